@@ -1,0 +1,18 @@
+#pragma once
+// clm — customer lifecycle modelling. The umbrella header: every module.
+
+#include "clm/version.hpp"
+
+#include "clm/core/concepts.hpp"
+#include "clm/core/error.hpp"
+#include "clm/core/random.hpp"
+#include "clm/core/types.hpp"
+#include "clm/core/validate.hpp"
+#include "clm/core/xt.hpp"
+#include "clm/core/blas.hpp"
+
+#include "clm/data/synthetic.hpp"
+
+#include "clm/preprocessing/standard_scaler.hpp"
+
+#include "clm/io/archive.hpp"

@@ -1,0 +1,87 @@
+#pragma once
+// The one file that includes BLAS / LAPACK. Only modules that do linear algebra include it.
+//
+// xtensor-blas declares the CBLAS interface itself (with its own enum types), so the
+// system <cblas.h> must not be included next to it; the thin wrappers below call those
+// declarations on raw row-major buffers, which is what hot loops use.
+
+#include <cstddef>
+#include <limits>
+#include <string>
+#include <type_traits>
+
+#include "clm/core/error.hpp"
+#include "clm/core/xt.hpp"
+
+#if __has_include(<xtensor-blas/xlinalg.hpp>)
+#include <xtensor-blas/xlinalg.hpp>
+#else
+#error "clm: xtensor-blas not found (Debian: apt-get install libxtensor-blas-dev)"
+#endif
+
+namespace clm::blas {
+
+enum class op { none, transpose };
+
+namespace detail {
+inline CBLAS_TRANSPOSE to_cblas(op o) noexcept {
+  return o == op::none ? CblasNoTrans : CblasTrans;
+}
+// CBLAS takes int sizes: a larger one is an error, not a silent wrap-around.
+inline int to_int(std::size_t v) {
+  if (v > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+    throw shape_error("BLAS: a dimension of " + std::to_string(v) +
+                      " exceeds the largest size BLAS takes (" +
+                      std::to_string(std::numeric_limits<int>::max()) + ")");
+  }
+  return static_cast<int>(v);
+}
+}  // namespace detail
+
+/// C (m x n) = alpha * op(A) op(B) + beta * C, all row-major.
+template <class T>
+void gemm(op ta, op tb, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* A,
+          std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) {
+  static_assert(std::is_same_v<T, double> || std::is_same_v<T, float>);
+  using namespace detail;
+  if constexpr (std::is_same_v<T, double>) {
+    cblas_dgemm(CblasRowMajor, to_cblas(ta), to_cblas(tb), to_int(m), to_int(n), to_int(k),
+                alpha, A, to_int(lda), B, to_int(ldb), beta, C, to_int(ldc));
+  } else {
+    cblas_sgemm(CblasRowMajor, to_cblas(ta), to_cblas(tb), to_int(m), to_int(n), to_int(k),
+                alpha, A, to_int(lda), B, to_int(ldb), beta, C, to_int(ldc));
+  }
+}
+
+/// y (m or n) = alpha * op(A) x + beta * y, A m x n row-major.
+template <class T>
+void gemv(op ta, std::size_t m, std::size_t n, T alpha, const T* A, std::size_t lda, const T* x,
+          T beta, T* y) {
+  static_assert(std::is_same_v<T, double> || std::is_same_v<T, float>);
+  using namespace detail;
+  if constexpr (std::is_same_v<T, double>) {
+    cblas_dgemv(CblasRowMajor, to_cblas(ta), to_int(m), to_int(n), alpha, A, to_int(lda), x, 1,
+                beta, y, 1);
+  } else {
+    cblas_sgemv(CblasRowMajor, to_cblas(ta), to_int(m), to_int(n), alpha, A, to_int(lda), x, 1,
+                beta, y, 1);
+  }
+}
+
+/// Upper triangle of C (n x n) = alpha * A'A + beta * C for A (k x n) row-major
+/// (trans = op::transpose), or alpha * AA' for A (n x k) (op::none).
+template <class T>
+void syrk(op trans, std::size_t n, std::size_t k, T alpha, const T* A, std::size_t lda, T beta,
+          T* C, std::size_t ldc) {
+  static_assert(std::is_same_v<T, double> || std::is_same_v<T, float>);
+  using namespace detail;
+  if constexpr (std::is_same_v<T, double>) {
+    cblas_dsyrk(CblasRowMajor, CblasUpper, to_cblas(trans), to_int(n), to_int(k), alpha, A,
+                to_int(lda), beta, C, to_int(ldc));
+  } else {
+    cblas_ssyrk(CblasRowMajor, CblasUpper, to_cblas(trans), to_int(n), to_int(k), alpha, A,
+                to_int(lda), beta, C, to_int(ldc));
+  }
+}
+
+}  // namespace clm::blas

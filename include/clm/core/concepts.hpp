@@ -1,0 +1,71 @@
+#pragma once
+// The estimator contract, stated once. Every estimator's test checks it with static_assert.
+//
+//   estimator<E>          params_type, params(), fitted(), copyable
+//   transformer<E, In>    fit(In) -> E&, transform(In) const -> matrix, fit_transform(In)
+//   regressor<E>          fit(X, y) -> E&, predict(X) const -> vector
+//   classifier<E>         a regressor with predict_proba(X) and decision_function(X)
+//                         (binary labels 0/1; predict_proba gives P(y = 1))
+//   recommender<E>        fit(data) -> E&, predict(user, item), recommend(user, k)
+//   lifetime_model<E>     fit(summary) -> E&, expected_purchases(t),
+//                         probability_alive(summary)
+//
+// core sits below the data layer, so recommender and lifetime_model name their input
+// through a member type (E::data_type, E::summary_type) rather than naming
+// clm::interactions or clm::customer_summary here.
+
+#include <concepts>
+#include <cstddef>
+#include <type_traits>
+
+#include "clm/core/types.hpp"
+
+namespace clm {
+
+template <class E>
+concept estimator = std::copyable<E> && requires(const E& e) {
+  typename E::params_type;
+  typename E::value_type;
+  { e.params() } -> std::convertible_to<const typename E::params_type&>;
+  { e.fitted() } -> std::same_as<bool>;
+};
+
+template <class E, class In = matrix<typename E::value_type>>
+concept transformer = estimator<E> && requires(E& e, const E& ce, const In& x) {
+  { e.fit(x) } -> std::same_as<E&>;
+  { ce.transform(x) } -> std::same_as<matrix<typename E::value_type>>;
+  { e.fit_transform(x) } -> std::same_as<matrix<typename E::value_type>>;
+};
+
+template <class E>
+concept regressor = estimator<E> &&
+    requires(E& e, const E& ce, const matrix<typename E::value_type>& X,
+             const vector<typename E::value_type>& y) {
+      { e.fit(X, y) } -> std::same_as<E&>;
+      { ce.predict(X) } -> std::same_as<vector<typename E::value_type>>;
+    };
+
+template <class E>
+concept classifier = regressor<E> &&
+    requires(const E& ce, const matrix<typename E::value_type>& X) {
+      { ce.predict_proba(X) } -> std::same_as<vector<typename E::value_type>>;
+      { ce.decision_function(X) } -> std::same_as<vector<typename E::value_type>>;
+    };
+
+template <class E>
+concept recommender = estimator<E> &&
+    requires(E& e, const E& ce, const typename E::data_type& data, std::size_t k) {
+      { e.fit(data) } -> std::same_as<E&>;
+      { ce.predict(std::size_t{}, std::size_t{}) } -> std::convertible_to<typename E::value_type>;
+      ce.recommend(std::size_t{}, k);
+    };
+
+template <class E>
+concept lifetime_model = estimator<E> &&
+    requires(E& e, const E& ce, const typename E::summary_type& s, typename E::value_type t) {
+      { e.fit(s) } -> std::same_as<E&>;
+      ce.expected_purchases(t);
+      ce.probability_alive(s);
+    };
+
+}  // namespace clm

@@ -1,0 +1,153 @@
+#pragma once
+// Input checks shared by every estimator. Each throws the clm:: error the contract names,
+// with a message that says what was expected and what was seen.
+
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "clm/core/error.hpp"
+#include "clm/core/types.hpp"
+
+namespace clm {
+
+namespace detail {
+
+template <class V>
+std::string to_text(const V& v) {
+  std::ostringstream os;
+  os.precision(17);
+  os << v;
+  return os.str();
+}
+
+template <class E>
+concept has_static_rank = requires { std::decay_t<E>::rank; };
+
+template <class E>
+std::size_t rank_of(const E& e) {
+  return e.dimension();
+}
+
+}  // namespace detail
+
+/// Throws clm::invalid_argument naming the estimator's parameter, its value and what was
+/// expected, unless `ok`. Used by every params_type's validate().
+template <class V>
+void require_param(bool ok, std::string_view owner, std::string_view field, const V& value,
+                   std::string_view expected) {
+  if (!ok) {
+    throw invalid_argument(std::string(owner) + ": parameter '" + std::string(field) +
+                           "' must be " + std::string(expected) + ", got " +
+                           detail::to_text(value));
+  }
+}
+
+/// Evaluates an xtensor expression into a row-major container of rank N and type T once.
+/// An argument that already is that container is passed through by reference (no copy).
+/// A dynamic-rank argument of another rank throws clm::shape_error.
+template <class T, std::size_t N, class E>
+decltype(auto) evaluate(const E& e, std::string_view what = "input") {
+  using target = xt::xtensor<T, N>;
+  if constexpr (std::is_same_v<std::decay_t<E>, target>) {
+    return (e);
+  } else {
+    if (e.dimension() != N) {
+      throw shape_error(std::string(what) + ": expected a " + std::to_string(N) +
+                        "-D array, got " + std::to_string(e.dimension()) + "-D");
+    }
+    return target(e);
+  }
+}
+
+/// Throws clm::shape_error if X has no rows or no columns.
+template <class T>
+void check_nonempty(const matrix<T>& X, std::string_view what = "X") {
+  if (X.shape()[0] == 0 || X.shape()[1] == 0) {
+    throw shape_error(std::string(what) + ": expected a non-empty matrix, got " +
+                      std::to_string(X.shape()[0]) + " x " + std::to_string(X.shape()[1]));
+  }
+}
+
+template <class T>
+void check_nonempty(const vector<T>& y, std::string_view what = "y") {
+  if (y.size() == 0) throw shape_error(std::string(what) + ": expected a non-empty vector, got 0 elements");
+}
+
+/// Throws clm::numeric_error naming the first NaN or Inf (row and column) in X.
+template <class T>
+void check_finite(const matrix<T>& X, std::string_view what = "X") {
+  const std::size_t n = X.shape()[0], d = X.shape()[1];
+  const T* p = X.data();
+  for (std::size_t i = 0; i < n * d; ++i) {
+    if (!std::isfinite(p[i])) {
+      throw numeric_error(std::string(what) + ": expected finite values, got " +
+                          detail::to_text(p[i]) + " at row " + std::to_string(i / d) +
+                          ", column " + std::to_string(i % d));
+    }
+  }
+}
+
+template <class T>
+void check_finite(const vector<T>& y, std::string_view what = "y") {
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    if (!std::isfinite(y(i))) {
+      throw numeric_error(std::string(what) + ": expected finite values, got " +
+                          detail::to_text(y(i)) + " at index " + std::to_string(i));
+    }
+  }
+}
+
+/// Throws clm::shape_error unless X has `expected` columns (the count seen at fit).
+template <class T>
+void check_columns(const matrix<T>& X, std::size_t expected, std::string_view what = "X") {
+  if (X.shape()[1] != expected) {
+    throw shape_error(std::string(what) + ": expected " + std::to_string(expected) +
+                      " columns (as at fit), got " + std::to_string(X.shape()[1]));
+  }
+}
+
+/// Throws clm::shape_error unless X and y have the same number of rows.
+template <class T, class U>
+void check_same_rows(const matrix<T>& X, const vector<U>& y, std::string_view xname = "X",
+                     std::string_view yname = "y") {
+  if (X.shape()[0] != y.size()) {
+    throw shape_error(std::string(xname) + " has " + std::to_string(X.shape()[0]) +
+                      " rows but " + std::string(yname) + " has " + std::to_string(y.size()) +
+                      " elements; expected the same number");
+  }
+}
+
+/// Binary labels: every value 0 or 1 and both classes present. Throws clm::invalid_argument.
+template <class T>
+void check_binary_labels(const vector<T>& y, std::string_view what = "y") {
+  bool seen0 = false, seen1 = false;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const T v = y(i);
+    if (v == T(0)) {
+      seen0 = true;
+    } else if (v == T(1)) {
+      seen1 = true;
+    } else {
+      throw invalid_argument(std::string(what) + ": expected binary labels 0 or 1, got " +
+                             detail::to_text(v) + " at index " + std::to_string(i));
+    }
+  }
+  if (!(seen0 && seen1)) {
+    throw invalid_argument(std::string(what) + ": expected both classes 0 and 1, got only class " +
+                           (seen1 ? "1" : "0"));
+  }
+}
+
+/// Throws clm::not_fitted unless `fitted`.
+inline void check_fitted(bool fitted, std::string_view owner) {
+  if (!fitted) {
+    throw not_fitted(std::string(owner) + ": this model is not fitted yet; call fit() first");
+  }
+}
+
+}  // namespace clm

@@ -1,0 +1,225 @@
+// io/archive: the model file format. Round trips, and every kind of bad file -> format_error.
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "clm/data/synthetic.hpp"
+#include "clm/io/archive.hpp"
+#include "clm/preprocessing/standard_scaler.hpp"
+
+using clm::matrix;
+using clm::vector;
+
+namespace {
+
+enum class colour : std::uint8_t { red = 1, green = 2 };
+
+// A model exercising every field type the archive supports.
+struct everything {
+  static std::string model_kind() { return "everything"; }
+  static constexpr std::uint32_t serial_version = 2;
+
+  bool flag = true;
+  std::int32_t i = -7;
+  std::uint64_t u = 1ULL << 60;
+  float f = 1.25f;
+  double d = -0.1;
+  colour c = colour::green;
+  std::string name = "churn model \xE2\x9C\x93";
+  std::vector<double> values{1.0, -2.5, 1e-300};
+  std::vector<std::string> names{"a", "", "ccc"};
+  std::array<std::uint64_t, 4> state{1, 2, 3, 4};
+  std::optional<matrix<double>> weights = matrix<double>{{1, 2, 3}, {4, 5, 6}};
+  std::optional<vector<float>> absent;
+  std::uint32_t loaded_version = 0;
+
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(flag, i, u, f, d, c, name, values, names, state, weights, absent);
+    loaded_version = ar.version();
+    ar.check(values.size() < 100, "too many values");
+  }
+};
+
+bool operator==(const everything& a, const everything& b) {
+  return a.flag == b.flag && a.i == b.i && a.u == b.u && a.f == b.f && a.d == b.d && a.c == b.c &&
+         a.name == b.name && a.values == b.values && a.names == b.names && a.state == b.state &&
+         a.weights.has_value() == b.weights.has_value() && (!a.weights || *a.weights == *b.weights) &&
+         a.absent.has_value() == b.absent.has_value();
+}
+
+struct other_kind : everything {
+  static std::string model_kind() { return "other_kind"; }
+};
+
+struct newer : everything {
+  static constexpr std::uint32_t serial_version = 3;
+};
+
+clm::standard_scaler<> fitted_scaler() {
+  const auto data = clm::synthetic::customers<double>({.n_customers = 50, .seed = 3});
+  clm::standard_scaler<> s;
+  s.fit(data.X);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("every field type round-trips exactly") {
+  everything m;
+  m.values.push_back(-0.0);
+  const std::string bytes = clm::save_bytes(m);
+  const everything back = clm::load_bytes<everything>(bytes);
+  CHECK(back == m);
+  CHECK(back.loaded_version == everything::serial_version);
+  CHECK(clm::save_bytes(back) == bytes);
+}
+
+TEST_CASE("the header says what the file is") {
+  const std::string bytes = clm::save_bytes(everything{});
+  CHECK(bytes.substr(0, 4) == "\x89" "CLM");
+  const clm::archive_info info = clm::inspect_bytes(bytes);
+  CHECK(info.format_version == clm::archive_format_version);
+  CHECK(info.library_version[0] == CLM_VERSION_MAJOR);
+  CHECK(info.library_version[1] == CLM_VERSION_MINOR);
+  CHECK(info.kind == "everything");
+  CHECK(info.serial_version == 2);
+  CHECK(info.payload_offset + info.payload_size + 8 == bytes.size());
+}
+
+namespace {
+struct one {
+  static std::string model_kind() { return "one"; }
+  static constexpr std::uint32_t serial_version = 1;
+  std::uint32_t v = 0x01020304;
+  template <class A>
+  void serialize(A& ar) {
+    ar(v);
+  }
+};
+}  // namespace
+
+TEST_CASE("payload integers are little-endian regardless of the host") {
+  const std::string bytes = clm::save_bytes(one{});
+  const auto info = clm::inspect_bytes(bytes);
+  REQUIRE(info.payload_size == 4);
+  CHECK(bytes.substr(info.payload_offset, 4) == std::string("\x04\x03\x02\x01", 4));
+}
+
+TEST_CASE("another model kind, a newer serial version, a newer format: format_error") {
+  const std::string bytes = clm::save_bytes(everything{});
+  CHECK_THROWS_WITH_AS(clm::load_bytes<other_kind>(bytes),
+                       doctest::Contains("expected a 'other_kind'"), clm::format_error);
+  const std::string newer_bytes = clm::save_bytes(newer{});
+  CHECK_THROWS_WITH_AS(clm::load_bytes<everything>(newer_bytes), doctest::Contains("newer"),
+                       clm::format_error);
+  CHECK(clm::load_bytes<newer>(bytes).loaded_version == 2);  // older versions stay loadable
+
+  // Rewrite the format version to 2 and fix the checksum: refused as newer.
+  std::string future = bytes;
+  future[8] = 2;
+  const std::uint64_t sum = clm::detail::fnv1a64(future.data(), future.size() - 8);
+  for (int k = 0; k < 8; ++k) future[future.size() - 8 + k] = static_cast<char>((sum >> (8 * k)) & 0xFF);
+  CHECK_THROWS_WITH_AS(clm::load_bytes<everything>(future), doctest::Contains("format version 2"),
+                       clm::format_error);
+}
+
+TEST_CASE("truncating a saved model at every byte offset gives format_error") {
+  const std::string bytes = clm::save_bytes(fitted_scaler());
+  for (std::size_t len = 0; len < bytes.size(); ++len) {
+    CHECK_THROWS_AS(clm::load_bytes<clm::standard_scaler<>>(std::string_view(bytes).substr(0, len)),
+                    clm::format_error);
+  }
+}
+
+TEST_CASE("flipping any byte of a saved model gives format_error") {
+  const std::string bytes = clm::save_bytes(fitted_scaler());
+  for (std::size_t at = 0; at < bytes.size(); ++at) {
+    for (unsigned char mask : {0x01, 0x80, 0xFF}) {
+      std::string bad = bytes;
+      bad[at] = static_cast<char>(bad[at] ^ mask);
+      CHECK_THROWS_AS(clm::load_bytes<clm::standard_scaler<>>(bad), clm::format_error);
+    }
+  }
+}
+
+namespace {
+// A payload written by hand with a valid header and checksum, to reach the payload checks.
+template <class M>
+std::string with_payload(const std::string& payload) {
+  clm::output_archive file(M::serial_version);
+  file.write_raw(clm::detail::archive_magic.data(), 8);
+  const std::string kind = M::model_kind();
+  file(clm::archive_format_version, std::uint16_t{0}, std::uint16_t{1}, std::uint16_t{0},
+       static_cast<std::uint32_t>(kind.size()));
+  file.write_raw(kind.data(), kind.size());
+  file(static_cast<std::uint32_t>(M::serial_version), static_cast<std::uint64_t>(payload.size()));
+  file.write_raw(payload.data(), payload.size());
+  file(clm::detail::fnv1a64(file.bytes().data(), file.bytes().size()));
+  return file.take();
+}
+}  // namespace
+
+TEST_CASE("hostile lengths with a valid checksum: format_error, no huge allocation") {
+  using scaler = clm::standard_scaler<>;
+  clm::output_archive p(1);
+  // with_mean, with_std, state present, then a mean vector claiming 2^40 elements.
+  p(true, true, true, std::uint64_t{1} << 40);
+  CHECK_THROWS_WITH_AS(clm::load_bytes<scaler>(with_payload<scaler>(p.bytes())),
+                       doctest::Contains("exceeds"), clm::format_error);
+
+  // A boolean that is neither 0 nor 1.
+  clm::output_archive q(1);
+  q(std::uint8_t{7});
+  CHECK_THROWS_AS(clm::load_bytes<scaler>(with_payload<scaler>(q.bytes())), clm::format_error);
+
+  // Consistent lengths but a negative scale: rejected by the model's own check.
+  clm::output_archive r(1);
+  r(true, true, true, vector<double>{0.0}, vector<double>{1.0}, vector<double>{-1.0},
+    std::vector<std::uint64_t>{3});
+  CHECK_THROWS_WITH_AS(clm::load_bytes<scaler>(with_payload<scaler>(r.bytes())),
+                       doctest::Contains("scale"), clm::format_error);
+
+  // Statistics of different lengths.
+  clm::output_archive s(1);
+  s(true, true, true, vector<double>{0.0, 1.0}, vector<double>{1.0}, vector<double>{1.0},
+    std::vector<std::uint64_t>{3});
+  CHECK_THROWS_AS(clm::load_bytes<scaler>(with_payload<scaler>(s.bytes())), clm::format_error);
+
+  // Trailing bytes after the model.
+  clm::output_archive t(1);
+  t(true, true, false, std::uint8_t{0});
+  CHECK_THROWS_WITH_AS(clm::load_bytes<scaler>(with_payload<scaler>(t.bytes())),
+                       doctest::Contains("unread"), clm::format_error);
+
+  // The smallest valid payload (params only, not fitted) loads: the checks above are not
+  // rejecting everything.
+  const scaler u = clm::load_bytes<scaler>(with_payload<scaler>(std::string("\x01\x00\x00", 3)));
+  CHECK_FALSE(u.fitted());
+  CHECK_FALSE(u.params().with_std);
+}
+
+TEST_CASE("files: save writes atomically, load names the path, a missing file is format_error") {
+  const auto dir = std::filesystem::temp_directory_path() / "clm_archive_test";
+  std::filesystem::create_directories(dir);
+  const auto path = dir / "scaler.clm";
+  const auto s = fitted_scaler();
+  clm::save(s, path);
+  CHECK_FALSE(std::filesystem::exists(dir / "scaler.clm.tmp"));
+  const auto back = clm::load<clm::standard_scaler<>>(path);
+  CHECK(back.mean() == s.mean());
+  CHECK_THROWS_WITH_AS(clm::load<clm::standard_scaler<>>(dir / "missing.clm"),
+                       doctest::Contains("missing.clm"), clm::format_error);
+  {
+    std::ofstream out(dir / "text.clm");
+    out << "not a model";
+  }
+  CHECK_THROWS_AS(clm::load<clm::standard_scaler<>>(dir / "text.clm"), clm::format_error);
+  CHECK_THROWS_AS(clm::save(s, dir / "no_such_dir" / "x.clm"), clm::error);
+  std::filesystem::remove_all(dir);
+}

@@ -1,0 +1,234 @@
+#pragma once
+// clm::testing::check_estimator<E>(make_data): the estimator contract of DESIGN.md, checked
+// the way scikit-learn's check_estimator does. Every estimator's test calls it.
+//
+// make_data() returns a check_data<T>: a training set (X, y), a second, different
+// training set (X_other, y_other), and whether NaN is a legal feature value (missing) for
+// this estimator. y is ignored for transformers.
+//
+// Checked:
+//  - the concepts (estimator, saveable, and transformer / regressor / classifier)
+//  - a new model is not fitted and its outputs throw clm::not_fitted
+//  - fit returns *this, leaves params unchanged and makes fitted() true
+//  - outputs have one row (or element) per input row and are finite on finite input
+//  - fitting twice gives the same model (also after a fit on other data in between)
+//  - outputs computed in one batch and row by row agree
+//  - a copy is independent: refitting the copy leaves the original unchanged
+//  - save/load round-trips exactly (same outputs bit for bit, same bytes when saved
+//    again), for fitted and unfitted models, in memory and through a file
+//  - named bad inputs throw the named errors: an empty matrix (shape_error), a column
+//    count different from fit (shape_error), +-Inf (numeric_error), NaN where it is not
+//    missing (numeric_error), X and y of different lengths (shape_error)
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <string>
+#include <type_traits>
+
+#include "clm/core/concepts.hpp"
+#include "clm/core/error.hpp"
+#include "clm/core/types.hpp"
+#include "clm/io/archive.hpp"
+
+namespace clm::testing {
+
+template <class T>
+struct check_data {
+  matrix<T> X;
+  vector<T> y;
+  matrix<T> X_other;
+  vector<T> y_other;
+  bool nan_is_missing = false;
+};
+
+namespace detail {
+
+template <class E>
+constexpr bool is_supervised = regressor<E>;
+
+template <class E, class T>
+E& fit(E& e, const matrix<T>& X, const vector<T>& y) {
+  if constexpr (is_supervised<E>) {
+    return e.fit(X, y);
+  } else {
+    return e.fit(X);
+  }
+}
+
+/// The estimator's main output as a matrix: transform, predict_proba or predict.
+template <class E, class T>
+matrix<T> output(const E& e, const matrix<T>& X) {
+  if constexpr (transformer<E>) {
+    return e.transform(X);
+  } else {
+    vector<T> v;
+    if constexpr (classifier<E>) {
+      v = e.predict_proba(X);
+    } else {
+      v = e.predict(X);
+    }
+    matrix<T> m = matrix<T>::from_shape({v.size(), std::size_t{1}});
+    std::copy(v.begin(), v.end(), m.begin());
+    return m;
+  }
+}
+
+template <class T>
+bool bitwise_equal(const matrix<T>& a, const matrix<T>& b) {
+  if (a.shape() != b.shape()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const T x = a.data()[i], y = b.data()[i];
+    if (!(x == y || (std::isnan(x) && std::isnan(y)))) return false;
+  }
+  return true;
+}
+
+template <class T>
+matrix<T> row(const matrix<T>& X, std::size_t i) {
+  const std::size_t d = X.shape()[1];
+  matrix<T> r = matrix<T>::from_shape({std::size_t{1}, d});
+  std::copy(X.data() + i * d, X.data() + (i + 1) * d, r.data());
+  return r;
+}
+
+template <class T>
+matrix<T> with_value(matrix<T> X, std::size_t at, T v) {
+  X.data()[at] = v;
+  return X;
+}
+
+}  // namespace detail
+
+template <class E, class MakeData>
+void check_estimator(MakeData make_data, const E& prototype = E{}) {
+  using T = typename E::value_type;
+  static_assert(estimator<E>, "check_estimator: E does not model clm::estimator");
+  static_assert(saveable<E>, "check_estimator: E is not saveable");
+  static_assert(transformer<E> || regressor<E>,
+                "check_estimator: E is neither a transformer nor a regressor/classifier");
+  using detail::bitwise_equal;
+  using detail::fit;
+  using detail::output;
+
+  const check_data<T> data = make_data();
+  const matrix<T>& X = data.X;
+  const std::size_t n = X.shape()[0], d = X.shape()[1];
+  REQUIRE(n >= 2);
+  REQUIRE(data.X_other.shape()[1] == d);
+  const std::string kind = E::model_kind();
+  INFO("estimator: ", kind);
+
+  // Not fitted.
+  E fresh = prototype;
+  CHECK_FALSE(fresh.fitted());
+  CHECK_THROWS_AS(output(fresh, X), not_fitted);
+
+  // fit returns *this, params unchanged, fitted.
+  E model = prototype;
+  const auto params_before = model.params();
+  E& ret = fit(model, X, data.y);
+  CHECK(&ret == &model);
+  CHECK(model.fitted());
+  CHECK(model.params() == params_before);
+
+  const matrix<T> out = output(model, X);
+  CHECK(out.shape()[0] == n);
+  bool finite = true;
+  for (auto v : out) finite = finite && std::isfinite(v);
+  CHECK_MESSAGE(finite, "outputs on finite input must be finite");
+
+  // Fit twice -> same model; a fit on other data in between leaves no trace.
+  {
+    E again = prototype;
+    fit(again, X, data.y);
+    CHECK(bitwise_equal(output(again, X), out));
+    fit(again, data.X_other, data.y_other);
+    fit(again, X, data.y);
+    CHECK(bitwise_equal(output(again, X), out));
+  }
+
+  // Batch and row by row agree.
+  {
+    const T tol = std::is_same_v<T, float> ? T(1e-5) : T(1e-12);
+    const std::size_t rows = std::min<std::size_t>(n, 64);
+    std::size_t bad = 0;
+    for (std::size_t i = 0; i < rows; ++i) {
+      const matrix<T> r = output(model, detail::row(X, i));
+      REQUIRE(r.shape()[0] == 1);
+      for (std::size_t j = 0; j < r.shape()[1]; ++j) {
+        const T a = r(0, j), b = out(i, j);
+        if (std::abs(a - b) > tol * (T(1) + std::abs(b))) ++bad;
+      }
+    }
+    CHECK_MESSAGE(bad == 0, "row-by-row outputs differ from the batch in ", bad, " places");
+  }
+
+  // A copy is independent.
+  {
+    E copy = model;
+    CHECK(bitwise_equal(output(copy, X), out));
+    fit(copy, data.X_other, data.y_other);
+    CHECK(bitwise_equal(output(model, X), out));
+    E other = prototype;
+    fit(other, data.X_other, data.y_other);
+    CHECK(bitwise_equal(output(copy, X), output(other, X)));
+  }
+
+  // Save / load round-trips exactly.
+  {
+    const std::string bytes = save_bytes(model);
+    const E loaded = load_bytes<E>(bytes);
+    CHECK(loaded.fitted());
+    CHECK(loaded.params() == model.params());
+    CHECK(bitwise_equal(output(loaded, X), out));
+    CHECK(save_bytes(loaded) == bytes);
+
+    const E unfitted = load_bytes<E>(save_bytes(prototype));
+    CHECK_FALSE(unfitted.fitted());
+    CHECK(unfitted.params() == prototype.params());
+
+    const auto path = std::filesystem::temp_directory_path() /
+                      ("clm_check_" + std::to_string(std::hash<std::string>{}(kind)) + ".clm");
+    save(model, path);
+    const E from_file = load<E>(path);
+    CHECK(bitwise_equal(output(from_file, X), out));
+    std::filesystem::remove(path);
+
+    // A truncated file is refused.
+    CHECK_THROWS_AS(load_bytes<E>(std::string_view(bytes).substr(0, bytes.size() / 2)),
+                    format_error);
+  }
+
+  // Named bad inputs.
+  {
+    E e = prototype;
+    const matrix<T> empty = matrix<T>::from_shape({std::size_t{0}, d});
+    const vector<T> empty_y = vector<T>::from_shape({std::size_t{0}});
+    CHECK_THROWS_AS(fit(e, empty, empty_y), shape_error);
+    CHECK_FALSE(e.fitted());
+
+    CHECK_THROWS_AS(fit(e, detail::with_value(X, 0, std::numeric_limits<T>::infinity()), data.y),
+                    numeric_error);
+    CHECK_THROWS_AS(fit(e, detail::with_value(X, d, -std::numeric_limits<T>::infinity()), data.y),
+                    numeric_error);
+    if (!data.nan_is_missing) {
+      CHECK_THROWS_AS(fit(e, detail::with_value(X, 1, std::numeric_limits<T>::quiet_NaN()), data.y),
+                      numeric_error);
+    }
+    if constexpr (detail::is_supervised<E>) {
+      vector<T> short_y = vector<T>::from_shape({n - 1});
+      std::copy(data.y.begin(), data.y.begin() + static_cast<std::ptrdiff_t>(n - 1), short_y.begin());
+      CHECK_THROWS_AS(e.fit(X, short_y), shape_error);
+    }
+
+    const matrix<T> wide = matrix<T>::from_shape({n, d + 1});
+    CHECK_THROWS_AS(output(model, wide), shape_error);
+    CHECK_THROWS_AS(output(model, detail::with_value(X, 0, std::numeric_limits<T>::infinity())),
+                    numeric_error);
+  }
+}
+
+}  // namespace clm::testing
