@@ -1,0 +1,65 @@
+import os
+import re
+
+from conan import ConanFile
+from conan.errors import ConanInvalidConfiguration
+from conan.tools.build import check_min_cppstd
+from conan.tools.cmake import cmake_layout
+from conan.tools.files import copy, load
+
+required_conan_version = ">=2.0"
+
+
+class ClmConan(ConanFile):
+    name = "clm"
+    description = ("Header-only C++20 customer lifecycle modelling for e-commerce: churn, "
+                   "CLV, segments, recommendations")
+    license = "MIT"
+    topics = ("machine-learning", "churn", "customer-lifetime-value", "recommendation",
+              "xtensor", "header-only")
+    package_type = "header-library"
+    settings = "os", "arch", "compiler", "build_type"
+    # Header-only: package() copies the headers; Conan's CMakeDeps generates the
+    # consumer's clmConfig.cmake with the clm::clm target.
+    exports_sources = "include/*", "LICENSE"
+    no_copy_source = True
+
+    def set_version(self):
+        header = load(self, os.path.join(self.recipe_folder, "include", "clm", "version.hpp"))
+        parts = [re.search(rf"#define CLM_VERSION_{p} (\d+)", header).group(1)
+                 for p in ("MAJOR", "MINOR", "PATCH")]
+        self.version = ".".join(parts)
+
+    def layout(self):
+        cmake_layout(self)
+
+    def requirements(self):
+        self.requires("xtensor/[>=0.24.3 <0.27]")
+        self.requires("xtensor-blas/[>=0.20.0 <0.23]")
+        self.requires("openblas/[>=0.3.20 <0.4]")
+
+    def package_id(self):
+        self.info.clear()
+
+    def validate(self):
+        if self.settings.compiler.get_safe("cppstd"):
+            check_min_cppstd(self, 20)
+        compiler = str(self.settings.compiler)
+        version = str(self.settings.compiler.version).split(".")[0]
+        minimum = {"gcc": 12, "clang": 14, "apple-clang": 15, "msvc": 193}
+        if compiler in minimum and version.isdigit() and int(version) < minimum[compiler]:
+            raise ConanInvalidConfiguration(
+                f"clm needs C++20 ({compiler} >= {minimum[compiler]}), got {compiler} {version}")
+
+    def package(self):
+        copy(self, "LICENSE", self.source_folder, os.path.join(self.package_folder, "licenses"))
+        copy(self, "*.hpp", os.path.join(self.source_folder, "include"),
+             os.path.join(self.package_folder, "include"))
+
+    def package_info(self):
+        self.cpp_info.bindirs = []
+        self.cpp_info.libdirs = []
+        self.cpp_info.set_property("cmake_file_name", "clm")
+        self.cpp_info.set_property("cmake_target_name", "clm::clm")
+        self.cpp_info.requires = ["xtensor::xtensor", "xtensor-blas::xtensor-blas",
+                                  "openblas::openblas"]
