@@ -11,7 +11,12 @@
 #include "clm/core/xt.hpp"
 #include "clm/core/blas.hpp"
 
+#include "clm/data/csv.hpp"
+#include "clm/data/dates.hpp"
+#include "clm/data/interactions.hpp"
 #include "clm/data/synthetic.hpp"
+#include "clm/data/table.hpp"
+#include "clm/data/transactions.hpp"
 
 #include "clm/preprocessing/standard_scaler.hpp"
 

@@ -1,54 +1,158 @@
 #pragma once
-// clm::synthetic — seeded e-commerce data whose truth is known, for tests, examples and
-// benchmarks. The same seed gives the same data on every machine (clm::random_engine and
-// its written-out distributions; no <random> distribution is used).
+// clm::synthetic — a seeded simulator of an e-commerce population whose truth is known,
+// for tests, examples and benchmarks. The same seed gives the same data on every machine
+// (clm::random_engine and its written-out distributions; no <random> distribution).
 //
 // customers(): a customer attribute table with a churn label drawn from a known logistic
 // model, so a churn classifier can be checked against the coefficients that made the data.
 //
-//   feature                 distribution
+//   numeric feature         distribution
 //   tenure_months           Gamma(shape 2, scale 12)
 //   orders_per_month        Gamma(shape 2, scale 0.5)
 //   avg_order_value         Gamma(shape 4, scale 15)
 //   days_since_last_order   Exponential(rate orders_per_month / 30)
 //   support_tickets         Poisson(0.6)
 //   discount_share          Beta(2, 5)
+//   categorical feature     levels (probabilities)
+//   region                  north, south, east, west (0.4, 0.3, 0.2, 0.1)
+//   channel                 web, app, store (0.5, 0.35, 0.15)
 //
-//   P(churned = 1) = sigmoid(intercept + coef . features), coef as true_coef below.
+//   P(churned = 1) = sigmoid(churn_intercept + churn_coef . numeric
+//                            + region_effect[region] + channel_effect[channel])
+//
+// population(): a whole population's order log, following the stories of the models the
+// library fits, with parameters given in population_params:
+//   - customers arrive (first purchase) uniformly over `acquisition_weeks` from `start`;
+//   - purchases: BG/NBD (Fader, Hardie & Lee 2005). Each customer has a purchase rate
+//     lambda ~ Gamma(r, scale 1/alpha) per week and a dropout probability p ~ Beta(a, b);
+//     repeat purchases follow a Poisson process with rate lambda, and after each repeat
+//     purchase the customer drops out with probability p. Simulated until observation end;
+//   - spend: Gamma-Gamma. Each customer has nu ~ Gamma(q, scale 1/v); each purchase's amount
+//     is Gamma(p, scale 1/nu);
+//   - items: users and items have latent factors (N(0, 1/k) and N(0, 1) per dimension) and
+//     items a popularity weight exp(N(0, 1)). A purchase draws `candidates` items by
+//     popularity and picks one of them with probability proportional to
+//     exp(taste * user . item): purchases carry real signal for collaborative filtering;
+//   - ratings: with probability rating_probability a purchase is rated
+//     clamp(round(3 + 1.2 s + N(0, 0.5)), 1, 5), s = user . item (first rating of a pair kept);
+//   - the attribute table of customers() for the same customer ids;
+//   - optional dirt for the cleaning steps: duplicated log rows, outlier amounts (x 100),
+//     and missing attribute values.
+// Timestamps have second resolution; calibration_end = start + calibration_weeks exactly.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <numeric>
 #include <string>
+#include <vector>
 
 #include "clm/core/error.hpp"
 #include "clm/core/random.hpp"
 #include "clm/core/types.hpp"
 #include "clm/core/validate.hpp"
+#include "clm/data/dates.hpp"
+#include "clm/data/table.hpp"
+#include "clm/data/transactions.hpp"
 
 namespace clm::synthetic {
 
 struct customer_params {
   std::size_t n_customers = 1000;
   std::uint64_t seed = 0;
+  double missing_rate = 0.0;  ///< share of attribute cells made missing (NaN / -1)
 
   void validate() const {
     require_param(n_customers > 0, "synthetic::customers", "n_customers", n_customers, "> 0");
+    require_param(missing_rate >= 0.0 && missing_rate < 1.0, "synthetic::customers", "missing_rate",
+                  missing_rate, "in [0, 1)");
   }
 };
 
 template <class T = double>
 struct customer_data {
-  matrix<T> X;           ///< n_customers x 6, columns as `names`
-  vector<T> churned;     ///< 0/1 label
+  matrix<T> X;                  ///< n_customers x 6 numeric features, columns as `names`
+  vector<T> churned;            ///< 0/1 label
   vector<T> churn_probability;  ///< the true P(churned = 1) of each customer
-  feature_names names;
-  vector<T> true_coef;   ///< coefficients of the logistic churn model, per column of X
+  feature_names names;          ///< the numeric columns of X
+  vector<T> true_coef;          ///< logistic coefficients per column of X
   T true_intercept{};
+  table attributes;             ///< id, the numeric features, region, channel (with missing values
+                                ///< when missing_rate > 0; X and the label use the clean values)
 };
 
-/// The churn model's true coefficients, per column (see the table above).
+/// The churn model's true parameters (see the table above).
 inline constexpr double churn_intercept = -0.5;
 inline constexpr double churn_coef[6] = {-0.04, -0.9, 0.004, 0.03, 0.45, 1.5};
+inline constexpr const char* regions[4] = {"north", "south", "east", "west"};
+inline constexpr double region_share[4] = {0.4, 0.3, 0.2, 0.1};
+inline constexpr double region_effect[4] = {0.0, 0.3, -0.2, 0.6};
+inline constexpr const char* channels[3] = {"web", "app", "store"};
+inline constexpr double channel_share[3] = {0.5, 0.35, 0.15};
+inline constexpr double channel_effect[3] = {0.0, -0.4, 0.5};
+
+namespace detail {
+
+template <std::size_t N>
+std::size_t pick(random_engine& g, const double (&share)[N]) {
+  double u = uniform01(g);
+  for (std::size_t k = 0; k + 1 < N; ++k) {
+    if (u < share[k]) return k;
+    u -= share[k];
+  }
+  return N - 1;
+}
+
+inline std::string customer_id(std::size_t i) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "C%07zu", i + 1);
+  return buf;
+}
+
+inline std::string item_id(std::size_t j) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "I%05zu", j + 1);
+  return buf;
+}
+
+/// Vose's alias table: O(1) draws from a discrete distribution.
+class alias_table {
+ public:
+  explicit alias_table(const std::vector<double>& w) : prob_(w.size()), alias_(w.size()) {
+    const std::size_t n = w.size();
+    const double total = std::accumulate(w.begin(), w.end(), 0.0);
+    std::vector<double> scaled(n);
+    std::vector<std::size_t> small, large;
+    for (std::size_t i = 0; i < n; ++i) {
+      scaled[i] = w[i] * static_cast<double>(n) / total;
+      (scaled[i] < 1.0 ? small : large).push_back(i);
+    }
+    while (!small.empty() && !large.empty()) {
+      const std::size_t s = small.back(), l = large.back();
+      small.pop_back();
+      prob_[s] = scaled[s];
+      alias_[s] = l;
+      scaled[l] = scaled[l] + scaled[s] - 1.0;
+      if (scaled[l] < 1.0) {
+        large.pop_back();
+        small.push_back(l);
+      }
+    }
+    for (auto i : large) prob_[i] = 1.0;
+    for (auto i : small) prob_[i] = 1.0;
+  }
+  std::size_t draw(random_engine& g) const {
+    const std::size_t i = static_cast<std::size_t>(uniform_index(g, prob_.size()));
+    return uniform01(g) < prob_[i] ? i : alias_[i];
+  }
+
+ private:
+  std::vector<double> prob_;
+  std::vector<std::size_t> alias_;
+};
+
+}  // namespace detail
 
 template <class T = double>
 customer_data<T> customers(const customer_params& params = {}) {
@@ -56,14 +160,22 @@ customer_data<T> customers(const customer_params& params = {}) {
   const std::size_t n = params.n_customers;
   constexpr std::size_t d = 6;
   customer_data<T> out;
-  out.names = {"tenure_months",   "orders_per_month", "avg_order_value",
-               "days_since_last_order", "support_tickets", "discount_share"};
+  out.names = {"tenure_months",         "orders_per_month", "avg_order_value",
+               "days_since_last_order", "support_tickets",  "discount_share"};
   out.X = matrix<T>::from_shape({n, d});
   out.churned = vector<T>::from_shape({n});
   out.churn_probability = vector<T>::from_shape({n});
   out.true_coef = vector<T>::from_shape({d});
   for (std::size_t j = 0; j < d; ++j) out.true_coef(j) = static_cast<T>(churn_coef[j]);
   out.true_intercept = static_cast<T>(churn_intercept);
+
+  categorical_column ids, region, channel;
+  ids.codes.resize(n);
+  ids.levels.resize(n);
+  region.codes.resize(n);
+  channel.codes.resize(n);
+  for (auto* r : regions) region.levels.emplace_back(r);
+  for (auto* c : channels) channel.levels.emplace_back(c);
 
   random_engine g(params.seed);
   T* x = out.X.data();
@@ -75,7 +187,9 @@ customer_data<T> customers(const customer_params& params = {}) {
     f[3] = exponential(g, f[1] / 30.0);
     f[4] = static_cast<double>(poisson(g, 0.6));
     f[5] = beta(g, 2.0, 5.0);
-    double logit = churn_intercept;
+    const std::size_t r = detail::pick(g, region_share);
+    const std::size_t c = detail::pick(g, channel_share);
+    double logit = churn_intercept + region_effect[r] + channel_effect[c];
     for (std::size_t j = 0; j < d; ++j) {
       x[i * d + j] = static_cast<T>(f[j]);
       logit += churn_coef[j] * static_cast<double>(static_cast<T>(f[j]));
@@ -83,8 +197,275 @@ customer_data<T> customers(const customer_params& params = {}) {
     const double p = 1.0 / (1.0 + std::exp(-logit));
     out.churn_probability(i) = static_cast<T>(p);
     out.churned(i) = bernoulli(g, p) ? T(1) : T(0);
+    ids.codes[i] = static_cast<std::int32_t>(i);
+    ids.levels[i] = detail::customer_id(i);
+    region.codes[i] = static_cast<std::int32_t>(r);
+    channel.codes[i] = static_cast<std::int32_t>(c);
   }
+
+  // The attribute table, with missing cells drawn from a separate stream so that the
+  // clean values do not depend on missing_rate.
+  random_engine dirt(params.seed ^ 0x6d697373696e67ULL);
+  out.attributes.add_categorical("customer_id", std::move(ids));
+  for (std::size_t j = 0; j < d; ++j) {
+    vector<double> col = vector<double>::from_shape({n});
+    for (std::size_t i = 0; i < n; ++i) {
+      col(i) = params.missing_rate > 0.0 && bernoulli(dirt, params.missing_rate)
+                   ? std::numeric_limits<double>::quiet_NaN()
+                   : static_cast<double>(x[i * d + j]);
+    }
+    out.attributes.add_numeric(out.names[j], std::move(col));
+  }
+  for (auto* col : {&region, &channel}) {
+    if (params.missing_rate > 0.0) {
+      for (auto& c : col->codes) {
+        if (bernoulli(dirt, params.missing_rate)) c = -1;
+      }
+    }
+  }
+  out.attributes.add_categorical("region", std::move(region));
+  out.attributes.add_categorical("channel", std::move(channel));
   return out;
+}
+
+struct population_params {
+  std::size_t n_customers = 10000;
+  std::uint64_t seed = 0;
+  // BG/NBD purchase process, rates per week (defaults: the CDNOW estimates)
+  double r = 0.243, alpha = 4.414, a = 0.793, b = 2.426;
+  // Gamma-Gamma spend (defaults: the CDNOW estimates)
+  double p = 6.25, q = 3.74, v = 15.44;
+  timestamp start{days_from_civil(2024, 1, 1) * 86400};
+  double acquisition_weeks = 12.0;
+  double calibration_weeks = 39.0;
+  double holdout_weeks = 39.0;
+  // items and ratings
+  std::size_t n_items = 500;
+  std::size_t n_factors = 8;
+  std::size_t candidates = 20;
+  double taste = 2.0;
+  double rating_probability = 0.3;
+  // dirt
+  double duplicate_rate = 0.0;  ///< share of log rows written twice
+  double outlier_rate = 0.0;    ///< share of amounts multiplied by 100
+  double missing_rate = 0.0;    ///< share of attribute cells missing
+
+  void validate() const {
+    const char* o = "synthetic::population";
+    require_param(n_customers > 0, o, "n_customers", n_customers, "> 0");
+    for (auto [name, value] : {std::pair{"r", r}, {"alpha", alpha}, {"a", a}, {"b", b},
+                               {"p", p}, {"q", q}, {"v", v}}) {
+      require_param(value > 0.0 && std::isfinite(value), o, name, value, "positive and finite");
+    }
+    require_param(acquisition_weeks >= 0.0 && acquisition_weeks <= calibration_weeks, o,
+                  "acquisition_weeks", acquisition_weeks, "in [0, calibration_weeks]");
+    require_param(calibration_weeks > 0.0, o, "calibration_weeks", calibration_weeks, "> 0");
+    require_param(holdout_weeks >= 0.0, o, "holdout_weeks", holdout_weeks, ">= 0");
+    require_param(n_items > 0, o, "n_items", n_items, "> 0");
+    require_param(n_factors > 0, o, "n_factors", n_factors, "> 0");
+    require_param(candidates > 0, o, "candidates", candidates, "> 0");
+    require_param(rating_probability >= 0.0 && rating_probability <= 1.0, o, "rating_probability",
+                  rating_probability, "in [0, 1]");
+    for (auto [name, value] : {std::pair{"duplicate_rate", duplicate_rate},
+                               {"outlier_rate", outlier_rate}, {"missing_rate", missing_rate}}) {
+      require_param(value >= 0.0 && value < 1.0, o, name, value, "in [0, 1)");
+    }
+  }
+};
+
+struct population {
+  transaction_log transactions;  ///< every purchase to observation_end, grouped by customer
+  table customers;               ///< attributes of the same customers (see customers())
+  vector<double> churned;        ///< the attribute table's churn label (logistic truth)
+  timestamp calibration_end, observation_end;
+
+  // Truth per customer (index = customer code in `transactions`).
+  vector<double> lambda;           ///< purchase rate per week
+  vector<double> dropout;          ///< BG/NBD p
+  vector<double> nu;               ///< Gamma-Gamma spend rate
+  vector<double> first_purchase;   ///< weeks after start
+  std::vector<bool> alive_at_calibration_end;
+  matrix<double> user_factors;     ///< n_customers x n_factors
+  matrix<double> item_factors;     ///< n_items x n_factors
+  vector<double> item_popularity;  ///< popularity weights (sum 1)
+
+  // Ratings (explicit feedback) as triples.
+  std::vector<std::string> rating_user, rating_item;
+  std::vector<double> rating;
+
+  std::size_t duplicated_rows = 0, outlier_rows = 0;
+};
+
+inline population make_population(const population_params& params = {}) {
+  params.validate();
+  const std::size_t n = params.n_customers, n_items = params.n_items, k = params.n_factors;
+  population pop;
+  random_engine g(params.seed);
+  random_engine dirt(params.seed ^ 0x6469727479ULL);
+  constexpr double week = 7.0 * 86400.0;
+  pop.calibration_end = {params.start.seconds +
+                         static_cast<std::int64_t>(std::llround(params.calibration_weeks * week))};
+  const double horizon = params.calibration_weeks + params.holdout_weeks;
+  pop.observation_end = {params.start.seconds + static_cast<std::int64_t>(std::llround(horizon * week))};
+
+  // Items.
+  pop.item_factors = matrix<double>::from_shape({n_items, k});
+  for (auto& x : pop.item_factors) x = normal(g);
+  std::vector<double> pop_w(n_items);
+  for (auto& w : pop_w) w = std::exp(normal(g));
+  const double total_w = std::accumulate(pop_w.begin(), pop_w.end(), 0.0);
+  pop.item_popularity = vector<double>::from_shape({n_items});
+  for (std::size_t j = 0; j < n_items; ++j) pop.item_popularity(j) = pop_w[j] / total_w;
+  const detail::alias_table by_popularity(pop_w);
+  pop.transactions.item_ids.resize(n_items);
+  for (std::size_t j = 0; j < n_items; ++j) pop.transactions.item_ids[j] = detail::item_id(j);
+
+  pop.lambda = vector<double>::from_shape({n});
+  pop.dropout = vector<double>::from_shape({n});
+  pop.nu = vector<double>::from_shape({n});
+  pop.first_purchase = vector<double>::from_shape({n});
+  pop.alive_at_calibration_end.assign(n, false);
+  pop.user_factors = matrix<double>::from_shape({n, k});
+  auto& log = pop.transactions;
+  log.customer_ids.resize(n);
+
+  const double inv_sqrt_k = 1.0 / std::sqrt(static_cast<double>(k));
+  std::vector<double> score(params.candidates);
+  std::vector<std::size_t> cand(params.candidates);
+  std::vector<std::int32_t> rated;
+  for (std::size_t i = 0; i < n; ++i) {
+    log.customer_ids[i] = detail::customer_id(i);
+    const double lam = gamma(g, params.r, 1.0 / params.alpha);
+    const double drop = beta(g, params.a, params.b);
+    const double nu = gamma(g, params.q, 1.0 / params.v);
+    const double t0 = uniform(g, 0.0, params.acquisition_weeks);
+    double* u = pop.user_factors.data() + i * k;
+    for (std::size_t f = 0; f < k; ++f) u[f] = normal(g) * inv_sqrt_k;
+    pop.lambda(i) = lam;
+    pop.dropout(i) = drop;
+    pop.nu(i) = nu;
+    pop.first_purchase(i) = t0;
+    rated.clear();
+
+    const auto buy = [&](double t_weeks) {
+      // Item: popularity candidates, then latent taste.
+      double best = -1e300;
+      for (std::size_t c = 0; c < params.candidates; ++c) {
+        cand[c] = by_popularity.draw(g);
+        const double* v = pop.item_factors.data() + cand[c] * k;
+        double s = 0.0;
+        for (std::size_t f = 0; f < k; ++f) s += u[f] * v[f];
+        score[c] = params.taste * s;
+        best = std::max(best, score[c]);
+      }
+      double z = 0.0;
+      for (auto& s : score) z += (s = std::exp(s - best));
+      double pick = uniform01(g) * z;
+      std::size_t chosen = cand.back();
+      for (std::size_t c = 0; c < params.candidates; ++c) {
+        if ((pick -= score[c]) < 0.0) {
+          chosen = cand[c];
+          break;
+        }
+      }
+      double amount = gamma(g, params.p, 1.0 / nu);
+      if (params.outlier_rate > 0.0 && bernoulli(dirt, params.outlier_rate)) {
+        amount *= 100.0;
+        ++pop.outlier_rows;
+      }
+      const timestamp when{params.start.seconds + static_cast<std::int64_t>(std::floor(t_weeks * week))};
+      const int copies = params.duplicate_rate > 0.0 && bernoulli(dirt, params.duplicate_rate) ? 2 : 1;
+      pop.duplicated_rows += static_cast<std::size_t>(copies - 1);
+      for (int c = 0; c < copies; ++c) {
+        log.customer.push_back(static_cast<std::int32_t>(i));
+        log.time.push_back(when);
+        log.amount.push_back(amount);
+        log.item.push_back(static_cast<std::int32_t>(chosen));
+      }
+      // Rating.
+      if (bernoulli(g, params.rating_probability)) {
+        const auto item = static_cast<std::int32_t>(chosen);
+        const double* v = pop.item_factors.data() + chosen * k;
+        double s = 0.0;
+        for (std::size_t f = 0; f < k; ++f) s += u[f] * v[f];
+        const double noisy = std::round(3.0 + 1.2 * s + normal(g, 0.0, 0.5));
+        if (std::find(rated.begin(), rated.end(), item) == rated.end()) {
+          rated.push_back(item);
+          pop.rating_user.push_back(log.customer_ids[i]);
+          pop.rating_item.push_back(log.item_ids[chosen]);
+          pop.rating.push_back(std::clamp(noisy, 1.0, 5.0));
+        }
+      }
+    };
+
+    buy(t0);  // first purchase
+    double t = t0;
+    double dropped_at = horizon + 1.0;  // never, within the horizon
+    for (;;) {
+      t += exponential(g, lam);
+      if (t >= horizon) break;
+      buy(t);
+      if (bernoulli(g, drop)) {  // after each repeat purchase
+        dropped_at = t;
+        break;
+      }
+    }
+    pop.alive_at_calibration_end[i] = dropped_at > params.calibration_weeks;
+  }
+
+  auto attrs = customers<double>({.n_customers = n, .seed = params.seed ^ 0x617474727300ULL,
+                                  .missing_rate = params.missing_rate});
+  // Same ids as the log.
+  pop.customers = std::move(attrs.attributes);
+  pop.churned = std::move(attrs.churned);
+  return pop;
+}
+
+/// Writes a transaction log as CSV: customer_id,date,amount[,item] with dates as
+/// "YYYY-MM-DD HH:MM:SS" (or "YYYY-MM-DD" when dates_only). Reads back with
+/// read_transactions({.customer = "customer_id", .date = "date", .amount = "amount"}).
+void write_transactions(const transaction_log& log, const std::filesystem::path& path, bool dates_only = false);
+
+inline void write_transactions(const transaction_log& log, const std::filesystem::path& path, bool dates_only) {
+  std::FILE* f = std::fopen(path.string().c_str(), "wb");
+  if (f == nullptr) throw error("write_transactions: cannot open '" + path.string() + "' for writing");
+  const bool items = log.has_items() && log.item.size() == log.size();
+  const bool amounts = !log.amount.empty();
+  std::string buf = std::string("customer_id,date") + (amounts ? ",amount" : "") + (items ? ",item" : "") + "\n";
+  char tmp[64];
+  for (std::size_t i = 0; i < log.size(); ++i) {
+    buf += log.customer_ids[static_cast<std::size_t>(log.customer[i])];
+    buf += ',';
+    const timestamp t = log.time[i];
+    const civil_date c = civil_from_days(t.day());
+    const std::int64_t sec = t.seconds - t.day() * 86400;
+    const int len = dates_only
+                        ? std::snprintf(tmp, sizeof tmp, "%04lld-%02u-%02u", static_cast<long long>(c.year), c.month, c.day)
+                        : std::snprintf(tmp, sizeof tmp, "%04lld-%02u-%02u %02lld:%02lld:%02lld",
+                                        static_cast<long long>(c.year), c.month, c.day,
+                                        static_cast<long long>(sec / 3600), static_cast<long long>(sec / 60 % 60),
+                                        static_cast<long long>(sec % 60));
+    buf.append(tmp, static_cast<std::size_t>(len));
+    if (amounts) {
+      buf += ',';
+      const int m = std::snprintf(tmp, sizeof tmp, "%.2f", log.amount[i]);
+      buf.append(tmp, static_cast<std::size_t>(m));
+    }
+    if (items) {
+      buf += ',';
+      const auto code = log.item[i];
+      if (code >= 0) buf += log.item_ids[static_cast<std::size_t>(code)];
+    }
+    buf += '\n';
+    if (buf.size() > (1u << 20)) {
+      std::fwrite(buf.data(), 1, buf.size(), f);
+      buf.clear();
+    }
+  }
+  std::fwrite(buf.data(), 1, buf.size(), f);
+  const bool failed = std::ferror(f) != 0;
+  std::fclose(f);
+  if (failed) throw error("write_transactions: writing '" + path.string() + "' failed");
 }
 
 }  // namespace clm::synthetic

@@ -1,0 +1,524 @@
+#pragma once
+// clm::read_csv / clm::write_csv — CSV files to and from clm::table.
+//
+// Reading follows RFC 4180: quoted fields, doubled quotes, delimiters and newlines inside
+// quotes; LF, CRLF or CR line ends; a UTF-8 byte-order mark is skipped; blank lines are
+// skipped. `whitespace = true` splits on runs of blanks (spaces and tabs) and ignores
+// leading and trailing blanks, as the CDNOW files need. Lines of only blanks are blank.
+//
+// Types: a column is numeric when every non-missing value parses as a number
+// (std::from_chars, exact and locale-free; surrounding blanks and a leading '+' allowed;
+// "inf" and "nan" accepted), else categorical. `types` forces a column's type.
+// Missing: unquoted fields equal to one of `na_values`, or blank, are missing.
+// Quoting marks text: a quoted field is never missing and, while `quoted_is_text` is true
+// (the default), makes an inferred column categorical. This is what lets write_csv's output
+// read back identically (a categorical "007" or "" stays text). Files that quote every
+// field, numbers included, should set `quoted_is_text = false` or force the numeric types.
+//
+// Errors: a missing or empty file, a row with a different number of fields than the
+// header, an unterminated quote, text after a closing quote, text in a forced-numeric
+// column: clm::parse_error with the file, line, column and what was expected.
+//
+// Memory: the file is read into memory once; the table adds 8 bytes per numeric field,
+// 4 per categorical field plus its distinct values, and 8 per row for source lines.
+// The column header names must be distinct; an empty header name becomes "Unnamed: j".
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <istream>
+#include <iterator>
+#include <limits>
+#include <map>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <unordered_map>
+#include <vector>
+
+#include "clm/core/error.hpp"
+#include "clm/data/table.hpp"
+
+namespace clm {
+
+struct csv_options {
+  char delimiter = ',';        ///< field separator (ignored when whitespace is true)
+  bool whitespace = false;     ///< split on runs of spaces/tabs instead of `delimiter`
+  bool header = true;          ///< first record names the columns; else c0, c1, ...
+  char quote = '"';
+  std::vector<std::string> na_values = {"", "NA", "NaN", "null"};  ///< plus blank fields
+  std::map<std::string, column_type> types;  ///< forced column types, by name
+  bool quoted_is_text = true;  ///< a quoted field makes an inferred column categorical
+  /// In a numeric column (forced), text is missing (NaN) instead of an error; the number of
+  /// such fields is reported through `bad_numbers` when given.
+  bool bad_numbers_as_missing = false;
+  std::size_t* bad_numbers = nullptr;
+};
+
+/// Reads a CSV file into a table. Throws clm::parse_error.
+table read_csv(const std::filesystem::path& path, const csv_options& options = {});
+/// Reads CSV text from a stream; `name` is used in error messages.
+table read_csv(std::istream& in, const csv_options& options = {}, const std::string& name = "<stream>");
+/// Parses CSV text held in memory.
+table read_csv_text(std::string_view text, const csv_options& options = {},
+                    const std::string& name = "<text>");
+
+/// Writes a table as CSV (comma-separated, header, LF). Numbers are written in the
+/// shortest form that reads back to the same double; missing values as empty fields;
+/// categorical values quoted. read_csv with default options reads the file back to an
+/// equal table. Throws clm::error when the file cannot be written.
+void write_csv(const table& t, const std::filesystem::path& path);
+void write_csv(const table& t, std::ostream& out);
+
+// ---------------------------------------------------------------------------------------
+
+namespace detail {
+
+inline bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
+
+inline std::string_view trim_blanks(std::string_view s) noexcept {
+  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+/// Parses the whole of `s` (blanks around it allowed) as a double.
+inline bool parse_double(std::string_view s, double& out) noexcept {
+  s = trim_blanks(s);
+  if (s.empty()) return false;
+  if (s.front() == '+') {
+    s.remove_prefix(1);
+    if (s.empty() || s.front() == '-' || s.front() == '+') return false;
+  }
+  const char* end = s.data() + s.size();
+  auto [p, ec] = std::from_chars(s.data(), end, out);
+  if (ec == std::errc::result_out_of_range) {
+    // Overflow is +-inf, underflow 0, as strtod does.
+    double v = 0.0;
+    if (std::sscanf(std::string(s).c_str(), "%lf", &v) == 1) {
+      out = v;
+      return p == end;
+    }
+    return false;
+  }
+  return ec == std::errc() && p == end;
+}
+
+struct csv_field {
+  std::string_view text;
+  bool quoted = false;
+  std::size_t column = 0;  ///< 1-based character column where the field starts
+};
+
+/// Splits CSV text into records of fields, tracking lines.
+class csv_tokenizer {
+ public:
+  csv_tokenizer(std::string_view text, const csv_options& o, const std::string& name)
+      : s_(text), o_(o), name_(name) {
+    if (s_.size() >= 3 && s_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
+  }
+
+  /// Reads the next non-blank record into `fields`; false at the end of input.
+  /// `line` receives the 1-based line where the record starts.
+  bool next(std::vector<csv_field>& fields, std::uint64_t& line) {
+    fields.clear();
+    unescaped_.clear();
+    // Skip blank lines (empty or only spaces and tabs).
+    for (;;) {
+      if (pos_ >= s_.size()) return false;
+      std::size_t p = pos_;
+      while (p < s_.size() && is_blank(s_[p])) ++p;
+      if (p < s_.size() && (s_[p] == '\n' || s_[p] == '\r')) {
+        pos_ = p;
+        consume_newline();
+        continue;
+      }
+      if (p >= s_.size()) {
+        pos_ = p;
+        return false;
+      }
+      if (o_.whitespace) pos_ = p;  // leading blanks separate nothing
+      break;
+    }
+    line = line_;
+    for (;;) {
+      csv_field f;
+      f.column = pos_ - line_start_ + 1;
+      if (pos_ < s_.size() && s_[pos_] == o_.quote) {
+        read_quoted(f);
+      } else {
+        read_plain(f);
+      }
+      fields.push_back(f);
+      // After a field: a separator, a line end, or the end of input.
+      if (pos_ >= s_.size()) return true;
+      const char c = s_[pos_];
+      if (c == '\n' || c == '\r') {
+        consume_newline();
+        return true;
+      }
+      if (o_.whitespace) {
+        while (pos_ < s_.size() && is_blank(s_[pos_])) ++pos_;
+        if (pos_ >= s_.size()) return true;
+        if (s_[pos_] == '\n' || s_[pos_] == '\r') {
+          consume_newline();
+          return true;
+        }
+      } else {
+        ++pos_;  // the delimiter
+      }
+    }
+  }
+
+  std::uint64_t line() const noexcept { return line_; }
+
+ private:
+  void consume_newline() {
+    if (s_[pos_] == '\r' && pos_ + 1 < s_.size() && s_[pos_ + 1] == '\n') ++pos_;
+    ++pos_;
+    ++line_;
+    line_start_ = pos_;
+  }
+
+  void read_plain(csv_field& f) {
+    const std::size_t start = pos_;
+    const char* p = s_.data() + pos_;
+    const char* end = s_.data() + s_.size();
+    if (o_.whitespace) {
+      while (p < end && !is_blank(*p) && *p != '\n' && *p != '\r') ++p;
+    } else {
+      const char d = o_.delimiter;
+      while (p < end && *p != d && *p != '\n' && *p != '\r') ++p;
+    }
+    pos_ = static_cast<std::size_t>(p - s_.data());
+    f.text = s_.substr(start, pos_ - start);
+  }
+
+  void read_quoted(csv_field& f) {
+    const std::uint64_t open_line = line_;
+    const std::size_t open_col = pos_ - line_start_ + 1;
+    ++pos_;  // opening quote
+    const std::size_t start = pos_;
+    bool escaped = false;
+    for (;;) {
+      const std::size_t q = s_.find(o_.quote, pos_);
+      // Count newlines inside the quoted text for line tracking.
+      const std::size_t stop = q == std::string_view::npos ? s_.size() : q;
+      for (std::size_t i = pos_; i < stop; ++i) {
+        if (s_[i] == '\n' || (s_[i] == '\r' && (i + 1 >= s_.size() || s_[i + 1] != '\n'))) {
+          ++line_;
+          line_start_ = i + 1;
+        }
+      }
+      if (q == std::string_view::npos) {
+        throw parse_error(name_, open_line, open_col,
+                          "unterminated quoted field: expected a closing quote before the end of the file");
+      }
+      if (q + 1 < s_.size() && s_[q + 1] == o_.quote) {  // doubled quote
+        escaped = true;
+        pos_ = q + 2;
+        continue;
+      }
+      pos_ = q + 1;
+      break;
+    }
+    std::string_view raw = s_.substr(start, pos_ - 1 - start);
+    if (escaped) {
+      std::string& u = unescaped_.emplace_back();
+      u.reserve(raw.size());
+      for (std::size_t i = 0; i < raw.size(); ++i) {
+        u.push_back(raw[i]);
+        if (raw[i] == o_.quote) ++i;  // skip the second quote of a pair
+      }
+      raw = u;
+    }
+    f.text = raw;
+    f.quoted = true;
+    if (pos_ < s_.size()) {
+      const char c = s_[pos_];
+      const bool ok = c == '\n' || c == '\r' || (o_.whitespace ? is_blank(c) : c == o_.delimiter);
+      if (!ok) {
+        throw parse_error(name_, line_, pos_ - line_start_ + 1,
+                          std::string("expected a delimiter or a line end after the closing quote, got '") +
+                              c + "'");
+      }
+    }
+  }
+
+  std::string_view s_;
+  const csv_options& o_;
+  const std::string& name_;
+  std::size_t pos_ = 0;
+  std::uint64_t line_ = 1;
+  std::size_t line_start_ = 0;
+  std::deque<std::string> unescaped_;
+};
+
+}  // namespace detail
+
+inline table read_csv_text(std::string_view text, const csv_options& o, const std::string& name) {
+  using detail::csv_field;
+  if (!o.whitespace && (o.delimiter == '\n' || o.delimiter == '\r' || o.delimiter == o.quote)) {
+    throw invalid_argument("csv_options: delimiter must not be a line end or the quote character");
+  }
+  detail::csv_tokenizer tok(text, o, name);
+  std::vector<csv_field> fields;
+  std::uint64_t line = 0;
+
+  // Header.
+  std::vector<std::string> names;
+  std::vector<csv_field> first;
+  std::uint64_t first_line = 0;
+  bool have_first = false;
+  if (!tok.next(fields, line)) {
+    throw parse_error(name, 1, 0, o.header ? "empty file: expected a header line"
+                                           : "empty file: expected at least one record");
+  }
+  if (o.header) {
+    for (std::size_t j = 0; j < fields.size(); ++j) {
+      std::string n(fields[j].text);
+      if (n.empty()) n = "Unnamed: " + std::to_string(j);
+      for (std::size_t k = 0; k < names.size(); ++k) {
+        if (names[k] == n) {
+          throw parse_error(name, line, fields[j].column,
+                            "duplicate column name '" + n + "' in the header: expected distinct names");
+        }
+      }
+      names.push_back(std::move(n));
+    }
+  } else {
+    for (std::size_t j = 0; j < fields.size(); ++j) names.push_back("c" + std::to_string(j));
+    first = fields;
+    first_line = line;
+    have_first = true;
+  }
+  const std::size_t d = names.size();
+  for (const auto& [col, type] : o.types) {
+    if (std::find(names.begin(), names.end(), col) == names.end()) {
+      throw invalid_argument("csv_options.types: no column '" + col + "' in " + name);
+    }
+    (void)type;
+  }
+
+  // Per column: forced type, and inference state.
+  enum class state : std::uint8_t { numeric, categorical };
+  std::vector<state> st(d, state::numeric);
+  std::vector<bool> forced(d, false);
+  for (std::size_t j = 0; j < d; ++j) {
+    auto it = o.types.find(names[j]);
+    if (it != o.types.end()) {
+      forced[j] = true;
+      st[j] = it->second == column_type::numeric ? state::numeric : state::categorical;
+    }
+  }
+  std::vector<std::vector<double>> num(d);
+  std::vector<std::vector<std::int32_t>> codes(d);
+  std::vector<detail::level_builder> levels(d);
+  std::vector<std::size_t> switched_at(d, 0);  // row where an inferred column became categorical
+  std::vector<std::uint64_t> lines;
+  std::size_t bad_numbers = 0;
+
+  const auto is_na = [&](const csv_field& f) {
+    if (f.quoted) return false;
+    const std::string_view t = detail::trim_blanks(f.text);
+    if (t.empty()) return true;
+    for (const auto& na : o.na_values) {
+      if (t == na) return true;
+    }
+    return false;
+  };
+  const auto ragged = [&](std::size_t got, std::uint64_t at_line, const std::vector<csv_field>& fs) {
+    const std::size_t col = got > d ? fs[d].column : (fs.empty() ? 0 : fs.back().column);
+    throw parse_error(name, at_line, col,
+                      "expected " + std::to_string(d) + " fields as in the header, got " +
+                          std::to_string(got));
+  };
+
+  std::size_t row = 0;
+  const auto process = [&](const std::vector<csv_field>& fs, std::uint64_t at_line) {
+    if (fs.size() != d) ragged(fs.size(), at_line, fs);
+    for (std::size_t j = 0; j < d; ++j) {
+      const csv_field& f = fs[j];
+      if (st[j] == state::numeric) {
+        double v;
+        if (is_na(f)) {
+          num[j].push_back(std::numeric_limits<double>::quiet_NaN());
+          continue;
+        }
+        if (!(f.quoted && o.quoted_is_text && !forced[j]) && detail::parse_double(f.text, v)) {
+          num[j].push_back(v);
+          continue;
+        }
+        if (forced[j]) {
+          if (o.bad_numbers_as_missing) {
+            ++bad_numbers;
+            num[j].push_back(std::numeric_limits<double>::quiet_NaN());
+            continue;
+          }
+          throw parse_error(name, at_line, f.column,
+                            "expected a number in column '" + names[j] + "', got '" +
+                                std::string(f.text) + "'");
+        }
+        st[j] = state::categorical;  // inferred: from now on text
+        switched_at[j] = row;
+        codes[j].assign(row, -1);    // earlier rows are filled by a second pass
+      }
+      codes[j].push_back(is_na(f) ? -1 : levels[j].code(f.text));
+    }
+    lines.push_back(at_line);
+    ++row;
+  };
+
+  if (have_first) process(first, first_line);
+  while (tok.next(fields, line)) process(fields, line);
+  const std::size_t n = row;
+
+  // Second pass for columns that turned categorical after their first row: their earlier
+  // rows were numbers or missing, now read as text.
+  std::size_t rescan = 0;
+  for (std::size_t j = 0; j < d; ++j) {
+    if (st[j] == state::categorical && !forced[j] && switched_at[j] > 0) {
+      rescan = std::max(rescan, switched_at[j]);
+    }
+  }
+  if (rescan > 0) {
+    detail::csv_tokenizer again(text, o, name);
+    if (o.header) again.next(fields, line);
+    for (std::size_t r = 0; r < rescan && again.next(fields, line); ++r) {
+      for (std::size_t j = 0; j < d; ++j) {
+        if (st[j] == state::categorical && !forced[j] && r < switched_at[j]) {
+          codes[j][r] = is_na(fields[j]) ? -1 : levels[j].code(fields[j].text);
+        }
+      }
+    }
+  }
+
+  table t;
+  for (std::size_t j = 0; j < d; ++j) {
+    if (st[j] == state::numeric) {
+      vector<double> v = vector<double>::from_shape({n});
+      std::copy(num[j].begin(), num[j].end(), v.begin());
+      std::vector<double>().swap(num[j]);
+      t.add_numeric(names[j], std::move(v));
+    } else {
+      categorical_column c;
+      c.codes = std::move(codes[j]);
+      c.levels = levels[j].take_levels();
+      if (switched_at[j] > 0) {
+        // Renumber levels in order of first appearance.
+        std::vector<std::int32_t> remap(c.levels.size(), -1);
+        std::vector<std::string> ordered;
+        ordered.reserve(c.levels.size());
+        for (auto& code : c.codes) {
+          if (code < 0) continue;
+          auto& m = remap[static_cast<std::size_t>(code)];
+          if (m < 0) {
+            m = static_cast<std::int32_t>(ordered.size());
+            ordered.push_back(std::move(c.levels[static_cast<std::size_t>(code)]));
+          }
+          code = m;
+        }
+        c.levels = std::move(ordered);
+      }
+      t.add_categorical(names[j], std::move(c));
+    }
+  }
+  t.set_source_lines(std::move(lines));
+  if (o.bad_numbers != nullptr) *o.bad_numbers = bad_numbers;
+  return t;
+}
+
+inline table read_csv(std::istream& in, const csv_options& o, const std::string& name) {
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw parse_error(name, 0, 0, "read error");
+  return read_csv_text(text, o, name);
+}
+
+inline table read_csv(const std::filesystem::path& path, const csv_options& o) {
+  const std::string name = path.string();
+  std::FILE* f = std::fopen(name.c_str(), "rb");
+  if (f == nullptr) throw parse_error(name, 0, 0, "cannot open the file: expected a readable CSV file");
+  std::string text;
+  char buf[1 << 16];
+  std::size_t got;
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec) text.reserve(static_cast<std::size_t>(size));
+  while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, got);
+  const bool failed = std::ferror(f) != 0;
+  std::fclose(f);
+  if (failed) throw parse_error(name, 0, 0, "read error");
+  return read_csv_text(text, o, name);
+}
+
+namespace detail {
+
+inline void write_csv_text(std::string& out, std::string_view s) {
+  out.push_back('"');
+  for (char c : s) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+}  // namespace detail
+
+inline void write_csv(const table& t, std::ostream& out) {
+  const auto names = t.names();
+  std::string buf;
+  for (std::size_t j = 0; j < names.size(); ++j) {
+    if (j) buf.push_back(',');
+    const bool plain = !names[j].empty() &&
+                       names[j].find_first_of(",\"\r\n") == std::string::npos &&
+                       detail::trim_blanks(names[j]).size() == names[j].size();
+    if (plain) buf += names[j];
+    else detail::write_csv_text(buf, names[j]);
+  }
+  buf.push_back('\n');
+  std::vector<const vector<double>*> num(names.size(), nullptr);
+  std::vector<const categorical_column*> cat(names.size(), nullptr);
+  for (std::size_t j = 0; j < names.size(); ++j) {
+    if (t.type(names[j]) == column_type::numeric) num[j] = &t.numeric(names[j]);
+    else cat[j] = &t.categorical(names[j]);
+  }
+  char tmp[64];
+  for (std::size_t i = 0; i < t.rows(); ++i) {
+    for (std::size_t j = 0; j < names.size(); ++j) {
+      if (j) buf.push_back(',');
+      if (num[j] != nullptr) {
+        const double v = (*num[j])(i);
+        if (std::isnan(v)) {
+          if (names.size() == 1) buf += "NA";  // an empty line would be skipped as blank
+          continue;
+        }
+        auto r = std::to_chars(tmp, tmp + sizeof tmp, v);
+        buf.append(tmp, r.ptr);
+      } else if (const std::string* s = cat[j]->value(i)) {
+        detail::write_csv_text(buf, *s);
+      } else if (names.size() == 1) {
+        buf += "NA";
+      }
+    }
+    buf.push_back('\n');
+    if (buf.size() > (1 << 20)) {
+      out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+      buf.clear();
+    }
+  }
+  out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+  if (!out) throw error("write_csv: writing failed");
+}
+
+inline void write_csv(const table& t, const std::filesystem::path& path) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw error("write_csv: cannot open '" + path.string() + "' for writing");
+  write_csv(t, out);
+}
+
+}  // namespace clm

@@ -1,0 +1,257 @@
+#pragma once
+// Sparse user x item data for recommendation.
+//
+// clm::csr_matrix<T>: compressed sparse rows (row pointers, column indices sorted within
+// each row, values). clm::interactions: a csr_matrix of users x items with the string <->
+// index maps of both kept beside it. Built from (user, item, value) triples or from a
+// table; duplicate (user, item) pairs are summed or rejected, as the user chooses. Explicit
+// data keeps the given values (ratings); implicit data counts events (value = number of
+// occurrences, or the sum of the given weights).
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "clm/core/error.hpp"
+#include "clm/data/table.hpp"
+
+namespace clm {
+
+template <class T = double>
+struct csr_matrix {
+  std::size_t rows = 0, cols = 0;
+  std::vector<std::size_t> indptr{0};  ///< rows + 1 offsets into indices/values
+  std::vector<std::int32_t> indices;   ///< column of each stored value, sorted within a row
+  std::vector<T> values;
+
+  std::size_t nnz() const noexcept { return indices.size(); }
+  std::size_t row_begin(std::size_t i) const noexcept { return indptr[i]; }
+  std::size_t row_end(std::size_t i) const noexcept { return indptr[i + 1]; }
+
+  /// The stored value at (i, j), or 0.
+  T at(std::size_t i, std::size_t j) const {
+    const auto b = indices.begin() + static_cast<std::ptrdiff_t>(indptr[i]);
+    const auto e = indices.begin() + static_cast<std::ptrdiff_t>(indptr[i + 1]);
+    const auto it = std::lower_bound(b, e, static_cast<std::int32_t>(j));
+    return it != e && *it == static_cast<std::int32_t>(j) ? values[static_cast<std::size_t>(it - indices.begin())] : T(0);
+  }
+
+  /// The transpose, also in CSR form (sorted indices), in O(nnz + rows + cols).
+  csr_matrix transpose() const {
+    csr_matrix t;
+    t.rows = cols;
+    t.cols = rows;
+    t.indptr.assign(cols + 1, 0);
+    for (auto j : indices) ++t.indptr[static_cast<std::size_t>(j) + 1];
+    for (std::size_t j = 0; j < cols; ++j) t.indptr[j + 1] += t.indptr[j];
+    t.indices.resize(nnz());
+    t.values.resize(nnz());
+    std::vector<std::size_t> fill(t.indptr.begin(), t.indptr.end() - 1);
+    for (std::size_t i = 0; i < rows; ++i) {
+      for (std::size_t k = indptr[i]; k < indptr[i + 1]; ++k) {
+        const std::size_t dst = fill[static_cast<std::size_t>(indices[k])]++;
+        t.indices[dst] = static_cast<std::int32_t>(i);
+        t.values[dst] = values[k];
+      }
+    }
+    return t;
+  }
+
+  /// Throws clm::invalid_argument unless the structure is consistent (used on loaded data).
+  void validate() const {
+    if (indptr.size() != rows + 1 || indptr.front() != 0 || indptr.back() != indices.size() ||
+        values.size() != indices.size()) {
+      throw invalid_argument("csr_matrix: inconsistent row pointers, indices and values");
+    }
+    for (std::size_t i = 0; i < rows; ++i) {
+      if (indptr[i] > indptr[i + 1]) throw invalid_argument("csr_matrix: decreasing row pointers");
+      for (std::size_t k = indptr[i]; k < indptr[i + 1]; ++k) {
+        if (indices[k] < 0 || static_cast<std::size_t>(indices[k]) >= cols ||
+            (k > indptr[i] && indices[k] <= indices[k - 1])) {
+          throw invalid_argument("csr_matrix: row " + std::to_string(i) +
+                                 " has column indices out of range or not strictly increasing");
+        }
+      }
+    }
+  }
+
+  friend bool operator==(const csr_matrix&, const csr_matrix&) = default;
+};
+
+enum class duplicate_policy : std::uint8_t { sum, reject };
+enum class feedback : std::uint8_t { explicit_ratings, implicit_counts };
+
+struct interactions_options {
+  duplicate_policy duplicates = duplicate_policy::sum;
+  feedback kind = feedback::explicit_ratings;
+};
+
+class interactions {
+ public:
+  interactions() = default;
+
+  /// From parallel arrays. `values` may be empty for implicit data (each event counts 1).
+  /// Throws shape_error (lengths differ), invalid_argument (a duplicate pair when
+  /// duplicates are rejected, a non-finite value, an empty id).
+  static interactions from_triples(const std::vector<std::string>& users,
+                                   const std::vector<std::string>& items,
+                                   const std::vector<double>& values = {},
+                                   const interactions_options& opts = {});
+
+  /// From table columns; `value_column` may be empty for implicit counts. Rows with a
+  /// missing user or item are an error.
+  static interactions from_table(const table& t, const std::string& user_column,
+                                 const std::string& item_column, const std::string& value_column = "",
+                                 const interactions_options& opts = {});
+
+  const csr_matrix<double>& matrix() const noexcept { return m_; }
+  std::size_t n_users() const noexcept { return users_.size(); }
+  std::size_t n_items() const noexcept { return items_.size(); }
+  std::size_t nnz() const noexcept { return m_.nnz(); }
+  feedback kind() const noexcept { return kind_; }
+
+  const std::vector<std::string>& user_ids() const noexcept { return users_; }
+  const std::vector<std::string>& item_ids() const noexcept { return items_; }
+  std::optional<std::size_t> user_index(std::string_view id) const { return lookup(user_index_, id); }
+  std::optional<std::size_t> item_index(std::string_view id) const { return lookup(item_index_, id); }
+
+  /// Items x users: the same data seen from the items' side.
+  interactions transpose() const;
+
+ private:
+  using index_map = std::unordered_map<std::string, std::size_t>;
+  static std::optional<std::size_t> lookup(const index_map& m, std::string_view id) {
+    auto it = m.find(std::string(id));
+    if (it == m.end()) return std::nullopt;
+    return it->second;
+  }
+  static interactions build(std::vector<std::string> users, std::vector<std::string> items,
+                            const std::vector<std::int32_t>& u, const std::vector<std::int32_t>& i,
+                            const std::vector<double>& values, const interactions_options& opts);
+
+  csr_matrix<double> m_;
+  std::vector<std::string> users_, items_;
+  index_map user_index_, item_index_;
+  feedback kind_ = feedback::explicit_ratings;
+};
+
+// ---------------------------------------------------------------------------------------
+
+inline interactions interactions::build(std::vector<std::string> users, std::vector<std::string> items,
+                                        const std::vector<std::int32_t>& u,
+                                        const std::vector<std::int32_t>& it,
+                                        const std::vector<double>& values,
+                                        const interactions_options& opts) {
+  const std::size_t n = u.size();
+  for (std::size_t k = 0; k < values.size(); ++k) {
+    if (!std::isfinite(values[k])) {
+      throw invalid_argument("interactions: value " + std::to_string(k) + " is not finite");
+    }
+  }
+  interactions r;
+  r.kind_ = opts.kind;
+  r.users_ = std::move(users);
+  r.items_ = std::move(items);
+  for (std::size_t k = 0; k < r.users_.size(); ++k) r.user_index_.emplace(r.users_[k], k);
+  for (std::size_t k = 0; k < r.items_.size(); ++k) r.item_index_.emplace(r.items_[k], k);
+
+  // Counting sort by user, then sort each row by item and merge duplicates.
+  csr_matrix<double>& m = r.m_;
+  m.rows = r.users_.size();
+  m.cols = r.items_.size();
+  std::vector<std::size_t> start(m.rows + 1, 0);
+  for (std::size_t k = 0; k < n; ++k) ++start[static_cast<std::size_t>(u[k]) + 1];
+  for (std::size_t k = 0; k < m.rows; ++k) start[k + 1] += start[k];
+  std::vector<std::pair<std::int32_t, double>> cells(n);
+  {
+    std::vector<std::size_t> fill(start.begin(), start.end() - 1);
+    for (std::size_t k = 0; k < n; ++k) {
+      cells[fill[static_cast<std::size_t>(u[k])]++] = {it[k], values.empty() ? 1.0 : values[k]};
+    }
+  }
+  m.indptr.assign(m.rows + 1, 0);
+  m.indices.reserve(n);
+  m.values.reserve(n);
+  for (std::size_t row = 0; row < m.rows; ++row) {
+    const auto b = cells.begin() + static_cast<std::ptrdiff_t>(start[row]);
+    const auto e = cells.begin() + static_cast<std::ptrdiff_t>(start[row + 1]);
+    std::stable_sort(b, e, [](const auto& x, const auto& y) { return x.first < y.first; });
+    for (auto c = b; c != e; ++c) {
+      if (!m.indices.empty() && m.indices.size() > m.indptr[row] && m.indices.back() == c->first) {
+        if (opts.duplicates == duplicate_policy::reject) {
+          throw invalid_argument("interactions: user '" + r.users_[row] + "' and item '" +
+                                 r.items_[static_cast<std::size_t>(c->first)] +
+                                 "' appear more than once (duplicates are rejected)");
+        }
+        m.values.back() += c->second;
+      } else {
+        m.indices.push_back(c->first);
+        m.values.push_back(c->second);
+      }
+    }
+    m.indptr[row + 1] = m.indices.size();
+  }
+  return r;
+}
+
+inline interactions interactions::from_triples(const std::vector<std::string>& users,
+                                               const std::vector<std::string>& items,
+                                               const std::vector<double>& values,
+                                               const interactions_options& opts) {
+  if (users.size() != items.size() || (!values.empty() && values.size() != users.size())) {
+    throw shape_error("interactions: " + std::to_string(users.size()) + " users, " +
+                      std::to_string(items.size()) + " items and " + std::to_string(values.size()) +
+                      " values; expected as many of each (values may be empty)");
+  }
+  detail::level_builder ub, ib;
+  std::vector<std::int32_t> u(users.size()), it(items.size());
+  for (std::size_t k = 0; k < users.size(); ++k) {
+    if (users[k].empty() || items[k].empty()) {
+      throw invalid_argument("interactions: triple " + std::to_string(k) + " has an empty user or item id");
+    }
+    u[k] = ub.code(users[k]);
+    it[k] = ib.code(items[k]);
+  }
+  return build(ub.take_levels(), ib.take_levels(), u, it, values, opts);
+}
+
+inline interactions interactions::from_table(const table& t, const std::string& user_column,
+                                             const std::string& item_column,
+                                             const std::string& value_column,
+                                             const interactions_options& opts) {
+  const categorical_column& uc = t.categorical(user_column);
+  const categorical_column& ic = t.categorical(item_column);
+  std::vector<double> values;
+  if (!value_column.empty()) {
+    const auto& v = t.numeric(value_column);
+    values.assign(v.begin(), v.end());
+  }
+  const auto& lines = t.source_lines();
+  for (std::size_t k = 0; k < t.rows(); ++k) {
+    if (uc.codes[k] < 0 || ic.codes[k] < 0) {
+      throw invalid_argument("interactions: row " + std::to_string(k) +
+                             (lines.empty() ? std::string() : " (line " + std::to_string(lines[k]) + ")") +
+                             " has a missing user or item");
+    }
+  }
+  return build(uc.levels, ic.levels, uc.codes, ic.codes, values, opts);
+}
+
+inline interactions interactions::transpose() const {
+  interactions r;
+  r.m_ = m_.transpose();
+  r.users_ = items_;
+  r.items_ = users_;
+  r.user_index_ = item_index_;
+  r.item_index_ = user_index_;
+  r.kind_ = kind_;
+  return r;
+}
+
+}  // namespace clm

@@ -1,0 +1,383 @@
+#pragma once
+// Transaction logs and customer summaries: the input of every CLV, RFM and churn model.
+//
+// read_transactions() reads an order log (one row per purchase) into a transaction_log:
+// customer ids as codes, timestamps, amounts and optional items. summarize() turns a log
+// into a customer_summary with the semantics of the lifetimes library's
+// calibration_and_holdout_data (freq 'D'; weeks are days / 7):
+//
+//   calibration purchases: time <= calibration_end; holdout: calibration_end < time <=
+//   observation_end (timestamps compared as such, then floored to days);
+//   a customer is in the summary when they bought in the calibration period;
+//   frequency       number of distinct purchase days in calibration, minus one (repeat days)
+//   recency         last purchase day - first purchase day
+//   T               calibration_end day - first purchase day
+//   monetary_value  mean over repeat days of the day's total amount (first day excluded;
+//                   0 when frequency is 0)
+//   holdout_frequency       distinct purchase days in the holdout
+//   holdout_monetary_value  mean amount of the holdout purchases (per purchase, not per day;
+//                           0 when none)
+//   holdout_duration        observation_end day - calibration_end day
+// Times are in days or weeks (days / 7) as summary_options::unit says.
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstring>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "clm/core/error.hpp"
+#include "clm/core/types.hpp"
+#include "clm/data/csv.hpp"
+#include "clm/data/dates.hpp"
+#include "clm/data/table.hpp"
+
+namespace clm {
+
+struct transaction_columns {
+  std::string customer = "customer_id";
+  std::string date = "date";
+  std::string amount;  ///< optional: no monetary values when empty
+  std::string item;    ///< optional
+};
+
+struct transaction_options {
+  std::string date_format;     ///< "" = YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or YYYYMMDD
+  bool skip_bad_rows = false;  ///< skip (and count) rows with a bad date, amount or id
+};
+
+struct transaction_log {
+  std::vector<std::string> customer_ids;  ///< code -> id
+  std::vector<std::int32_t> customer;     ///< per purchase: customer code
+  std::vector<timestamp> time;            ///< per purchase
+  std::vector<double> amount;             ///< per purchase; empty when the log has none
+  std::vector<std::string> item_ids;      ///< code -> id; empty when the log has no items
+  std::vector<std::int32_t> item;         ///< per purchase: item code, or empty
+  std::size_t skipped_rows = 0;           ///< rows skipped by skip_bad_rows
+
+  std::size_t size() const noexcept { return customer.size(); }
+  bool has_amount() const noexcept { return !amount.empty() || customer.empty(); }
+  bool has_items() const noexcept { return !item_ids.empty(); }
+};
+
+/// A log from table columns (see transaction_columns). Throws invalid_argument (a missing
+/// column), parse_error (a bad date or amount, naming the row's source line).
+transaction_log transactions_from_table(const table& t, const transaction_columns& cols,
+                                        const transaction_options& opts = {},
+                                        const std::string& source = "<table>");
+
+/// Reads an order log from CSV. Customer and item ids are read as text, amounts as numbers.
+transaction_log read_transactions(const std::filesystem::path& path, const transaction_columns& cols,
+                                  csv_options csv = {}, const transaction_options& opts = {});
+
+enum class time_unit : std::uint8_t { day, week };
+
+struct summary_options {
+  std::optional<timestamp> calibration_end;  ///< default: the last purchase in the log
+  std::optional<timestamp> observation_end;  ///< when given, the holdout columns are filled
+  time_unit unit = time_unit::week;
+};
+
+struct customer_summary {
+  std::vector<std::string> ids;  ///< customer id per row (empty after compressed())
+  vector<double> frequency, recency, T, monetary_value;
+  vector<double> holdout_frequency, holdout_monetary_value;  ///< empty without a holdout
+  double holdout_duration = 0.0;
+  vector<double> weight;  ///< customers per row: 1 each, or the merged count after compressed()
+  time_unit unit = time_unit::week;
+
+  std::size_t size() const noexcept { return frequency.size(); }
+  bool has_holdout() const noexcept { return holdout_frequency.size() == frequency.size() && size() > 0; }
+
+  /// Identical (frequency, recency, T) rows merged into one with the count as its weight,
+  /// in order of first appearance. For fitting the purchase models (BG/NBD, Pareto/NBD):
+  /// ids, monetary values and holdout columns are not carried over. `group_of`, when
+  /// given, receives for each original row the index of its merged row.
+  customer_summary compressed(std::vector<std::size_t>* group_of = nullptr) const;
+
+  /// The summary as a table: id, frequency, recency, T, monetary_value[, holdout_*], weight.
+  table to_table() const;
+};
+
+/// Summarises a transaction log per customer (see the top of this header).
+customer_summary summarize(const transaction_log& log, const summary_options& opts = {});
+
+// ---------------------------------------------------------------------------------------
+
+namespace detail {
+
+inline categorical_column as_text_column(const table& t, const std::string& name) {
+  if (t.type(name) == column_type::categorical) return t.categorical(name);
+  // A numeric id column (e.g. from a table built in code): its values as text.
+  const vector<double>& v = t.numeric(name);
+  categorical_column c;
+  c.codes.resize(v.size());
+  level_builder lb;
+  char buf[64];
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (std::isnan(v(i))) {
+      c.codes[i] = -1;
+      continue;
+    }
+    auto r = std::to_chars(buf, buf + sizeof buf, v(i));
+    c.codes[i] = lb.code(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)));
+  }
+  c.levels = lb.take_levels();
+  return c;
+}
+
+}  // namespace detail
+
+inline transaction_log transactions_from_table(const table& t, const transaction_columns& cols,
+                                               const transaction_options& opts,
+                                               const std::string& source) {
+  for (const std::string* c : {&cols.customer, &cols.date}) {
+    if (c->empty()) throw invalid_argument("transaction_columns: the customer and date columns must be named");
+    if (!t.has(*c)) (void)t.type(*c);  // throws, naming the columns present
+  }
+  if (!cols.amount.empty()) (void)t.type(cols.amount);
+  if (!cols.item.empty()) (void)t.type(cols.item);
+
+  const std::size_t n = t.rows();
+  const auto& lines = t.source_lines();
+  const auto line_of = [&](std::size_t row) -> std::size_t {
+    return lines.empty() ? row + 1 : static_cast<std::size_t>(lines[row]);
+  };
+  const categorical_column cust = detail::as_text_column(t, cols.customer);
+  const categorical_column dates = detail::as_text_column(t, cols.date);
+  // Each distinct date text is parsed once.
+  std::vector<timestamp> level_time(dates.levels.size());
+  std::vector<bool> level_ok(dates.levels.size());
+  for (std::size_t k = 0; k < dates.levels.size(); ++k) {
+    level_ok[k] = parse_timestamp(dates.levels[k], opts.date_format, level_time[k]);
+  }
+  const vector<double>* amount = cols.amount.empty() ? nullptr : &t.numeric(cols.amount);
+  const std::optional<categorical_column> items =
+      cols.item.empty() ? std::nullopt : std::optional(detail::as_text_column(t, cols.item));
+
+  transaction_log log;
+  log.customer_ids = cust.levels;
+  if (items) log.item_ids = items->levels;
+  log.customer.reserve(n);
+  log.time.reserve(n);
+  if (amount) log.amount.reserve(n);
+  if (items) log.item.reserve(n);
+  const auto reject = [&](std::size_t row, const std::string& what) {
+    if (!opts.skip_bad_rows) throw parse_error(source, line_of(row), 0, what);
+    ++log.skipped_rows;
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int32_t c = cust.codes[i];
+    if (c < 0) {
+      reject(i, "expected a customer id in column '" + cols.customer + "', got a missing value");
+      continue;
+    }
+    const std::int32_t dc = dates.codes[i];
+    if (dc < 0 || !level_ok[static_cast<std::size_t>(dc)]) {
+      reject(i, "expected a date in column '" + cols.date + "' (" +
+                    (opts.date_format.empty() ? std::string("YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or YYYYMMDD")
+                                              : "format '" + opts.date_format + "'") +
+                    "), got '" + (dc < 0 ? std::string() : dates.levels[static_cast<std::size_t>(dc)]) + "'");
+      continue;
+    }
+    if (amount && !std::isfinite((*amount)(i))) {
+      reject(i, "expected a finite amount in column '" + cols.amount + "'");
+      continue;
+    }
+    log.customer.push_back(c);
+    log.time.push_back(level_time[static_cast<std::size_t>(dc)]);
+    if (amount) log.amount.push_back((*amount)(i));
+    if (items) log.item.push_back(items->codes[i]);
+  }
+  return log;
+}
+
+inline transaction_log read_transactions(const std::filesystem::path& path, const transaction_columns& cols,
+                                         csv_options csv, const transaction_options& opts) {
+  csv.types[cols.customer] = column_type::categorical;
+  csv.types[cols.date] = column_type::categorical;
+  if (!cols.amount.empty()) csv.types[cols.amount] = column_type::numeric;
+  if (!cols.item.empty()) csv.types[cols.item] = column_type::categorical;
+  std::size_t bad_numbers = 0;
+  if (opts.skip_bad_rows) {
+    csv.bad_numbers_as_missing = true;
+    csv.bad_numbers = &bad_numbers;
+  }
+  // Only the named columns matter; others are read with their inferred types.
+  const table t = read_csv(path, csv);
+  return transactions_from_table(t, cols, opts, path.string());
+}
+
+inline customer_summary summarize(const transaction_log& log, const summary_options& opts) {
+  const std::size_t n = log.size();
+  const bool with_amount = !log.amount.empty();
+  if (n == 0) throw shape_error("summarize: the transaction log is empty");
+  if (with_amount && log.amount.size() != n) throw shape_error("summarize: amounts and purchases differ in number");
+  if (log.time.size() != n) throw shape_error("summarize: times and purchases differ in number");
+  timestamp cal_end = opts.calibration_end.value_or(*std::max_element(log.time.begin(), log.time.end()));
+  if (opts.observation_end && *opts.observation_end < cal_end) {
+    throw invalid_argument("summarize: observation_end (" + format_date(*opts.observation_end) +
+                           ") must not be before calibration_end (" + format_date(cal_end) + ")");
+  }
+  const bool holdout = opts.observation_end.has_value();
+  const timestamp obs_end = opts.observation_end.value_or(cal_end);
+  const double per_unit = opts.unit == time_unit::week ? 7.0 : 1.0;
+  const std::int64_t cal_day = cal_end.day();
+
+  // Counting sort of purchases by customer code.
+  const std::size_t n_customers = log.customer_ids.size();
+  std::vector<std::size_t> start(n_customers + 1, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto c = log.customer[i];
+    if (c < 0 || static_cast<std::size_t>(c) >= n_customers) {
+      throw invalid_argument("summarize: purchase " + std::to_string(i) + " has customer code " +
+                             std::to_string(c) + ", expected 0 to " + std::to_string(n_customers - 1));
+    }
+    ++start[static_cast<std::size_t>(c) + 1];
+  }
+  for (std::size_t c = 0; c < n_customers; ++c) start[c + 1] += start[c];
+  std::vector<std::size_t> order(n);
+  {
+    std::vector<std::size_t> fill(start.begin(), start.end() - 1);
+    for (std::size_t i = 0; i < n; ++i) order[fill[static_cast<std::size_t>(log.customer[i])]++] = i;
+  }
+
+  std::vector<std::string> ids;
+  std::vector<double> freq, rec, age, money, hfreq, hmoney;
+  struct purchase {
+    std::int64_t day;
+    double amount;
+  };
+  std::vector<purchase> cal, hold;
+  for (std::size_t c = 0; c < n_customers; ++c) {
+    cal.clear();
+    hold.clear();
+    for (std::size_t k = start[c]; k < start[c + 1]; ++k) {
+      const std::size_t i = order[k];
+      const timestamp t = log.time[i];
+      const double a = with_amount ? log.amount[i] : 0.0;
+      if (t <= cal_end) cal.push_back({t.day(), a});
+      else if (holdout && t <= obs_end) hold.push_back({t.day(), a});
+    }
+    if (cal.empty()) continue;
+    std::sort(cal.begin(), cal.end(), [](const purchase& x, const purchase& y) { return x.day < y.day; });
+    std::size_t days = 0;
+    double repeat_total = 0.0;
+    for (std::size_t k = 0; k < cal.size(); ++k) {
+      const bool new_day = k == 0 || cal[k].day != cal[k - 1].day;
+      days += new_day;
+      if (cal[k].day != cal.front().day) repeat_total += cal[k].amount;
+    }
+    const double f = static_cast<double>(days - 1);
+    ids.push_back(log.customer_ids[c]);
+    freq.push_back(f);
+    rec.push_back(static_cast<double>(cal.back().day - cal.front().day) / per_unit);
+    age.push_back(static_cast<double>(cal_day - cal.front().day) / per_unit);
+    money.push_back(days > 1 ? repeat_total / f : 0.0);
+    if (holdout) {
+      std::sort(hold.begin(), hold.end(), [](const purchase& x, const purchase& y) { return x.day < y.day; });
+      std::size_t hdays = 0;
+      double htotal = 0.0;
+      for (std::size_t k = 0; k < hold.size(); ++k) {
+        hdays += k == 0 || hold[k].day != hold[k - 1].day;
+        htotal += hold[k].amount;
+      }
+      hfreq.push_back(static_cast<double>(hdays));
+      hmoney.push_back(hold.empty() ? 0.0 : htotal / static_cast<double>(hold.size()));
+    }
+  }
+
+  const auto to_vec = [](const std::vector<double>& v) {
+    vector<double> out = vector<double>::from_shape({v.size()});
+    std::copy(v.begin(), v.end(), out.begin());
+    return out;
+  };
+  customer_summary s;
+  s.ids = std::move(ids);
+  s.frequency = to_vec(freq);
+  s.recency = to_vec(rec);
+  s.T = to_vec(age);
+  s.monetary_value = to_vec(money);
+  if (holdout) {
+    s.holdout_frequency = to_vec(hfreq);
+    s.holdout_monetary_value = to_vec(hmoney);
+    s.holdout_duration = static_cast<double>(obs_end.day() - cal_day) / per_unit;
+  }
+  s.weight = vector<double>::from_shape({s.frequency.size()});
+  s.weight.fill(1.0);
+  s.unit = opts.unit;
+  return s;
+}
+
+inline customer_summary customer_summary::compressed(std::vector<std::size_t>* group_of) const {
+  struct key_hash {
+    std::size_t operator()(const std::array<double, 3>& k) const noexcept {
+      std::uint64_t h = 0x9e3779b97f4a7c15ULL;
+      for (double v : k) {
+        std::uint64_t b;
+        std::memcpy(&b, &v, sizeof b);
+        h ^= b + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+      }
+      return static_cast<std::size_t>(h);
+    }
+  };
+  std::unordered_map<std::array<double, 3>, std::size_t, key_hash> index;
+  std::vector<std::array<double, 3>> keys;
+  std::vector<double> weights;
+  if (group_of) group_of->resize(size());
+  for (std::size_t i = 0; i < size(); ++i) {
+    const std::array<double, 3> k{frequency(i), recency(i) + 0.0, T(i) + 0.0};
+    auto [it, inserted] = index.emplace(k, keys.size());
+    if (inserted) {
+      keys.push_back(k);
+      weights.push_back(0.0);
+    }
+    weights[it->second] += weight.size() == size() ? weight(i) : 1.0;
+    if (group_of) (*group_of)[i] = it->second;
+  }
+  customer_summary out;
+  const std::size_t m = keys.size();
+  out.frequency = vector<double>::from_shape({m});
+  out.recency = vector<double>::from_shape({m});
+  out.T = vector<double>::from_shape({m});
+  out.monetary_value = vector<double>::from_shape({0});
+  out.weight = vector<double>::from_shape({m});
+  for (std::size_t g = 0; g < m; ++g) {
+    out.frequency(g) = keys[g][0];
+    out.recency(g) = keys[g][1];
+    out.T(g) = keys[g][2];
+    out.weight(g) = weights[g];
+  }
+  out.unit = unit;
+  return out;
+}
+
+inline table customer_summary::to_table() const {
+  table t;
+  if (!ids.empty()) {
+    categorical_column c;
+    c.levels = ids;
+    c.codes.resize(ids.size());
+    for (std::size_t i = 0; i < ids.size(); ++i) c.codes[i] = static_cast<std::int32_t>(i);
+    t.add_categorical("id", std::move(c));
+  }
+  t.add_numeric("frequency", frequency);
+  t.add_numeric("recency", recency);
+  t.add_numeric("T", T);
+  if (monetary_value.size() == size()) t.add_numeric("monetary_value", monetary_value);
+  if (has_holdout()) {
+    t.add_numeric("holdout_frequency", holdout_frequency);
+    t.add_numeric("holdout_monetary_value", holdout_monetary_value);
+  }
+  t.add_numeric("weight", weight);
+  return t;
+}
+
+}  // namespace clm

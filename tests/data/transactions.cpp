@@ -1,0 +1,206 @@
+// data/transactions: order logs -> customer summaries with lifetimes' semantics, checked by
+// hand on small logs and against the published CDNOW summaries when CLM_DATA_DIR is set.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "clm/data/csv.hpp"
+#include "clm/data/transactions.hpp"
+#include "support/fixtures.hpp"
+
+namespace {
+
+clm::transaction_log log_of(const std::string& csv, const clm::transaction_options& o = {}) {
+  const auto t = clm::read_csv_text(csv, {.types = {{"id", clm::column_type::categorical},
+                                                     {"date", clm::column_type::categorical}}});
+  return clm::transactions_from_table(t, {.customer = "id", .date = "date", .amount = "amount"}, o, "log.csv");
+}
+
+}  // namespace
+
+TEST_CASE("summary of a small log, worked by hand (days)") {
+  // Customer a: buys on day 0 (twice), day 3, day 10 -> 3 days, frequency 2.
+  // Customer b: one purchase only. Customer c: first purchase after calibration end.
+  const auto log = log_of(
+      "id,date,amount\n"
+      "a,2024-01-01,10\n"
+      "a,2024-01-01 18:00:00,5\n"
+      "b,2024-01-05,7\n"
+      "a,2024-01-04,20\n"
+      "a,2024-01-11,30\n"
+      "a,2024-01-11,2\n"
+      "a,2024-01-20,100\n"   // holdout
+      "a,2024-01-22,50\n"    // holdout
+      "a,2024-01-22,10\n"    // holdout, same day
+      "c,2024-01-15,9\n"     // holdout only: not in the summary
+      "b,2024-02-01,1\n");   // after observation end: ignored
+  const auto s = clm::summarize(log, {.calibration_end = clm::parse_date("2024-01-12"),
+                                      .observation_end = clm::parse_date("2024-01-31"),
+                                      .unit = clm::time_unit::day});
+  REQUIRE(s.size() == 2);
+  CHECK(s.ids == std::vector<std::string>{"a", "b"});
+  CHECK(s.frequency(0) == 2.0);
+  CHECK(s.recency(0) == 10.0);
+  CHECK(s.T(0) == 11.0);
+  CHECK(s.monetary_value(0) == doctest::Approx((20.0 + 32.0) / 2.0));  // first day excluded
+  CHECK(s.frequency(1) == 0.0);
+  CHECK(s.recency(1) == 0.0);
+  CHECK(s.T(1) == 7.0);
+  CHECK(s.monetary_value(1) == 0.0);
+  REQUIRE(s.has_holdout());
+  CHECK(s.holdout_frequency(0) == 2.0);  // two distinct days
+  CHECK(s.holdout_monetary_value(0) == doctest::Approx(160.0 / 3.0));  // per purchase
+  CHECK(s.holdout_frequency(1) == 0.0);
+  CHECK(s.holdout_monetary_value(1) == 0.0);
+  CHECK(s.holdout_duration == 19.0);
+  CHECK(s.weight(0) == 1.0);
+
+  const auto w = clm::summarize(log, {.calibration_end = clm::parse_date("2024-01-12")});
+  CHECK(w.recency(0) == doctest::Approx(10.0 / 7.0));
+  CHECK(w.T(1) == doctest::Approx(1.0));
+  CHECK_FALSE(w.has_holdout());
+}
+
+TEST_CASE("calibration end defaults to the last purchase; bad options are refused") {
+  const auto log = log_of("id,date,amount\na,2024-01-01,1\na,2024-01-08,1\n");
+  const auto s = clm::summarize(log, {.unit = clm::time_unit::day});
+  CHECK(s.T(0) == 7.0);
+  CHECK_THROWS_AS(clm::summarize(log, {.calibration_end = clm::parse_date("2024-01-08"),
+                                       .observation_end = clm::parse_date("2024-01-01")}),
+                  clm::invalid_argument);
+  CHECK_THROWS_AS(clm::summarize(clm::transaction_log{}), clm::shape_error);
+}
+
+TEST_CASE("bad rows: an error naming the line, or skipped and counted") {
+  const std::string csv = "id,date,amount\na,2024-01-01,1\na,2024-02-30,1\n,2024-01-03,1\nb,2024-01-04,2\n";
+  CHECK_THROWS_WITH_AS(log_of(csv), doctest::Contains("log.csv:3: expected a date in column 'date'"),
+                       clm::parse_error);
+  const auto log = log_of(csv, {.skip_bad_rows = true});
+  CHECK(log.size() == 2);
+  CHECK(log.skipped_rows == 2);
+  CHECK_THROWS_WITH_AS(log_of("id,date,amount\na,2024-01-01,1\n", {.date_format = "%d/%m/%Y"}),
+                       doctest::Contains("format '%d/%m/%Y'"), clm::parse_error);
+  CHECK(log_of("id,date,amount\na,01/02/2024,1\n", {.date_format = "%d/%m/%Y"}).time[0] ==
+        clm::parse_date("2024-02-01"));
+}
+
+TEST_CASE("read_transactions: ids stay text, bad amounts name the line or are skipped") {
+  const auto path = std::filesystem::temp_directory_path() / "clm_tx.csv";
+  {
+    std::ofstream f(path);
+    f << "customer,day,value,sku\n0007,20240101,1.5,X\n0007,20240103,abc,Y\n0010,20240102,2,X\n";
+  }
+  const clm::transaction_columns cols{.customer = "customer", .date = "day", .amount = "value", .item = "sku"};
+  CHECK_THROWS_WITH_AS(clm::read_transactions(path, cols), doctest::Contains(":3:"), clm::parse_error);
+  const auto log = clm::read_transactions(path, cols, {}, {.skip_bad_rows = true});
+  CHECK(log.customer_ids == std::vector<std::string>{"0007", "0010"});
+  CHECK(log.size() == 2);
+  CHECK(log.skipped_rows == 1);
+  CHECK(log.item_ids == std::vector<std::string>{"X", "Y"});
+  CHECK(log.item == std::vector<std::int32_t>{0, 0});
+  CHECK_THROWS_WITH_AS(clm::read_transactions(path, {.customer = "cust", .date = "day"}),
+                       doctest::Contains("no column 'cust'"), clm::invalid_argument);
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("compressed() merges identical histories with weights") {
+  const auto log = log_of(
+      "id,date,amount\n"
+      "a,2024-01-01,1\nb,2024-01-01,1\nc,2024-01-01,1\nc,2024-01-02,1\nd,2024-01-01,3\nd,2024-01-02,3\n");
+  const auto s = clm::summarize(log, {.calibration_end = clm::parse_date("2024-01-10"), .unit = clm::time_unit::day});
+  std::vector<std::size_t> group;
+  const auto c = s.compressed(&group);
+  CHECK(c.size() == 2);
+  CHECK(c.weight(0) == 2.0);
+  CHECK(c.weight(1) == 2.0);
+  CHECK(group == std::vector<std::size_t>{0, 0, 1, 1});
+  CHECK(c.frequency(1) == 1.0);
+  CHECK(c.ids.empty());
+  double total = 0;
+  for (auto w : c.weight) total += w;
+  CHECK(total == static_cast<double>(s.size()));
+  // Compressing twice changes nothing but keeps the weights.
+  const auto cc = c.compressed();
+  CHECK(cc.size() == 2);
+  CHECK(cc.weight(0) == 2.0);
+}
+
+TEST_CASE("CDNOW sample: reproduces the published calibration/holdout summaries") {
+  const auto dir = clm::testing::data_dir();
+  if (!dir) {
+    MESSAGE("skipped: CLM_DATA_DIR is not set (the CDNOW files live in ../shared/data)");
+    return;
+  }
+  const auto cdnow = *dir / "cdnow";
+  const auto log = clm::read_transactions(cdnow / "CDNOW_sample.txt",
+                                          {.customer = "c1", .date = "c2", .amount = "c4"},
+                                          {.whitespace = true, .header = false});
+  CHECK(log.size() == 6919);
+  const auto s = clm::summarize(log, {.calibration_end = clm::parse_date("1997-09-30"),
+                                      .observation_end = clm::parse_date("1998-06-30"),
+                                      .unit = clm::time_unit::week});
+  REQUIRE(s.size() == 2357);
+
+  const auto published = clm::read_csv(cdnow / "cdnow_customers_summary_with_transactions.csv",
+                                       {.types = {{"ID", clm::column_type::categorical}}});
+  REQUIRE(published.rows() == 2357);
+  std::map<std::string, std::size_t> row_of;
+  for (std::size_t i = 0; i < s.size(); ++i) row_of[std::to_string(std::stoi(s.ids[i]))] = i;
+  const auto& id = published.categorical("ID");
+  std::size_t x_bad = 0, tx_bad = 0, T_bad = 0, z_bad = 0, repeaters = 0;
+  double zsum = 0.0;
+  for (std::size_t k = 0; k < published.rows(); ++k) {
+    const std::size_t i = row_of.at(*id.value(k));
+    x_bad += s.frequency(i) != published.numeric("x")(k);
+    tx_bad += std::round(s.recency(i) * 100.0) / 100.0 != published.numeric("t_x")(k);
+    T_bad += std::round(s.T(i) * 100.0) / 100.0 != published.numeric("T")(k);
+    z_bad += std::abs(s.monetary_value(i) - published.numeric("zbar")(k)) > 0.01;
+    if (s.frequency(i) > 0) {
+      ++repeaters;
+      zsum += s.monetary_value(i);
+    }
+  }
+  CHECK(x_bad == 0);
+  CHECK(tx_bad == 0);
+  CHECK(T_bad == 0);
+  CHECK(z_bad == 0);
+  CHECK(repeaters == 946);
+  CHECK(zsum / static_cast<double>(repeaters) == doctest::Approx(35.08).epsilon(0.0005));
+
+  double holdout = 0.0, calibration = 0.0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    holdout += s.holdout_frequency(i);
+    calibration += s.frequency(i);
+  }
+  CHECK(holdout == 1882.0);
+  CHECK(calibration == 2457.0);
+  CHECK(s.holdout_duration == 39.0);
+
+  // The frequency/recency/T summary file agrees too.
+  const auto rfm = clm::read_csv(cdnow / "cdnow_customers_summary.csv");
+  std::size_t bad = 0;
+  for (std::size_t k = 0; k < rfm.rows(); ++k) {
+    const std::size_t i = row_of.at(std::to_string(static_cast<int>(rfm.numeric("ID")(k))));
+    bad += s.frequency(i) != rfm.numeric("frequency")(k);
+    bad += std::round(s.recency(i) * 100.0) / 100.0 != rfm.numeric("recency")(k);
+  }
+  CHECK(bad == 0);
+}
+
+TEST_CASE("CDNOW master: the whole file reads and summarises") {
+  const auto dir = clm::testing::data_dir();
+  if (!dir) {
+    MESSAGE("skipped: CLM_DATA_DIR is not set");
+    return;
+  }
+  const auto log = clm::read_transactions(*dir / "cdnow" / "CDNOW_master.txt",
+                                          {.customer = "customer_id", .date = "date", .amount = "dollar_value"},
+                                          {.whitespace = true});
+  CHECK(log.size() == 69659);
+  CHECK(log.customer_ids.size() == 23570);
+  const auto s = clm::summarize(log, {.calibration_end = clm::parse_date("1997-09-30")});
+  CHECK(s.size() == 23570);
+}
