@@ -19,7 +19,7 @@
 // header, an unterminated quote, text after a closing quote, text in a forced-numeric
 // column: clm::parse_error with the file, line, column and what was expected.
 //
-// Memory: the file is read into memory once; the table adds 8 bytes per numeric field,
+// Memory: the file is memory-mapped (POSIX) or read into memory once; the table adds 8 bytes per numeric field,
 // 4 per categorical field plus its distinct values, and 8 per row for source lines.
 // The column header names must be distinct; an empty header name becomes "Unnamed: j".
 
@@ -31,6 +31,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <istream>
 #include <iterator>
 #include <limits>
@@ -44,7 +45,26 @@
 #include "clm/core/error.hpp"
 #include "clm/data/table.hpp"
 
+#if defined(__unix__) || defined(__APPLE__)
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#ifndef MAP_POPULATE
+#define MAP_POPULATE 0
+#endif
+#define CLM_HAS_MMAP 1
+#else
+#define CLM_HAS_MMAP 0
+#endif
+
 namespace clm {
+
+/// Turns a field's text into a number; returns false when the text is not valid.
+struct csv_converter {
+  std::function<bool(std::string_view, double&)> parse;
+  std::string expected;  ///< what a valid field looks like, for error messages
+};
 
 struct csv_options {
   char delimiter = ',';        ///< field separator (ignored when whitespace is true)
@@ -58,6 +78,9 @@ struct csv_options {
   /// such fields is reported through `bad_numbers` when given.
   bool bad_numbers_as_missing = false;
   std::size_t* bad_numbers = nullptr;
+  /// Columns parsed by a function into numbers (e.g. dates into seconds), by name. Such a
+  /// column is numeric; a field the function refuses is an error naming `expected`.
+  std::map<std::string, csv_converter> converters;
 };
 
 /// Reads a CSV file into a table. Throws clm::parse_error.
@@ -107,6 +130,19 @@ inline bool parse_double(std::string_view s, double& out) noexcept {
     return false;
   }
   return ec == std::errc() && p == end;
+}
+
+/// Line ends in text: LF, CRLF and lone CR each count once. Every record but the last ends
+/// in one, so the number of records is at most this plus one.
+inline std::size_t line_ends(std::string_view text) noexcept {
+  std::size_t n = 0;
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while (p < end) {
+    const char c = *p++;
+    n += c == '\n' || (c == '\r' && (p == end || *p != '\n'));
+  }
+  return n;
 }
 
 struct csv_field {
@@ -283,11 +319,9 @@ inline table read_csv_text(std::string_view text, const csv_options& o, const st
     for (std::size_t j = 0; j < fields.size(); ++j) {
       std::string n(fields[j].text);
       if (n.empty()) n = "Unnamed: " + std::to_string(j);
-      for (std::size_t k = 0; k < names.size(); ++k) {
-        if (names[k] == n) {
-          throw parse_error(name, line, fields[j].column,
-                            "duplicate column name '" + n + "' in the header: expected distinct names");
-        }
+      if (std::find(names.begin(), names.end(), n) != names.end()) {
+        throw parse_error(name, line, fields[j].column,
+                          "duplicate column name '" + n + "' in the header: expected distinct names");
       }
       names.push_back(std::move(n));
     }
@@ -304,23 +338,42 @@ inline table read_csv_text(std::string_view text, const csv_options& o, const st
     }
     (void)type;
   }
+  for (const auto& [col, conv] : o.converters) {
+    if (std::find(names.begin(), names.end(), col) == names.end()) {
+      throw invalid_argument("csv_options.converters: no column '" + col + "' in " + name);
+    }
+    if (!conv.parse) throw invalid_argument("csv_options.converters: column '" + col + "' has no parse function");
+  }
 
-  // Per column: forced type, and inference state.
+  // Rows are at most the number of line ends (+1): columns are sized once, so parsing never
+  // reallocates; pages past the real row count are never touched.
+  const std::size_t capacity = detail::line_ends(text) + 1;
+
   enum class state : std::uint8_t { numeric, categorical };
   std::vector<state> st(d, state::numeric);
   std::vector<bool> forced(d, false);
+  std::vector<const csv_converter*> conv(d, nullptr);
   for (std::size_t j = 0; j < d; ++j) {
-    auto it = o.types.find(names[j]);
-    if (it != o.types.end()) {
+    if (auto it = o.types.find(names[j]); it != o.types.end()) {
       forced[j] = true;
       st[j] = it->second == column_type::numeric ? state::numeric : state::categorical;
     }
+    if (auto it = o.converters.find(names[j]); it != o.converters.end()) {
+      forced[j] = true;
+      st[j] = state::numeric;
+      conv[j] = &it->second;
+    }
   }
-  std::vector<std::vector<double>> num(d);
+  std::vector<vector<double>> num(d);
   std::vector<std::vector<std::int32_t>> codes(d);
   std::vector<detail::level_builder> levels(d);
   std::vector<std::size_t> switched_at(d, 0);  // row where an inferred column became categorical
+  for (std::size_t j = 0; j < d; ++j) {
+    if (st[j] == state::numeric) num[j] = vector<double>::from_shape({capacity});
+    else codes[j].reserve(capacity);
+  }
   std::vector<std::uint64_t> lines;
+  lines.reserve(capacity);
   std::size_t bad_numbers = 0;
 
   const auto is_na = [&](const csv_field& f) {
@@ -338,6 +391,7 @@ inline table read_csv_text(std::string_view text, const csv_options& o, const st
                       "expected " + std::to_string(d) + " fields as in the header, got " +
                           std::to_string(got));
   };
+  constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
   std::size_t row = 0;
   const auto process = [&](const std::vector<csv_field>& fs, std::uint64_t at_line) {
@@ -345,28 +399,31 @@ inline table read_csv_text(std::string_view text, const csv_options& o, const st
     for (std::size_t j = 0; j < d; ++j) {
       const csv_field& f = fs[j];
       if (st[j] == state::numeric) {
-        double v;
+        double* out = num[j].data() + row;
         if (is_na(f)) {
-          num[j].push_back(std::numeric_limits<double>::quiet_NaN());
+          *out = nan;
           continue;
         }
-        if (!(f.quoted && o.quoted_is_text && !forced[j]) && detail::parse_double(f.text, v)) {
-          num[j].push_back(v);
+        if (conv[j] != nullptr) {
+          if (conv[j]->parse(f.text, *out)) continue;
+        } else if (!(f.quoted && o.quoted_is_text && !forced[j]) && detail::parse_double(f.text, *out)) {
           continue;
         }
         if (forced[j]) {
           if (o.bad_numbers_as_missing) {
             ++bad_numbers;
-            num[j].push_back(std::numeric_limits<double>::quiet_NaN());
+            *out = nan;
             continue;
           }
           throw parse_error(name, at_line, f.column,
-                            "expected a number in column '" + names[j] + "', got '" +
-                                std::string(f.text) + "'");
+                            "expected " + (conv[j] ? conv[j]->expected : std::string("a number")) +
+                                " in column '" + names[j] + "', got '" + std::string(f.text) + "'");
         }
         st[j] = state::categorical;  // inferred: from now on text
         switched_at[j] = row;
-        codes[j].assign(row, -1);    // earlier rows are filled by a second pass
+        num[j] = vector<double>();
+        codes[j].reserve(capacity);
+        codes[j].assign(row, -1);  // earlier rows are filled by a second pass
       }
       codes[j].push_back(is_na(f) ? -1 : levels[j].code(f.text));
     }
@@ -401,10 +458,14 @@ inline table read_csv_text(std::string_view text, const csv_options& o, const st
   table t;
   for (std::size_t j = 0; j < d; ++j) {
     if (st[j] == state::numeric) {
-      vector<double> v = vector<double>::from_shape({n});
-      std::copy(num[j].begin(), num[j].end(), v.begin());
-      std::vector<double>().swap(num[j]);
-      t.add_numeric(names[j], std::move(v));
+      if (n == capacity) {
+        t.add_numeric(names[j], std::move(num[j]));
+      } else {
+        vector<double> v = vector<double>::from_shape({n});
+        std::copy(num[j].data(), num[j].data() + n, v.data());
+        num[j] = vector<double>();
+        t.add_numeric(names[j], std::move(v));
+      }
     } else {
       categorical_column c;
       c.codes = std::move(codes[j]);
@@ -439,21 +500,64 @@ inline table read_csv(std::istream& in, const csv_options& o, const std::string&
   return read_csv_text(text, o, name);
 }
 
+namespace detail {
+
+/// A read-only view of a whole file: memory-mapped where the platform allows (no copy, no
+/// zero-fill), else read into a string.
+class file_view {
+ public:
+  explicit file_view(const std::filesystem::path& path) : name_(path.string()) {
+#if CLM_HAS_MMAP
+    const int fd = ::open(name_.c_str(), O_RDONLY);
+    if (fd < 0) fail();
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+      void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ,
+                       MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      if (p != MAP_FAILED) {
+        map_ = p;
+        size_ = static_cast<std::size_t>(st.st_size);
+        ::close(fd);
+        return;
+      }
+    }
+    ::close(fd);
+#endif
+    std::FILE* f = std::fopen(name_.c_str(), "rb");
+    if (f == nullptr) fail();
+    char buf[1 << 16];
+    std::size_t got;
+    while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) text_.append(buf, got);
+    const bool failed = std::ferror(f) != 0;
+    std::fclose(f);
+    if (failed) throw parse_error(name_, 0, 0, "read error");
+  }
+  file_view(const file_view&) = delete;
+  file_view& operator=(const file_view&) = delete;
+  ~file_view() {
+#if CLM_HAS_MMAP
+    if (map_ != nullptr) ::munmap(map_, size_);
+#endif
+  }
+  std::string_view text() const noexcept {
+    return map_ != nullptr ? std::string_view(static_cast<const char*>(map_), size_) : std::string_view(text_);
+  }
+
+ private:
+  [[noreturn]] void fail() const {
+    throw parse_error(name_, 0, 0, "cannot open the file: expected a readable CSV file");
+  }
+  std::string name_;
+  void* map_ = nullptr;
+  std::size_t size_ = 0;
+  std::string text_;
+};
+
+}  // namespace detail
+
 inline table read_csv(const std::filesystem::path& path, const csv_options& o) {
-  const std::string name = path.string();
-  std::FILE* f = std::fopen(name.c_str(), "rb");
-  if (f == nullptr) throw parse_error(name, 0, 0, "cannot open the file: expected a readable CSV file");
-  std::string text;
-  char buf[1 << 16];
-  std::size_t got;
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(path, ec);
-  if (!ec) text.reserve(static_cast<std::size_t>(size));
-  while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, got);
-  const bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  if (failed) throw parse_error(name, 0, 0, "read error");
-  return read_csv_text(text, o, name);
+  const detail::file_view file(path);
+  return read_csv_text(file.text(), o, path.string());
 }
 
 namespace detail {

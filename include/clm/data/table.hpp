@@ -13,8 +13,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
-#include <deque>
+#include <memory>
+#include <new>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -24,6 +26,10 @@
 
 #include "clm/core/error.hpp"
 #include "clm/core/types.hpp"
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <sys/mman.h>
+#endif
 
 namespace clm {
 
@@ -47,22 +53,130 @@ struct categorical_column {
 namespace detail {
 
 /// Builds one categorical column: value -> code in order of first appearance.
+/// Open addressing over one character arena: no allocation per distinct value.
 class level_builder {
  public:
   std::int32_t code(std::string_view v) {
-    auto it = index_.find(v);
-    if (it != index_.end()) return it->second;
-    const auto c = static_cast<std::int32_t>(levels_.size());
-    levels_.emplace_back(v);
-    index_.emplace(std::string_view(store_.emplace_back(v)), c);
-    return c;
+    // Consecutive rows often repeat a value (a customer's orders): check the last one first.
+    if (last_ >= 0 && level(static_cast<std::size_t>(last_)) == v) return last_;
+    last_ = lookup(v);
+    return last_;
   }
-  std::vector<std::string> take_levels() { return std::move(levels_); }
+
+  std::size_t count() const noexcept { return offsets_.size(); }
+
+  std::vector<std::string> take_levels() {
+    std::vector<std::string> out;
+    out.reserve(count());
+    for (std::size_t c = 0; c < count(); ++c) out.emplace_back(level(c));
+    *this = level_builder();
+    return out;
+  }
 
  private:
-  std::deque<std::string> store_;  // stable storage for the map's keys
-  std::unordered_map<std::string_view, std::int32_t> index_;
-  std::vector<std::string> levels_;
+  std::int32_t lookup(std::string_view v) {
+    if ((count() + 1) * 2 > slots_.size()) grow();
+    const std::uint64_t h = hash(v);
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
+      slot& s = slots_[i];
+      if (s.code < 0) {
+        if (count() >= static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
+          throw shape_error("categorical column: more than 2^31 - 1 distinct values");
+        }
+        s = {tag, static_cast<std::int32_t>(count())};
+        hashes_.push_back(h);
+        offsets_.push_back(arena_.size());
+        arena_.append(v);
+        return s.code;
+      }
+      if (s.tag == tag && level(static_cast<std::size_t>(s.code)) == v) return s.code;
+    }
+  }
+
+  struct slot {
+    std::uint32_t tag = 0;   // high half of the hash: most mismatches never touch the arena
+    std::int32_t code = -1;  // -1: empty
+  };
+
+  std::string_view level(std::size_t c) const noexcept {
+    const std::size_t b = offsets_[c];
+    const std::size_t e = c + 1 < offsets_.size() ? offsets_[c + 1] : arena_.size();
+    return std::string_view(arena_).substr(b, e - b);
+  }
+  static std::uint64_t hash(std::string_view v) noexcept {
+    std::uint64_t h = 0xcbf29ce484222325ULL ^ v.size();
+    std::size_t i = 0;
+    for (; i + 8 <= v.size(); i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, v.data() + i, 8);
+      h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+      h ^= h >> 29;
+    }
+    for (; i < v.size(); ++i) h = (h ^ static_cast<unsigned char>(v[i])) * 0x100000001b3ULL;
+    h ^= h >> 32;
+    h *= 0xd6e8feb86659fd93ULL;
+    h ^= h >> 32;
+    return h;
+  }
+  void grow() {
+    slot_buffer bigger(slots_.empty() ? 64 : slots_.size() * 2);
+    const std::size_t mask = bigger.size() - 1;
+    for (std::size_t c = 0; c < count(); ++c) {
+      std::size_t i = static_cast<std::size_t>(hashes_[c]) & mask;
+      while (bigger[i].code >= 0) i = (i + 1) & mask;
+      bigger[i] = {static_cast<std::uint32_t>(hashes_[c] >> 32), static_cast<std::int32_t>(c)};
+    }
+    slots_.swap(bigger);
+  }
+
+  /// The probe table: large ones ask for transparent huge pages, which cuts the TLB
+  /// misses that dominate lookups in a table of millions of values.
+  class slot_buffer {
+   public:
+    slot_buffer() = default;
+    explicit slot_buffer(std::size_t n) : n_(n) {
+      constexpr std::size_t huge = std::size_t{2} << 20;
+      const std::size_t bytes = n * sizeof(slot);
+      if (bytes >= huge) {
+        p_ = static_cast<slot*>(std::aligned_alloc(huge, (bytes + huge - 1) / huge * huge));
+#if defined(MADV_HUGEPAGE)
+        if (p_ != nullptr) ::madvise(p_, bytes, MADV_HUGEPAGE);
+#endif
+      } else {
+        p_ = static_cast<slot*>(std::malloc(bytes));
+      }
+      if (p_ == nullptr) throw std::bad_alloc();
+      std::uninitialized_fill_n(p_, n, slot{});
+    }
+    slot_buffer(slot_buffer&& o) noexcept : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)) {}
+    slot_buffer& operator=(slot_buffer&& o) noexcept {
+      std::swap(p_, o.p_);
+      std::swap(n_, o.n_);
+      return *this;
+    }
+    slot_buffer(const slot_buffer& o) : slot_buffer(o.n_) { std::copy(o.p_, o.p_ + o.n_, p_); }
+    slot_buffer& operator=(const slot_buffer& o) { return *this = slot_buffer(o); }
+    ~slot_buffer() { std::free(p_); }
+    std::size_t size() const noexcept { return n_; }
+    bool empty() const noexcept { return n_ == 0; }
+    slot& operator[](std::size_t i) noexcept { return p_[i]; }
+    void swap(slot_buffer& o) noexcept {
+      std::swap(p_, o.p_);
+      std::swap(n_, o.n_);
+    }
+
+   private:
+    slot* p_ = nullptr;
+    std::size_t n_ = 0;
+  };
+
+  slot_buffer slots_;
+  std::vector<std::uint64_t> hashes_;  // for regrowth without rehashing the text
+  std::vector<std::size_t> offsets_;
+  std::string arena_;
+  std::int32_t last_ = -1;
 };
 
 }  // namespace detail

@@ -135,12 +135,16 @@ inline categorical_column as_text_column(const table& t, const std::string& name
 
 }  // namespace detail
 
-inline transaction_log transactions_from_table(const table& t, const transaction_columns& cols,
-                                               const transaction_options& opts,
-                                               const std::string& source) {
+namespace detail {
+
+/// The log from table columns. With `seconds_dates`, the date column is numeric and holds
+/// seconds since 1970 (NaN where the text did not parse), as read_transactions reads it.
+inline transaction_log build_log(const table& t, const transaction_columns& cols,
+                                 const transaction_options& opts, const std::string& source,
+                                 bool seconds_dates) {
   for (const std::string* c : {&cols.customer, &cols.date}) {
     if (c->empty()) throw invalid_argument("transaction_columns: the customer and date columns must be named");
-    if (!t.has(*c)) (void)t.type(*c);  // throws, naming the columns present
+    (void)t.type(*c);  // throws, naming the columns present
   }
   if (!cols.amount.empty()) (void)t.type(cols.amount);
   if (!cols.item.empty()) (void)t.type(cols.item);
@@ -150,17 +154,35 @@ inline transaction_log transactions_from_table(const table& t, const transaction
   const auto line_of = [&](std::size_t row) -> std::size_t {
     return lines.empty() ? row + 1 : static_cast<std::size_t>(lines[row]);
   };
-  const categorical_column cust = detail::as_text_column(t, cols.customer);
-  const categorical_column dates = detail::as_text_column(t, cols.date);
-  // Each distinct date text is parsed once.
-  std::vector<timestamp> level_time(dates.levels.size());
-  std::vector<bool> level_ok(dates.levels.size());
-  for (std::size_t k = 0; k < dates.levels.size(); ++k) {
-    level_ok[k] = parse_timestamp(dates.levels[k], opts.date_format, level_time[k]);
+  const std::string expected_date =
+      opts.date_format.empty() ? std::string("YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or YYYYMMDD")
+                               : "format '" + opts.date_format + "'";
+
+  // Ids as text (a numeric id column, e.g. of a table built in code, is converted).
+  std::optional<categorical_column> cust_converted, item_converted, date_converted;
+  const categorical_column& cust = t.type(cols.customer) == column_type::categorical
+                                       ? t.categorical(cols.customer)
+                                       : cust_converted.emplace(as_text_column(t, cols.customer));
+  const categorical_column* items = nullptr;
+  if (!cols.item.empty()) {
+    items = t.type(cols.item) == column_type::categorical ? &t.categorical(cols.item)
+                                                          : &item_converted.emplace(as_text_column(t, cols.item));
+  }
+  // Dates: seconds already, or text parsed once per distinct value.
+  const vector<double>* seconds = seconds_dates ? &t.numeric(cols.date) : nullptr;
+  const categorical_column* dates = nullptr;
+  std::vector<timestamp> level_time;
+  std::vector<bool> level_ok;
+  if (!seconds_dates) {
+    dates = t.type(cols.date) == column_type::categorical ? &t.categorical(cols.date)
+                                                          : &date_converted.emplace(as_text_column(t, cols.date));
+    level_time.resize(dates->levels.size());
+    level_ok.resize(dates->levels.size());
+    for (std::size_t k = 0; k < dates->levels.size(); ++k) {
+      level_ok[k] = parse_timestamp(dates->levels[k], opts.date_format, level_time[k]);
+    }
   }
   const vector<double>* amount = cols.amount.empty() ? nullptr : &t.numeric(cols.amount);
-  const std::optional<categorical_column> items =
-      cols.item.empty() ? std::nullopt : std::optional(detail::as_text_column(t, cols.item));
 
   transaction_log log;
   log.customer_ids = cust.levels;
@@ -179,40 +201,70 @@ inline transaction_log transactions_from_table(const table& t, const transaction
       reject(i, "expected a customer id in column '" + cols.customer + "', got a missing value");
       continue;
     }
-    const std::int32_t dc = dates.codes[i];
-    if (dc < 0 || !level_ok[static_cast<std::size_t>(dc)]) {
-      reject(i, "expected a date in column '" + cols.date + "' (" +
-                    (opts.date_format.empty() ? std::string("YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or YYYYMMDD")
-                                              : "format '" + opts.date_format + "'") +
-                    "), got '" + (dc < 0 ? std::string() : dates.levels[static_cast<std::size_t>(dc)]) + "'");
-      continue;
+    timestamp when;
+    if (seconds) {
+      const double v = (*seconds)(i);
+      if (std::isnan(v)) {
+        reject(i, "expected a date in column '" + cols.date + "' (" + expected_date + ")");
+        continue;
+      }
+      when.seconds = static_cast<std::int64_t>(v);
+    } else {
+      const std::int32_t dc = dates->codes[i];
+      if (dc < 0 || !level_ok[static_cast<std::size_t>(dc)]) {
+        reject(i, "expected a date in column '" + cols.date + "' (" + expected_date + "), got '" +
+                      (dc < 0 ? std::string() : dates->levels[static_cast<std::size_t>(dc)]) + "'");
+        continue;
+      }
+      when = level_time[static_cast<std::size_t>(dc)];
     }
     if (amount && !std::isfinite((*amount)(i))) {
       reject(i, "expected a finite amount in column '" + cols.amount + "'");
       continue;
     }
     log.customer.push_back(c);
-    log.time.push_back(level_time[static_cast<std::size_t>(dc)]);
+    log.time.push_back(when);
     if (amount) log.amount.push_back((*amount)(i));
     if (items) log.item.push_back(items->codes[i]);
   }
   return log;
 }
 
+}  // namespace detail
+
+inline transaction_log transactions_from_table(const table& t, const transaction_columns& cols,
+                                               const transaction_options& opts,
+                                               const std::string& source) {
+  return detail::build_log(t, cols, opts, source, false);
+}
+
 inline transaction_log read_transactions(const std::filesystem::path& path, const transaction_columns& cols,
                                          csv_options csv, const transaction_options& opts) {
+  if (cols.customer.empty() || cols.date.empty()) {
+    throw invalid_argument("transaction_columns: the customer and date columns must be named");
+  }
   csv.types[cols.customer] = column_type::categorical;
-  csv.types[cols.date] = column_type::categorical;
   if (!cols.amount.empty()) csv.types[cols.amount] = column_type::numeric;
   if (!cols.item.empty()) csv.types[cols.item] = column_type::categorical;
+  // Dates are parsed while reading, straight into seconds: no text is kept for them.
+  const std::string format = opts.date_format;
+  csv.converters[cols.date] = csv_converter{
+      [format](std::string_view text, double& out) {
+        timestamp t;
+        if (!parse_timestamp(text, format, t)) return false;
+        out = static_cast<double>(t.seconds);
+        return true;
+      },
+      "a date (" + (format.empty() ? std::string("YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or YYYYMMDD")
+                                   : "format '" + format + "'") + ")"};
   std::size_t bad_numbers = 0;
   if (opts.skip_bad_rows) {
     csv.bad_numbers_as_missing = true;
     csv.bad_numbers = &bad_numbers;
   }
-  // Only the named columns matter; others are read with their inferred types.
+  // Other columns are read with their inferred types and not used.
   const table t = read_csv(path, csv);
-  return transactions_from_table(t, cols, opts, path.string());
+  return detail::build_log(t, cols, opts, path.string(), true);
 }
 
 inline customer_summary summarize(const transaction_log& log, const summary_options& opts) {
