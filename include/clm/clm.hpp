@@ -10,6 +10,7 @@
 #include "clm/core/validate.hpp"
 #include "clm/core/xt.hpp"
 #include "clm/core/blas.hpp"
+#include "clm/core/special.hpp"
 
 #include "clm/data/csv.hpp"
 #include "clm/data/dates.hpp"
@@ -18,6 +19,21 @@
 #include "clm/data/table.hpp"
 #include "clm/data/transactions.hpp"
 
+#include "clm/preprocessing/clipper.hpp"
+#include "clm/preprocessing/column_transformer.hpp"
+#include "clm/preprocessing/log1p_transform.hpp"
+#include "clm/preprocessing/min_max_scaler.hpp"
+#include "clm/preprocessing/one_hot_encoder.hpp"
+#include "clm/preprocessing/ordinal_encoder.hpp"
+#include "clm/preprocessing/robust_scaler.hpp"
+#include "clm/preprocessing/simple_imputer.hpp"
 #include "clm/preprocessing/standard_scaler.hpp"
+
+#include "clm/features/polynomial_features.hpp"
+#include "clm/features/rfm.hpp"
+#include "clm/features/select_k_best.hpp"
+#include "clm/features/variance_threshold.hpp"
+
+#include "clm/pipeline/pipeline.hpp"
 
 #include "clm/io/archive.hpp"

@@ -168,8 +168,8 @@ std::string with_payload(const std::string& payload) {
 TEST_CASE("hostile lengths with a valid checksum: format_error, no huge allocation") {
   using scaler = clm::standard_scaler<>;
   clm::output_archive p(1);
-  // with_mean, with_std, state present, then a mean vector claiming 2^40 elements.
-  p(true, true, true, std::uint64_t{1} << 40);
+  // with_mean, with_std, state present, 3 features, then a mean vector claiming 2^40 elements.
+  p(true, true, true, std::uint64_t{3}, std::uint64_t{1} << 40);
   CHECK_THROWS_WITH_AS(clm::load_bytes<scaler>(with_payload<scaler>(p.bytes())),
                        doctest::Contains("exceeds"), clm::format_error);
 
@@ -180,14 +180,14 @@ TEST_CASE("hostile lengths with a valid checksum: format_error, no huge allocati
 
   // Consistent lengths but a negative scale: rejected by the model's own check.
   clm::output_archive r(1);
-  r(true, true, true, vector<double>{0.0}, vector<double>{1.0}, vector<double>{-1.0},
+  r(true, true, true, std::uint64_t{1}, vector<double>{0.0}, vector<double>{1.0}, vector<double>{-1.0},
     std::vector<std::uint64_t>{3});
   CHECK_THROWS_WITH_AS(clm::load_bytes<scaler>(with_payload<scaler>(r.bytes())),
                        doctest::Contains("scale"), clm::format_error);
 
   // Statistics of different lengths.
   clm::output_archive s(1);
-  s(true, true, true, vector<double>{0.0, 1.0}, vector<double>{1.0}, vector<double>{1.0},
+  s(true, true, true, std::uint64_t{2}, vector<double>{0.0, 1.0}, vector<double>{1.0}, vector<double>{1.0},
     std::vector<std::uint64_t>{3});
   CHECK_THROWS_AS(clm::load_bytes<scaler>(with_payload<scaler>(s.bytes())), clm::format_error);
 

@@ -25,20 +25,6 @@ clm::testing::check_data<T> customer_data() {
   return {a.X, a.churned, b.X, b.churned, /*nan_is_missing=*/true};
 }
 
-/// |a - b| <= tol * max(1, |b|) everywhere, NaN where the other is NaN.
-void check_close(const matrix<double>& a, const matrix<double>& b, double tol) {
-  REQUIRE(a.shape() == b.shape());
-  std::size_t bad = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const double x = a.data()[i], y = b.data()[i];
-    if (std::isnan(x) || std::isnan(y)) {
-      bad += std::isnan(x) != std::isnan(y);
-    } else if (std::abs(x - y) > tol * std::max(1.0, std::abs(y))) {
-      ++bad;
-    }
-  }
-  CHECK_MESSAGE(bad == 0, bad, " of ", a.size(), " values differ by more than ", tol);
-}
 }  // namespace
 
 TEST_CASE_TEMPLATE("standard_scaler satisfies the estimator contract", T, double, float) {
@@ -64,10 +50,10 @@ TEST_CASE("standard_scaler matches scikit-learn 1.2 (NaN, constant, large-mean, 
   }
   CHECK(s.scale()(2) == 1.0);  // the constant column is not divided by zero
 
-  check_close(s.transform(X_new), read_matrix_fixture("standard_scaler_default_transform.txt"), 1e-12);
-  check_close(clm::standard_scaler<>({.with_mean = false}).fit(X).transform(X_new),
+  clm::testing::check_close(s.transform(X_new), read_matrix_fixture("standard_scaler_default_transform.txt"), 1e-12);
+  clm::testing::check_close(clm::standard_scaler<>({.with_mean = false}).fit(X).transform(X_new),
               read_matrix_fixture("standard_scaler_no_mean_transform.txt"), 1e-12);
-  check_close(clm::standard_scaler<>({.with_std = false}).fit(X).transform(X_new),
+  clm::testing::check_close(clm::standard_scaler<>({.with_std = false}).fit(X).transform(X_new),
               read_matrix_fixture("standard_scaler_no_std_transform.txt"), 1e-12);
 }
 
@@ -86,7 +72,7 @@ TEST_CASE("standard_scaler: inverse_transform undoes transform") {
   const auto d = clm::synthetic::customers<double>({.n_customers = 100, .seed = 4});
   clm::standard_scaler<> s;
   const matrix<double> back = s.inverse_transform(s.fit_transform(d.X));
-  check_close(back, d.X, 1e-13);
+  clm::testing::check_close(back, d.X, 1e-13);
 }
 
 TEST_CASE("standard_scaler: a column with no value at fit transforms to NaN") {

@@ -53,3 +53,105 @@ def standard_scaler():
 if __name__ == "__main__":
     print("scikit-learn", sklearn.__version__, "numpy", np.__version__)
     standard_scaler()
+
+
+# --- preprocessing and feature transforms -------------------------------------------
+from sklearn.feature_selection import SelectKBest, VarianceThreshold, chi2, f_classif, mutual_info_classif
+from sklearn.impute import SimpleImputer
+from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, OrdinalEncoder, PolynomialFeatures, RobustScaler
+
+
+def write_names(name, names):
+    with open(os.path.join(HERE, name), "w") as f:
+        f.write("\n".join(str(n) for n in names) + "\n")
+
+
+def transforms():
+    rng = np.random.default_rng(7)
+    n = 200
+    X = np.column_stack([
+        rng.normal(10.0, 3.0, n),
+        rng.gamma(1.5, 40.0, n),
+        rng.integers(0, 4, n).astype(float),   # ties: quantiles, mode
+        np.full(n, -2.5),                      # constant
+        rng.exponential(2.0, n),
+        rng.uniform(-1.0, 1.0, n),
+    ])
+    X[rng.choice(n, 20, replace=False), 1] = np.nan
+    X[rng.choice(n, 7, replace=False), 2] = np.nan
+    X_new = np.column_stack([
+        rng.normal(10.0, 6.0, 30), rng.gamma(1.5, 60.0, 30), rng.integers(-1, 6, 30).astype(float),
+        rng.normal(-2.5, 1.0, 30), rng.exponential(3.0, 30), rng.uniform(-2.0, 2.0, 30)])
+    X_new[[2, 5], 1] = np.nan
+    X_new[7, 2] = np.nan
+    write_matrix("prep_X.txt", X)
+    write_matrix("prep_X_new.txt", X_new)
+
+    write_matrix("min_max_default.txt", MinMaxScaler().fit(X).transform(X_new))
+    write_matrix("min_max_range_clip.txt", MinMaxScaler(feature_range=(-1, 2), clip=True).fit(X).transform(X_new))
+    write_matrix("robust_default.txt", RobustScaler().fit(X).transform(X_new))
+    write_matrix("robust_10_90.txt", RobustScaler(quantile_range=(10.0, 90.0)).fit(X).transform(X_new))
+    for strategy in ["mean", "median", "most_frequent"]:
+        write_matrix(f"imputer_{strategy}.txt", SimpleImputer(strategy=strategy).fit(X).transform(X_new))
+    write_matrix("imputer_constant.txt",
+                 SimpleImputer(strategy="constant", fill_value=-7.0).fit(X).transform(X_new))
+    # Winsorising: numpy percentiles and clip (no scikit-learn namesake).
+    lo, hi = np.nanpercentile(X, [5.0, 95.0], axis=0)
+    write_matrix("clipper_5_95.txt", np.clip(X_new, lo, hi))
+    Xpos = np.abs(np.nan_to_num(X_new))
+    write_matrix("log1p_input.txt", Xpos)
+    write_matrix("log1p.txt", np.log1p(Xpos))
+    Xf = np.nan_to_num(X)[:, [0, 2, 4]]
+    write_matrix("poly_input.txt", Xf)
+    p2 = PolynomialFeatures(degree=2).fit(Xf)
+    write_matrix("poly_degree2.txt", p2.transform(Xf))
+    write_names("poly_degree2_names.txt", p2.get_feature_names_out(["a", "b", "c"]))
+    p3 = PolynomialFeatures(degree=3, interaction_only=True, include_bias=False).fit(Xf)
+    write_matrix("poly_degree3_interaction.txt", p3.transform(Xf))
+    write_names("poly_degree3_interaction_names.txt", p3.get_feature_names_out(["a", "b", "c"]))
+    vt = VarianceThreshold().fit(X)
+    write_matrix("variance_threshold_0.txt", np.vstack([vt.variances_, vt.get_support().astype(float)]))
+    vt2 = VarianceThreshold(threshold=1.0).fit(X)
+    write_matrix("variance_threshold_1.txt", np.vstack([vt2.variances_, vt2.get_support().astype(float)]))
+
+    # Feature selection against a label.
+    m = 300
+    Z = np.column_stack([rng.normal(0, 1, m), rng.normal(0, 1, m), rng.gamma(2.0, 1.0, m),
+                         rng.exponential(1.0, m), rng.uniform(0, 1, m)])
+    y = (Z[:, 0] + 0.5 * Z[:, 2] + rng.normal(0, 1, m) > 1.0).astype(float)
+    Z[:, 1] += 0.8 * y
+    write_matrix("select_X.txt", Z)
+    write_matrix("select_y.txt", y.reshape(-1, 1))
+    Zc = np.abs(Z)
+    write_matrix("select_X_nonneg.txt", Zc)
+    write_matrix("select_scores.txt", np.vstack([
+        f_classif(Z, y)[0], chi2(Zc, y)[0], mutual_info_classif(Z, y, random_state=0)]))
+    D = rng.integers(0, 4, (m, 3)).astype(float)
+    D[:, 0] = np.where(y == 1, rng.integers(0, 2, m), rng.integers(1, 4, m))
+    write_matrix("select_X_discrete.txt", D)
+    write_matrix("select_scores_discrete.txt",
+                 mutual_info_classif(D, y, discrete_features=True).reshape(1, -1))
+    write_matrix("select_k2_support.txt",
+                 SelectKBest(f_classif, k=2).fit(Z, y).get_support().astype(float).reshape(1, -1))
+
+    # Categorical encoders on a small table with missing values.
+    import pandas as pd
+    cities = np.array(["Paris", "Lyon", "Nice", "Lille"])
+    plans = np.array(["basic", "pro"])
+    t = pd.DataFrame({"city": rng.choice(cities, 40), "plan": rng.choice(plans, 40),
+                      "channel": rng.choice(np.array(["web", "app", "store"]), 40)})
+    t.loc[[3, 17], "channel"] = np.nan
+    t.to_csv(os.path.join(HERE, "categorical.csv"), index=False)
+    t_new = pd.DataFrame({"city": ["Nice", "Paris", "Lille"], "plan": ["pro", "basic", "pro"],
+                          "channel": ["app", np.nan, "web"]})
+    t_new.to_csv(os.path.join(HERE, "categorical_new.csv"), index=False)
+    for drop, tag in [(None, "none"), ("first", "first"), ("if_binary", "if_binary")]:
+        enc = OneHotEncoder(drop=drop, sparse_output=False).fit(t)
+        write_matrix(f"one_hot_{tag}.txt", enc.transform(t_new))
+        write_names(f"one_hot_{tag}_names.txt", enc.get_feature_names_out())
+    ords = OrdinalEncoder().fit(t)
+    write_matrix("ordinal.txt", ords.transform(t_new))
+
+
+if __name__ == "__main__":
+    transforms()

@@ -2,12 +2,14 @@
 // clm::testing::check_estimator<E>(make_data): the estimator contract of DESIGN.md, checked
 // the way scikit-learn's check_estimator does. Every estimator's test calls it.
 //
-// make_data() returns a check_data<T>: a training set (X, y), a second, different
+// make_data() returns a check_data<T, In>: a training set (X, y), a second, different
 // training set (X_other, y_other), and whether NaN is a legal feature value (missing) for
-// this estimator. y is ignored for transformers.
+// this estimator. In is matrix<T> or clm::table (encoders, column transformers); y is used
+// only by supervised estimators.
 //
 // Checked:
-//  - the concepts (estimator, saveable, and transformer / regressor / classifier)
+//  - the concepts (estimator, saveable, and transformer / supervised transformer /
+//    regressor / classifier)
 //  - a new model is not fitted and its outputs throw clm::not_fitted
 //  - fit returns *this, leaves params unchanged and makes fitted() true
 //  - outputs have one row (or element) per input row and are finite on finite input
@@ -15,43 +17,47 @@
 //  - outputs computed in one batch and row by row agree
 //  - a copy is independent: refitting the copy leaves the original unchanged
 //  - save/load round-trips exactly (same outputs bit for bit, same bytes when saved
-//    again), for fitted and unfitted models, in memory and through a file
-//  - named bad inputs throw the named errors: an empty matrix (shape_error), a column
-//    count different from fit (shape_error), +-Inf (numeric_error), NaN where it is not
-//    missing (numeric_error), X and y of different lengths (shape_error)
+//    again), for fitted and unfitted models, in memory and through a file; a truncated
+//    file is refused
+//  - named bad inputs throw the named errors: no rows (shape_error); a column count
+//    different from fit (matrix: shape_error; table: a missing column, invalid_argument);
+//    +-Inf (numeric_error); NaN where it is not missing (numeric_error); X and y of
+//    different lengths (shape_error)
 
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <numeric>
 #include <string>
 #include <type_traits>
 
 #include "clm/core/concepts.hpp"
 #include "clm/core/error.hpp"
 #include "clm/core/types.hpp"
+#include "clm/data/table.hpp"
 #include "clm/io/archive.hpp"
 
 namespace clm::testing {
 
-template <class T>
+template <class T, class In = matrix<T>>
 struct check_data {
-  matrix<T> X;
+  In X;
   vector<T> y;
-  matrix<T> X_other;
+  In X_other;
   vector<T> y_other;
   bool nan_is_missing = false;
 };
 
 namespace detail {
 
-template <class E>
-constexpr bool is_supervised = regressor<E>;
+template <class E, class In>
+constexpr bool is_supervised = regressor<E> || supervised_transformer<E>;
 
-template <class E, class T>
-E& fit(E& e, const matrix<T>& X, const vector<T>& y) {
-  if constexpr (is_supervised<E>) {
+template <class E, class In, class T>
+E& fit(E& e, const In& X, const vector<T>& y) {
+  if constexpr (is_supervised<E, In>) {
     return e.fit(X, y);
   } else {
     return e.fit(X);
@@ -59,9 +65,10 @@ E& fit(E& e, const matrix<T>& X, const vector<T>& y) {
 }
 
 /// The estimator's main output as a matrix: transform, predict_proba or predict.
-template <class E, class T>
-matrix<T> output(const E& e, const matrix<T>& X) {
-  if constexpr (transformer<E>) {
+template <class E, class In>
+matrix<typename E::value_type> output(const E& e, const In& X) {
+  using T = typename E::value_type;
+  if constexpr (requires { e.transform(X); }) {
     return e.transform(X);
   } else {
     vector<T> v;
@@ -86,6 +93,11 @@ bool bitwise_equal(const matrix<T>& a, const matrix<T>& b) {
   return true;
 }
 
+// Input helpers for both input kinds.
+template <class T>
+std::size_t rows(const matrix<T>& X) { return X.shape()[0]; }
+inline std::size_t rows(const table& X) { return X.rows(); }
+
 template <class T>
 matrix<T> row(const matrix<T>& X, std::size_t i) {
   const std::size_t d = X.shape()[1];
@@ -93,11 +105,60 @@ matrix<T> row(const matrix<T>& X, std::size_t i) {
   std::copy(X.data() + i * d, X.data() + (i + 1) * d, r.data());
   return r;
 }
+inline table row(const table& X, std::size_t i) { return X.take({i}); }
 
 template <class T>
-matrix<T> with_value(matrix<T> X, std::size_t at, T v) {
-  X.data()[at] = v;
+matrix<T> no_rows(const matrix<T>& X) { return matrix<T>::from_shape({std::size_t{0}, X.shape()[1]}); }
+inline table no_rows(const table& X) { return X.take({}); }
+
+/// X with one value set to v (the first numeric column for a table), or nothing when the
+/// input has no numeric value to set.
+template <class T>
+std::optional<matrix<T>> with_value(matrix<T> X, std::size_t at, T v) {
+  X.data()[at % X.size()] = v;
   return X;
+}
+template <class T>
+std::optional<table> with_value(const table& X, std::size_t at, T v) {
+  for (const auto& name : X.names()) {
+    if (X.type(name) != column_type::numeric) continue;
+    table out;
+    for (const auto& n : X.names()) {
+      if (n == name) {
+        vector<double> col = X.numeric(n);
+        col(at % X.rows()) = static_cast<double>(v);
+        out.add_numeric(n, std::move(col));
+      } else if (X.type(n) == column_type::numeric) {
+        out.add_numeric(n, X.numeric(n));
+      } else {
+        out.add_categorical(n, X.categorical(n));
+      }
+    }
+    return out;
+  }
+  return std::nullopt;
+}
+
+template <class T>
+void check_wrong_columns_throw(const auto& model, const matrix<T>& X) {
+  const matrix<T> wide = xt::zeros<T>({X.shape()[0], X.shape()[1] + 1});
+  CHECK_THROWS_AS(output(model, wide), shape_error);
+}
+template <class T>
+void check_wrong_columns_throw(const auto& model, const table& X) {
+  // Without any one of its columns the input is refused, naming the column.
+  for (const auto& name : X.names()) {
+    const table missing = X.drop({name});
+    bool threw = false;
+    try {
+      (void)output(model, missing);
+    } catch (const invalid_argument& e) {
+      threw = std::string(e.what()).find(name) != std::string::npos;
+    } catch (...) {
+    }
+    if (threw) return;
+  }
+  FAIL("no table without one of its columns is refused with an error naming that column");
 }
 
 }  // namespace detail
@@ -107,17 +168,15 @@ void check_estimator(MakeData make_data, const E& prototype = E{}) {
   using T = typename E::value_type;
   static_assert(estimator<E>, "check_estimator: E does not model clm::estimator");
   static_assert(saveable<E>, "check_estimator: E is not saveable");
-  static_assert(transformer<E> || regressor<E>,
-                "check_estimator: E is neither a transformer nor a regressor/classifier");
   using detail::bitwise_equal;
   using detail::fit;
   using detail::output;
 
-  const check_data<T> data = make_data();
-  const matrix<T>& X = data.X;
-  const std::size_t n = X.shape()[0], d = X.shape()[1];
+  const auto data = make_data();
+  using In = std::decay_t<decltype(data.X)>;
+  const In& X = data.X;
+  const std::size_t n = detail::rows(X);
   REQUIRE(n >= 2);
-  REQUIRE(data.X_other.shape()[1] == d);
   const std::string kind = E::model_kind();
   INFO("estimator: ", kind);
 
@@ -174,7 +233,11 @@ void check_estimator(MakeData make_data, const E& prototype = E{}) {
     CHECK(bitwise_equal(output(model, X), out));
     E other = prototype;
     fit(other, data.X_other, data.y_other);
-    CHECK(bitwise_equal(output(copy, X), output(other, X)));
+    if constexpr (std::is_same_v<In, matrix<T>>) {
+      CHECK(bitwise_equal(output(copy, X), output(other, X)));
+    } else {
+      CHECK(bitwise_equal(output(copy, data.X_other), output(other, data.X_other)));
+    }
   }
 
   // Save / load round-trips exactly.
@@ -198,36 +261,33 @@ void check_estimator(MakeData make_data, const E& prototype = E{}) {
     std::filesystem::remove(path);
 
     // A truncated file is refused.
-    CHECK_THROWS_AS(load_bytes<E>(std::string_view(bytes).substr(0, bytes.size() / 2)),
-                    format_error);
+    CHECK_THROWS_AS(load_bytes<E>(std::string_view(bytes).substr(0, bytes.size() / 2)), format_error);
   }
 
   // Named bad inputs.
   {
     E e = prototype;
-    const matrix<T> empty = matrix<T>::from_shape({std::size_t{0}, d});
     const vector<T> empty_y = vector<T>::from_shape({std::size_t{0}});
-    CHECK_THROWS_AS(fit(e, empty, empty_y), shape_error);
+    CHECK_THROWS_AS(fit(e, detail::no_rows(X), empty_y), shape_error);
     CHECK_FALSE(e.fitted());
 
-    CHECK_THROWS_AS(fit(e, detail::with_value(X, 0, std::numeric_limits<T>::infinity()), data.y),
-                    numeric_error);
-    CHECK_THROWS_AS(fit(e, detail::with_value(X, d, -std::numeric_limits<T>::infinity()), data.y),
-                    numeric_error);
-    if (!data.nan_is_missing) {
-      CHECK_THROWS_AS(fit(e, detail::with_value(X, 1, std::numeric_limits<T>::quiet_NaN()), data.y),
-                      numeric_error);
+    constexpr T inf = std::numeric_limits<T>::infinity();
+    if (auto bad = detail::with_value(X, 0, inf)) {
+      CHECK_THROWS_AS(fit(e, *bad, data.y), numeric_error);
+      CHECK_THROWS_AS(output(model, *bad), numeric_error);
     }
-    if constexpr (detail::is_supervised<E>) {
+    if (auto bad = detail::with_value(X, 1, -inf)) CHECK_THROWS_AS(fit(e, *bad, data.y), numeric_error);
+    if (!data.nan_is_missing) {
+      if (auto bad = detail::with_value(X, 1, std::numeric_limits<T>::quiet_NaN())) {
+        CHECK_THROWS_AS(fit(e, *bad, data.y), numeric_error);
+      }
+    }
+    if constexpr (detail::is_supervised<E, In>) {
       vector<T> short_y = vector<T>::from_shape({n - 1});
       std::copy(data.y.begin(), data.y.begin() + static_cast<std::ptrdiff_t>(n - 1), short_y.begin());
       CHECK_THROWS_AS(e.fit(X, short_y), shape_error);
     }
-
-    const matrix<T> wide = matrix<T>::from_shape({n, d + 1});
-    CHECK_THROWS_AS(output(model, wide), shape_error);
-    CHECK_THROWS_AS(output(model, detail::with_value(X, 0, std::numeric_limits<T>::infinity())),
-                    numeric_error);
+    detail::check_wrong_columns_throw<T>(model, X);
   }
 }
 

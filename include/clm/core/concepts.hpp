@@ -3,6 +3,7 @@
 //
 //   estimator<E>          params_type, params(), fitted(), copyable
 //   transformer<E, In>    fit(In) -> E&, transform(In) const -> matrix, fit_transform(In)
+//   supervised_transformer<E>  fit(X, y) -> E&, transform(X) const -> matrix
 //   regressor<E>          fit(X, y) -> E&, predict(X) const -> vector
 //   classifier<E>         a regressor with predict_proba(X) and decision_function(X)
 //                         (binary labels 0/1; predict_proba gives P(y = 1))
@@ -36,6 +37,15 @@ concept transformer = estimator<E> && requires(E& e, const E& ce, const In& x) {
   { ce.transform(x) } -> std::same_as<matrix<typename E::value_type>>;
   { e.fit_transform(x) } -> std::same_as<matrix<typename E::value_type>>;
 };
+
+/// A transformer fitted against a label: fit(X, y), transform(X) (feature selection).
+template <class E>
+concept supervised_transformer = estimator<E> &&
+    requires(E& e, const E& ce, const matrix<typename E::value_type>& X,
+             const vector<typename E::value_type>& y) {
+      { e.fit(X, y) } -> std::same_as<E&>;
+      { ce.transform(X) } -> std::same_as<matrix<typename E::value_type>>;
+    };
 
 template <class E>
 concept regressor = estimator<E> &&

@@ -18,12 +18,9 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <optional>
 #include <string>
 
-#include "clm/core/error.hpp"
-#include "clm/core/types.hpp"
-#include "clm/core/validate.hpp"
+#include "clm/preprocessing/detail/columnwise.hpp"
 
 namespace clm {
 
@@ -35,19 +32,37 @@ struct standard_scaler_params {
   friend bool operator==(const standard_scaler_params&, const standard_scaler_params&) = default;
 };
 
+namespace detail {
+template <class T>
+struct standard_scaler_state {
+  std::size_t n_features_in = 0;
+  vector<T> mean, var, scale;
+  std::vector<std::uint64_t> n_samples_seen;
+  template <class A>
+  void serialize(A& ar) {
+    ar(n_features_in, mean, var, scale, n_samples_seen);
+    const std::size_t d = n_features_in;
+    ar.check(d > 0 && mean.size() == d && var.size() == d && scale.size() == d && n_samples_seen.size() == d,
+             "standard_scaler: statistics of different lengths");
+    for (std::size_t j = 0; j < d; ++j) {
+      ar.check(std::isfinite(scale(j)) && scale(j) > T(0),
+               "standard_scaler: a scale that is not positive and finite");
+    }
+  }
+};
+}  // namespace detail
+
 template <class T = double>
-class standard_scaler {
+class standard_scaler : public detail::transformer_base<standard_scaler<T>, standard_scaler_params,
+                                                        detail::standard_scaler_state<T>, T> {
+  using base = detail::transformer_base<standard_scaler<T>, standard_scaler_params,
+                                        detail::standard_scaler_state<T>, T>;
+
  public:
-  using value_type = T;
-  using params_type = standard_scaler_params;
+  static constexpr const char* name = "standard_scaler";
   static constexpr std::uint32_t serial_version = 1;
-  static std::string model_kind() { return detail::model_kind_name<T>("standard_scaler"); }
-
-  standard_scaler() = default;
-  explicit standard_scaler(const params_type& params) : params_(params) { params_.validate(); }
-
-  const params_type& params() const noexcept { return params_; }
-  bool fitted() const noexcept { return state_.has_value(); }
+  static std::string model_kind() { return detail::model_kind_name<T>(name); }
+  using base::base;
 
   /// Learns per-column mean and scale. Throws shape_error (empty X), numeric_error (+-Inf).
   template <class E>
@@ -56,97 +71,55 @@ class standard_scaler {
   /// (X - mean) / scale with the fitted statistics. Throws not_fitted, shape_error
   /// (column count differs from fit), numeric_error (+-Inf).
   template <class E>
-  matrix<T> transform(const E& X_in) const;
-
-  template <class E>
-  matrix<T> fit_transform(const E& X) {
-    return fit(X).transform(X);
+  matrix<T> transform(const E& X) const {
+    return apply(X, false, "transform");
   }
 
   /// X * scale + mean: undoes transform.
   template <class E>
-  matrix<T> inverse_transform(const E& X_in) const;
-
-  const vector<T>& mean() const { return get().mean; }
-  const vector<T>& var() const { return get().var; }
-  const vector<T>& scale() const { return get().scale; }
-  /// Per column, the number of non-missing values seen at fit.
-  const std::vector<std::uint64_t>& n_samples_seen() const { return get().n_samples_seen; }
-  std::size_t n_features_in() const { return get().mean.size(); }
-
-  /// Output feature names: the input names (x0, x1, ... when none are given).
-  feature_names feature_names_out(const feature_names& input = {}) const;
-
-  template <class Archive>
-  void serialize(Archive& ar);
-
- private:
-  struct state {
-    vector<T> mean, var, scale;
-    std::vector<std::uint64_t> n_samples_seen;
-    template <class Archive>
-    void serialize(Archive& ar) {
-      ar(mean, var, scale, n_samples_seen);
-    }
-  };
-
-  const state& get() const {
-    check_fitted(state_.has_value(), "standard_scaler");
-    return *state_;
+  matrix<T> inverse_transform(const E& X) const {
+    return apply(X, true, "inverse_transform");
   }
 
-  template <class E>
-  matrix<T> apply(const E& X_in, bool inverse) const;
+  const vector<T>& mean() const { return this->get().mean; }
+  const vector<T>& var() const { return this->get().var; }
+  const vector<T>& scale() const { return this->get().scale; }
+  /// Per column, the number of non-missing values seen at fit.
+  const std::vector<std::uint64_t>& n_samples_seen() const { return this->get().n_samples_seen; }
 
-  params_type params_{};
-  std::optional<state> state_;
+  /// Output feature names: the input names (x0, x1, ... when none are given).
+  feature_names feature_names_out(const feature_names& input = {}) const {
+    return detail::input_names(input, this->n_features_in(), name);
+  }
+
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(this->params_.with_mean, this->params_.with_std, this->state_);
+    if constexpr (Archive::loading) this->params_.validate();
+  }
+
+ private:
+  template <class E>
+  matrix<T> apply(const E& X_in, bool inverse, const char* method) const;
 };
 
 // ---------------------------------------------------------------------------------------
 
-namespace detail {
-
-/// Throws numeric_error at the first +-Inf; NaN is allowed (missing).
-template <class T>
-void check_no_inf(const matrix<T>& X, std::string_view what) {
-  const std::size_t d = X.shape()[1];
-  const T* p = X.data();
-  for (std::size_t i = 0; i < X.size(); ++i) {
-    if (std::isinf(p[i])) {
-      throw numeric_error(std::string(what) + ": expected finite values or NaN (missing), got " +
-                          to_text(p[i]) + " at row " + std::to_string(i / d) + ", column " +
-                          std::to_string(i % d));
-    }
-  }
-}
-
-}  // namespace detail
-
 template <class T>
 template <class E>
 standard_scaler<T>& standard_scaler<T>::fit(const E& X_in) {
-  decltype(auto) X = evaluate<T, 2>(X_in, "standard_scaler.fit: X");
-  check_nonempty(X, "standard_scaler.fit: X");
-  detail::check_no_inf(X, "standard_scaler.fit: X");
+  decltype(auto) X = base::input(X_in, "fit");
   const std::size_t n = X.shape()[0], d = X.shape()[1];
   const T* x = X.data();
 
-  std::vector<double> sum(d, 0.0), corr(d, 0.0), sq(d, 0.0);
-  std::vector<std::uint64_t> count(d, 0);
-  for (std::size_t i = 0; i < n; ++i) {
-    const T* row = x + i * d;
-    for (std::size_t j = 0; j < d; ++j) {
-      const double v = static_cast<double>(row[j]);
-      if (!std::isnan(v)) {
-        sum[j] += v;
-        ++count[j];
-      }
-    }
-  }
+  std::vector<double> sum;
+  std::vector<std::uint64_t> count;
+  detail::column_sums(X, sum, count);
   std::vector<double> mean(d);
   for (std::size_t j = 0; j < d; ++j) {
     mean[j] = count[j] ? sum[j] / static_cast<double>(count[j]) : std::numeric_limits<double>::quiet_NaN();
   }
+  std::vector<double> corr(d, 0.0), sq(d, 0.0);
   for (std::size_t i = 0; i < n; ++i) {
     const T* row = x + i * d;
     for (std::size_t j = 0; j < d; ++j) {
@@ -159,7 +132,8 @@ standard_scaler<T>& standard_scaler<T>::fit(const E& X_in) {
     }
   }
 
-  state s;
+  detail::standard_scaler_state<T> s;
+  s.n_features_in = d;
   s.mean = vector<T>::from_shape({d});
   s.var = vector<T>::from_shape({d});
   s.scale = vector<T>::from_shape({d});
@@ -170,36 +144,32 @@ standard_scaler<T>& standard_scaler<T>::fit(const E& X_in) {
     double var = std::numeric_limits<double>::quiet_NaN();
     double scale = 1.0;
     if (count[j] > 0) {
-      var = (sq[j] - corr[j] * corr[j] / c) / c;
-      if (var < 0.0) var = 0.0;
+      var = std::max((sq[j] - corr[j] * corr[j] / c) / c, 0.0);
       const double upper = c * eps * var + (c * mean[j] * eps) * (c * mean[j] * eps);
       const double sd = std::sqrt(var);
-      const bool constant = var <= upper || sd < 10.0 * std::numeric_limits<T>::epsilon();
-      scale = constant ? 1.0 : sd;
+      scale = var <= upper || sd < 10.0 * std::numeric_limits<T>::epsilon() ? 1.0 : sd;
     }
     s.mean(j) = static_cast<T>(mean[j]);
     s.var(j) = static_cast<T>(var);
     s.scale(j) = static_cast<T>(scale);
   }
-  state_ = std::move(s);
+  this->state_ = std::move(s);
   return *this;
 }
 
 template <class T>
 template <class E>
-matrix<T> standard_scaler<T>::apply(const E& X_in, bool inverse) const {
-  const state& s = get();
-  decltype(auto) X = evaluate<T, 2>(X_in, "standard_scaler.transform: X");
-  check_columns(X, s.mean.size(), "standard_scaler.transform: X");
-  detail::check_no_inf(X, "standard_scaler.transform: X");
+matrix<T> standard_scaler<T>::apply(const E& X_in, bool inverse, const char* method) const {
+  decltype(auto) X = this->fitted_input(X_in, method);
+  const auto& s = this->get();
+  const auto& p = this->params_;
   const std::size_t n = X.shape()[0], d = X.shape()[1];
   // Per column: y = (x - shift) / div, or x * div + shift for the inverse. A column with no
   // value at fit keeps a NaN shift so that it transforms to NaN, as in scikit-learn.
   std::vector<T> shift(d), div(d);
   for (std::size_t j = 0; j < d; ++j) {
-    const bool no_data = std::isnan(s.mean(j));
-    shift[j] = params_.with_mean || no_data ? s.mean(j) : T(0);
-    div[j] = params_.with_std ? s.scale(j) : T(1);
+    shift[j] = p.with_mean || std::isnan(s.mean(j)) ? s.mean(j) : T(0);
+    div[j] = p.with_std ? s.scale(j) : T(1);
   }
   matrix<T> out = matrix<T>::from_shape({n, d});
   const T* x = X.data();
@@ -215,52 +185,6 @@ matrix<T> standard_scaler<T>::apply(const E& X_in, bool inverse) const {
     }
   }
   return out;
-}
-
-template <class T>
-template <class E>
-matrix<T> standard_scaler<T>::transform(const E& X) const {
-  return apply(X, false);
-}
-
-template <class T>
-template <class E>
-matrix<T> standard_scaler<T>::inverse_transform(const E& X) const {
-  return apply(X, true);
-}
-
-template <class T>
-feature_names standard_scaler<T>::feature_names_out(const feature_names& input) const {
-  const std::size_t d = n_features_in();
-  if (input.empty()) {
-    feature_names names(d);
-    for (std::size_t j = 0; j < d; ++j) names[j] = "x" + std::to_string(j);
-    return names;
-  }
-  if (input.size() != d) {
-    throw shape_error("standard_scaler.feature_names_out: expected " + std::to_string(d) +
-                      " input names (as at fit), got " + std::to_string(input.size()));
-  }
-  return input;
-}
-
-template <class T>
-template <class Archive>
-void standard_scaler<T>::serialize(Archive& ar) {
-  ar(params_.with_mean, params_.with_std, state_);
-  if constexpr (Archive::loading) {
-    params_.validate();
-    if (state_) {
-      const std::size_t d = state_->mean.size();
-      ar.check(d > 0 && state_->var.size() == d && state_->scale.size() == d &&
-                   state_->n_samples_seen.size() == d,
-               "standard_scaler: statistics of different lengths");
-      for (std::size_t j = 0; j < d; ++j) {
-        ar.check(std::isfinite(state_->scale(j)) && state_->scale(j) > T(0),
-                 "standard_scaler: a scale that is not positive and finite");
-      }
-    }
-  }
 }
 
 }  // namespace clm

@@ -1,0 +1,183 @@
+#pragma once
+// Shared machinery of clm's matrix transformers (not for users):
+//   transformer_base   the estimator contract once: params, fitted(), fit_transform, the
+//                      not-fitted check, input evaluation and column checks
+//   column statistics  NaN-aware per-column sums, extremes and quantiles computed the way
+//                      numpy does (so results match scikit-learn to the last bits)
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "clm/core/error.hpp"
+#include "clm/core/types.hpp"
+#include "clm/core/validate.hpp"
+
+namespace clm::detail {
+
+/// The parts of the estimator contract every matrix transformer shares. Derived provides
+/// `static constexpr const char* name`, `fit(const E&)` and `transform(const E&) const`.
+template <class Derived, class Params, class State, class T>
+class transformer_base {
+ public:
+  using value_type = T;
+  using params_type = Params;
+
+  transformer_base() = default;
+  explicit transformer_base(const Params& p) : params_(p) { params_.validate(); }
+
+  const Params& params() const noexcept { return params_; }
+  bool fitted() const noexcept { return state_.has_value(); }
+
+  template <class E>
+  matrix<T> fit_transform(const E& X) {
+    return self().fit(X).transform(X);
+  }
+
+  /// The number of columns seen at fit.
+  std::size_t n_features_in() const { return get().n_features_in; }
+
+ protected:
+  const State& get() const {
+    check_fitted(state_.has_value(), Derived::name);
+    return *state_;
+  }
+
+  /// X as a matrix<T> (no copy when it already is one), checked non-empty, then the
+  /// caller's finiteness policy: NaN (missing) allowed, Inf refused.
+  template <class E>
+  static decltype(auto) input(const E& X_in, std::string_view method, bool allow_nan = true) {
+    const std::string what = std::string(Derived::name) + "." + std::string(method) + ": X";
+    decltype(auto) X = evaluate<T, 2>(X_in, what);
+    check_nonempty(X, what);
+    check_values(X, what, allow_nan);
+    return X;
+  }
+
+  /// input() plus the column count seen at fit.
+  template <class E>
+  decltype(auto) fitted_input(const E& X_in, std::string_view method, bool allow_nan = true) const {
+    const State& s = get();
+    const std::string what = std::string(Derived::name) + "." + std::string(method) + ": X";
+    decltype(auto) X = evaluate<T, 2>(X_in, what);
+    check_columns(X, s.n_features_in, what);
+    check_values(X, what, allow_nan);
+    return X;
+  }
+
+  static void check_values(const matrix<T>& X, const std::string& what, bool allow_nan) {
+    const std::size_t d = X.shape()[1];
+    const T* p = X.data();
+    for (std::size_t i = 0; i < X.size(); ++i) {
+      if (std::isinf(p[i]) || (!allow_nan && std::isnan(p[i]))) {
+        throw numeric_error(what + ": expected finite values" + (allow_nan ? " or NaN (missing)" : "") +
+                            ", got " + to_text(p[i]) + " at row " + std::to_string(i / d) +
+                            ", column " + std::to_string(i % d));
+      }
+    }
+  }
+
+  Derived& self() noexcept { return static_cast<Derived&>(*this); }
+
+  Params params_{};
+  std::optional<State> state_;
+};
+
+/// "x0", "x1", ... or the given names (checked against the count seen at fit).
+inline feature_names input_names(const feature_names& given, std::size_t d, std::string_view owner) {
+  if (given.empty()) {
+    feature_names names(d);
+    for (std::size_t j = 0; j < d; ++j) names[j] = "x" + std::to_string(j);
+    return names;
+  }
+  if (given.size() != d) {
+    throw shape_error(std::string(owner) + ".feature_names_out: expected " + std::to_string(d) +
+                      " input names (as at fit), got " + std::to_string(given.size()));
+  }
+  return given;
+}
+
+/// The non-missing values of column j.
+template <class T>
+std::vector<double> column_values(const matrix<T>& X, std::size_t j) {
+  const std::size_t n = X.shape()[0], d = X.shape()[1];
+  std::vector<double> v;
+  v.reserve(n);
+  const T* p = X.data() + j;
+  for (std::size_t i = 0; i < n; ++i, p += d) {
+    if (!std::isnan(*p)) v.push_back(static_cast<double>(*p));
+  }
+  return v;
+}
+
+/// numpy's linear-interpolation quantile (method "linear", as np.nanpercentile /
+/// np.nanquantile) of `sorted` values, q in [0, 1]. NaN when empty.
+inline double sorted_quantile(const std::vector<double>& sorted, double q) {
+  const std::size_t n = sorted.size();
+  if (n == 0) return std::numeric_limits<double>::quiet_NaN();
+  // numpy: virtual index = n q + (alpha + q (1 - alpha - beta)) - 1 with alpha = beta = 1.
+  const double vi = static_cast<double>(n) * q + (1.0 + q * (1.0 - 1.0 - 1.0)) - 1.0;
+  const double lo_f = std::floor(vi);
+  const double gamma = vi - lo_f;
+  const auto clamp = [&](double i) {
+    return static_cast<std::size_t>(std::clamp(i, 0.0, static_cast<double>(n - 1)));
+  };
+  const double a = sorted[clamp(lo_f)];
+  const double b = sorted[clamp(lo_f + 1.0)];
+  // numpy's _lerp: a + (b - a) t, computed from the upper end when t >= 0.5.
+  const double diff = b - a;
+  return gamma >= 0.5 ? b - diff * (1.0 - gamma) : a + diff * gamma;
+}
+
+/// numpy's median of sorted values: the middle one, or the mean of the two middle ones.
+inline double sorted_median(const std::vector<double>& sorted) {
+  const std::size_t n = sorted.size();
+  if (n == 0) return std::numeric_limits<double>::quiet_NaN();
+  if (n % 2 == 1) return sorted[n / 2];
+  return (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+}
+
+/// Per column: the number of non-missing values and their sum, accumulated row by row in
+/// double (numpy's order for an axis-0 reduction of a row-major array).
+template <class T>
+void column_sums(const matrix<T>& X, std::vector<double>& sum, std::vector<std::uint64_t>& count) {
+  const std::size_t n = X.shape()[0], d = X.shape()[1];
+  sum.assign(d, 0.0);
+  count.assign(d, 0);
+  const T* x = X.data();
+  for (std::size_t i = 0; i < n; ++i) {
+    const T* row = x + i * d;
+    for (std::size_t j = 0; j < d; ++j) {
+      const double v = static_cast<double>(row[j]);
+      if (!std::isnan(v)) {
+        sum[j] += v;
+        ++count[j];
+      }
+    }
+  }
+}
+
+/// scikit-learn's _handle_zeros_in_scale: a scale below 10 eps (or flagged constant) is 1.
+inline double handle_zero_scale(double scale, bool constant = false) {
+  return constant || scale < 10.0 * std::numeric_limits<double>::epsilon() ? 1.0 : scale;
+}
+
+/// A copy of rows x (selected columns) of X.
+template <class T>
+matrix<T> select_columns(const matrix<T>& X, const std::vector<std::size_t>& cols) {
+  const std::size_t n = X.shape()[0], d = X.shape()[1], k = cols.size();
+  matrix<T> out = matrix<T>::from_shape({n, k});
+  const T* x = X.data();
+  T* y = out.data();
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t c = 0; c < k; ++c) y[i * k + c] = x[i * d + cols[c]];
+  }
+  return out;
+}
+
+}  // namespace clm::detail

@@ -1,0 +1,173 @@
+#pragma once
+// clm::one_hot_encoder — one 0/1 column per category of each categorical table column, as
+// scikit-learn's OneHotEncoder (dense output).
+//
+// - Categories are learned at fit: the values that occur, sorted; a missing value seen at
+//   fit is a category of its own, placed last (named "<column>_nan", as scikit-learn).
+// - unknown = error (default): a value not seen at fit is clm::invalid_argument naming the
+//   column, row and value; unknown = ignore: its columns are all zero.
+// - drop = none | first (drop each column's first category) | if_binary (only for columns
+//   with exactly two categories). A dropped category encodes as all zeros.
+// - Output names: "<column>_<category>".
+// Input: a clm::table; the columns are the given `columns`, or every categorical column of
+// the fit table, in table order. Other columns are ignored.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "clm/core/error.hpp"
+#include "clm/core/types.hpp"
+#include "clm/core/validate.hpp"
+#include "clm/data/table.hpp"
+#include "clm/preprocessing/detail/categories.hpp"
+
+namespace clm {
+
+enum class unknown_category : std::uint8_t { error, ignore };
+enum class drop_category : std::uint8_t { none, first, if_binary };
+
+struct one_hot_encoder_params {
+  std::vector<std::string> columns;  ///< empty: every categorical column at fit
+  unknown_category unknown = unknown_category::error;
+  drop_category drop = drop_category::none;
+
+  void validate() const {
+    require_param(static_cast<int>(unknown) <= 1, "one_hot_encoder", "unknown", static_cast<int>(unknown),
+                  "error or ignore");
+    require_param(static_cast<int>(drop) <= 2, "one_hot_encoder", "drop", static_cast<int>(drop),
+                  "none, first or if_binary");
+  }
+  friend bool operator==(const one_hot_encoder_params&, const one_hot_encoder_params&) = default;
+};
+
+template <class T = double>
+class one_hot_encoder {
+ public:
+  using value_type = T;
+  using params_type = one_hot_encoder_params;
+  static constexpr const char* name = "one_hot_encoder";
+  static constexpr std::uint32_t serial_version = 1;
+  static std::string model_kind() { return detail::model_kind_name<T>(name); }
+
+  one_hot_encoder() = default;
+  explicit one_hot_encoder(const params_type& p) : params_(p) { params_.validate(); }
+
+  const params_type& params() const noexcept { return params_; }
+  bool fitted() const noexcept { return state_.has_value(); }
+
+  one_hot_encoder& fit(const table& t) {
+    if (t.rows() == 0) throw shape_error("one_hot_encoder.fit: expected a table with rows, got 0");
+    std::vector<std::string> cols = params_.columns;
+    if (cols.empty()) {
+      for (const auto& n : t.names()) {
+        if (t.type(n) == column_type::categorical) cols.push_back(n);
+      }
+      if (cols.empty()) throw invalid_argument("one_hot_encoder.fit: the table has no categorical column");
+    }
+    state s;
+    for (const auto& c : cols) {
+      s.categories.push_back(detail::learn_categories(t, c, name));
+      const auto& cat = s.categories.back();
+      const bool drop = params_.drop == drop_category::first ||
+                        (params_.drop == drop_category::if_binary && cat.size() == 2);
+      s.dropped.push_back(drop ? 0 : -1);
+    }
+    state_ = std::move(s);
+    return *this;
+  }
+
+  matrix<T> transform(const table& t) const {
+    const state& s = get();
+    std::size_t width = 0;
+    for (std::size_t c = 0; c < s.categories.size(); ++c) width += out_width(c);
+    const std::size_t n = t.rows();
+    matrix<T> out = xt::zeros<T>({n, width});
+    std::size_t offset = 0;
+    for (std::size_t c = 0; c < s.categories.size(); ++c) {
+      const auto& cat = s.categories[c];
+      const auto idx = detail::category_indices(t, cat, name);
+      const std::int64_t dropped = s.dropped[c];
+      for (std::size_t i = 0; i < n; ++i) {
+        std::int64_t k = idx[i];
+        if (k < 0) {
+          if (params_.unknown == unknown_category::error) {
+            throw invalid_argument("one_hot_encoder.transform: column '" + cat.column + "', row " +
+                                   std::to_string(i) + ": " + detail::describe_value(t, cat.column, i) +
+                                   " was not seen at fit; expected one of the fitted categories "
+                                   "(or unknown = ignore)");
+          }
+          continue;
+        }
+        if (k == dropped) continue;
+        if (dropped >= 0 && k > dropped) --k;
+        out(i, offset + static_cast<std::size_t>(k)) = T(1);
+      }
+      offset += out_width(c);
+    }
+    return out;
+  }
+
+  matrix<T> fit_transform(const table& t) { return fit(t).transform(t); }
+
+  /// Per input column, its categories (missing, when a category, is not listed here; see
+  /// feature_names_out).
+  std::vector<std::vector<std::string>> categories() const {
+    std::vector<std::vector<std::string>> out;
+    for (const auto& c : get().categories) out.push_back(c.values);
+    return out;
+  }
+  std::vector<std::string> columns() const {
+    std::vector<std::string> out;
+    for (const auto& c : get().categories) out.push_back(c.column);
+    return out;
+  }
+
+  feature_names feature_names_out() const {
+    const state& s = get();
+    feature_names out;
+    for (std::size_t c = 0; c < s.categories.size(); ++c) {
+      const auto& cat = s.categories[c];
+      for (std::size_t k = 0; k < cat.size(); ++k) {
+        if (static_cast<std::int64_t>(k) == s.dropped[c]) continue;
+        out.push_back(cat.column + "_" + (k < cat.values.size() ? cat.values[k] : std::string("nan")));
+      }
+    }
+    return out;
+  }
+
+  template <class A>
+  void serialize(A& ar) {
+    ar(params_.columns, params_.unknown, params_.drop, state_);
+    if constexpr (A::loading) params_.validate();
+  }
+
+ private:
+  struct state {
+    std::vector<detail::column_categories> categories;
+    std::vector<std::int64_t> dropped;  ///< per column: the dropped category, or -1
+    template <class A>
+    void serialize(A& ar) {
+      ar(categories, dropped);
+      ar.check(!categories.empty() && dropped.size() == categories.size(), "one_hot_encoder: inconsistent state");
+      for (std::size_t c = 0; c < categories.size(); ++c) {
+        ar.check(dropped[c] >= -1 && dropped[c] < static_cast<std::int64_t>(categories[c].size()),
+                 "one_hot_encoder: dropped category out of range");
+      }
+    }
+  };
+
+  const state& get() const {
+    check_fitted(state_.has_value(), name);
+    return *state_;
+  }
+  std::size_t out_width(std::size_t c) const {
+    return state_->categories[c].size() - (state_->dropped[c] >= 0 ? 1 : 0);
+  }
+
+  params_type params_{};
+  std::optional<state> state_;
+};
+
+}  // namespace clm

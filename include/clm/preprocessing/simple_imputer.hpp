@@ -1,0 +1,158 @@
+#pragma once
+// clm::simple_imputer — replace missing values (NaN) per column, as scikit-learn's
+// SimpleImputer: by the column's mean, median or most frequent value (ties: the smallest),
+// or by a constant.
+//
+// A column with no value at fit cannot be imputed from data: `empty_columns` says whether
+// that is an error (the default; scikit-learn would drop it with a warning) or the column
+// is dropped from the output (feature_names_out says which remain). Never a silent NaN.
+// With strategy constant, every column is kept.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+#include "clm/preprocessing/detail/columnwise.hpp"
+
+namespace clm {
+
+enum class impute_strategy : std::uint8_t { mean, median, most_frequent, constant };
+enum class empty_column_policy : std::uint8_t { error, drop };
+
+struct simple_imputer_params {
+  impute_strategy strategy = impute_strategy::mean;
+  double fill_value = 0.0;  ///< for strategy constant
+  empty_column_policy empty_columns = empty_column_policy::error;
+
+  void validate() const {
+    require_param(static_cast<int>(strategy) <= 3, "simple_imputer", "strategy", static_cast<int>(strategy),
+                  "mean, median, most_frequent or constant");
+    require_param(static_cast<int>(empty_columns) <= 1, "simple_imputer", "empty_columns",
+                  static_cast<int>(empty_columns), "error or drop");
+    require_param(std::isfinite(fill_value), "simple_imputer", "fill_value", fill_value, "finite");
+  }
+  friend bool operator==(const simple_imputer_params&, const simple_imputer_params&) = default;
+};
+
+namespace detail {
+template <class T>
+struct imputer_state {
+  std::size_t n_features_in = 0;
+  vector<T> statistics;              ///< per input column; NaN for a dropped column
+  std::vector<std::uint64_t> kept;   ///< input columns present in the output
+  template <class A>
+  void serialize(A& ar) {
+    ar(n_features_in, statistics, kept);
+    ar.check(n_features_in > 0 && statistics.size() == n_features_in && kept.size() <= n_features_in,
+             "simple_imputer: statistics of different lengths");
+    for (std::size_t k = 0; k < kept.size(); ++k) {
+      ar.check(kept[k] < n_features_in && (k == 0 || kept[k] > kept[k - 1]) &&
+                   std::isfinite(statistics(static_cast<std::size_t>(kept[k]))),
+               "simple_imputer: kept columns out of range or without a statistic");
+    }
+  }
+};
+}  // namespace detail
+
+template <class T = double>
+class simple_imputer
+    : public detail::transformer_base<simple_imputer<T>, simple_imputer_params, detail::imputer_state<T>, T> {
+  using base = detail::transformer_base<simple_imputer<T>, simple_imputer_params, detail::imputer_state<T>, T>;
+
+ public:
+  static constexpr const char* name = "simple_imputer";
+  static constexpr std::uint32_t serial_version = 1;
+  static std::string model_kind() { return detail::model_kind_name<T>(name); }
+  using base::base;
+
+  template <class E>
+  simple_imputer& fit(const E& X_in) {
+    decltype(auto) X = base::input(X_in, "fit");
+    const std::size_t d = X.shape()[1];
+    const auto& p = this->params_;
+    detail::imputer_state<T> s;
+    s.n_features_in = d;
+    s.statistics = vector<T>::from_shape({d});
+    std::vector<double> sum;
+    std::vector<std::uint64_t> count;
+    if (p.strategy == impute_strategy::mean) detail::column_sums(X, sum, count);
+    for (std::size_t j = 0; j < d; ++j) {
+      double stat = std::numeric_limits<double>::quiet_NaN();
+      if (p.strategy == impute_strategy::constant) {
+        stat = p.fill_value;
+      } else if (p.strategy == impute_strategy::mean) {
+        if (count[j] > 0) stat = sum[j] / static_cast<double>(count[j]);
+      } else {
+        std::vector<double> v = detail::column_values(X, j);
+        std::sort(v.begin(), v.end());
+        if (!v.empty()) stat = p.strategy == impute_strategy::median ? detail::sorted_median(v) : most_frequent(v);
+      }
+      if (std::isnan(stat)) {
+        if (p.empty_columns == empty_column_policy::error) {
+          throw invalid_argument("simple_imputer.fit: column " + std::to_string(j) +
+                                 " has no value to learn from (all missing); expected at least one, "
+                                 "or empty_columns = drop");
+        }
+      } else {
+        s.kept.push_back(j);
+      }
+      s.statistics(j) = static_cast<T>(stat);
+    }
+    if (s.kept.empty()) throw invalid_argument("simple_imputer.fit: every column is all missing");
+    this->state_ = std::move(s);
+    return *this;
+  }
+
+  template <class E>
+  matrix<T> transform(const E& X_in) const {
+    decltype(auto) X = this->fitted_input(X_in, "transform");
+    const auto& s = this->get();
+    const std::size_t n = X.shape()[0], d = X.shape()[1], k = s.kept.size();
+    matrix<T> out = matrix<T>::from_shape({n, k});
+    for (std::size_t i = 0; i < n; ++i) {
+      const T* x = X.data() + i * d;
+      T* y = out.data() + i * k;
+      for (std::size_t c = 0; c < k; ++c) {
+        const auto j = static_cast<std::size_t>(s.kept[c]);
+        y[c] = std::isnan(x[j]) ? s.statistics(j) : x[j];
+      }
+    }
+    return out;
+  }
+
+  /// Per input column, the value that replaces a missing one (NaN for a dropped column).
+  const vector<T>& statistics() const { return this->get().statistics; }
+  feature_names feature_names_out(const feature_names& input = {}) const {
+    const auto all = detail::input_names(input, this->n_features_in(), name);
+    feature_names out;
+    for (auto j : this->get().kept) out.push_back(all[static_cast<std::size_t>(j)]);
+    return out;
+  }
+
+  template <class A>
+  void serialize(A& ar) {
+    auto& p = this->params_;
+    ar(p.strategy, p.fill_value, p.empty_columns, this->state_);
+    if constexpr (A::loading) p.validate();
+  }
+
+ private:
+  /// The most frequent of sorted values; ties go to the smallest (as scipy.stats.mode).
+  static double most_frequent(const std::vector<double>& v) {
+    double best = v.front();
+    std::size_t best_run = 0;
+    for (std::size_t i = 0; i < v.size();) {
+      std::size_t j = i;
+      while (j < v.size() && v[j] == v[i]) ++j;
+      if (j - i > best_run) {
+        best_run = j - i;
+        best = v[i];
+      }
+      i = j;
+    }
+    return best;
+  }
+};
+
+}  // namespace clm
