@@ -369,7 +369,7 @@ inline table read_csv_text(std::string_view text, const csv_options& o, const st
   std::vector<detail::level_builder> levels(d);
   std::vector<std::size_t> switched_at(d, 0);  // row where an inferred column became categorical
   for (std::size_t j = 0; j < d; ++j) {
-    if (st[j] == state::numeric) num[j] = vector<double>::from_shape({capacity});
+    if (st[j] == state::numeric) num[j] = detail::empty_vector<double>(capacity);
     else codes[j].reserve(capacity);
   }
   std::vector<std::uint64_t> lines;

@@ -91,7 +91,7 @@ class polynomial_features : public detail::transformer_base<polynomial_features<
     decltype(auto) X = this->fitted_input(X_in, "transform", /*allow_nan=*/false);
     const auto& terms = this->get().terms;
     const std::size_t n = X.shape()[0], d = X.shape()[1], k = terms.size();
-    matrix<T> out = matrix<T>::from_shape({n, k});
+    matrix<T> out = detail::empty_matrix<T>(n, k);
     for (std::size_t i = 0; i < n; ++i) {
       const T* x = X.data() + i * d;
       T* y = out.data() + i * k;

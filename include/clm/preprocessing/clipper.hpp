@@ -72,7 +72,7 @@ class clipper : public detail::transformer_base<clipper<T>, clipper_params, deta
   matrix<T> transform(const E& X_in) const {
     decltype(auto) X = this->fitted_input(X_in, "transform");
     const auto& s = this->get();
-    matrix<T> out = matrix<T>::from_shape(X.shape());
+    matrix<T> out = detail::empty_matrix<T>(X.shape()[0], X.shape()[1]);
     const std::size_t n = X.shape()[0], d = X.shape()[1];
     for (std::size_t i = 0; i < n; ++i) {
       for (std::size_t j = 0; j < d; ++j) {

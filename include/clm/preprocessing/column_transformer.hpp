@@ -83,7 +83,7 @@ class column_transformer {
     if (params_.numeric.empty()) return b;
     if (params_.categorical.empty()) return a;
     const std::size_t n = t.rows(), da = a.shape()[1], db = b.shape()[1];
-    matrix<T> out = matrix<T>::from_shape({n, da + db});
+    matrix<T> out = detail::empty_matrix<T>(n, da + db);
     for (std::size_t i = 0; i < n; ++i) {
       std::copy(a.data() + i * da, a.data() + (i + 1) * da, out.data() + i * (da + db));
       std::copy(b.data() + i * db, b.data() + (i + 1) * db, out.data() + i * (da + db) + da);

@@ -51,7 +51,7 @@ class log1p_transform
   matrix<T> transform(const E& X_in) const {
     decltype(auto) X = this->fitted_input(X_in, "transform");
     check_domain(X, "transform");
-    matrix<T> out = matrix<T>::from_shape(X.shape());
+    matrix<T> out = detail::empty_matrix<T>(X.shape()[0], X.shape()[1]);
     for (std::size_t i = 0; i < X.size(); ++i) out.data()[i] = std::log1p(X.data()[i]);
     return out;
   }
@@ -59,7 +59,7 @@ class log1p_transform
   template <class E>
   matrix<T> inverse_transform(const E& X_in) const {
     decltype(auto) X = this->fitted_input(X_in, "inverse_transform");
-    matrix<T> out = matrix<T>::from_shape(X.shape());
+    matrix<T> out = detail::empty_matrix<T>(X.shape()[0], X.shape()[1]);
     for (std::size_t i = 0; i < X.size(); ++i) out.data()[i] = std::expm1(X.data()[i]);
     return out;
   }

@@ -75,7 +75,7 @@ class ordinal_encoder {
   matrix<T> transform(const table& t) const {
     const auto& cats = get();
     const std::size_t n = t.rows(), d = cats.size();
-    matrix<T> out = matrix<T>::from_shape({n, d});
+    matrix<T> out = detail::empty_matrix<T>(n, d);
     for (std::size_t c = 0; c < d; ++c) {
       const auto idx = detail::category_indices(t, cats[c], name);
       const auto& codes = t.categorical(cats[c].column).codes;

@@ -80,7 +80,7 @@ class robust_scaler
     decltype(auto) X = this->fitted_input(X_in, "transform");
     const auto& s = this->get();
     const auto& p = this->params_;
-    matrix<T> out = matrix<T>::from_shape(X.shape());
+    matrix<T> out = detail::empty_matrix<T>(X.shape()[0], X.shape()[1]);
     const std::size_t n = X.shape()[0], d = X.shape()[1];
     for (std::size_t i = 0; i < n; ++i) {
       for (std::size_t j = 0; j < d; ++j) {

@@ -109,7 +109,7 @@ class simple_imputer
     decltype(auto) X = this->fitted_input(X_in, "transform");
     const auto& s = this->get();
     const std::size_t n = X.shape()[0], d = X.shape()[1], k = s.kept.size();
-    matrix<T> out = matrix<T>::from_shape({n, k});
+    matrix<T> out = detail::empty_matrix<T>(n, k);
     for (std::size_t i = 0; i < n; ++i) {
       const T* x = X.data() + i * d;
       T* y = out.data() + i * k;

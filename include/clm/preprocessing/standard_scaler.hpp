@@ -108,26 +108,30 @@ class standard_scaler : public detail::transformer_base<standard_scaler<T>, stan
 template <class T>
 template <class E>
 standard_scaler<T>& standard_scaler<T>::fit(const E& X_in) {
-  decltype(auto) X = base::input(X_in, "fit");
+  // Two passes over X: sums (with the value check fused in), then centred squares.
+  decltype(auto) X = base::input(X_in, "fit", true, /*check_values_now=*/false);
   const std::size_t n = X.shape()[0], d = X.shape()[1];
   const T* x = X.data();
 
   std::vector<double> sum;
   std::vector<std::uint64_t> count;
-  detail::column_sums(X, sum, count);
+  if (!detail::column_sums(X, sum, count)) base::report_values(X, "fit", true);
   std::vector<double> mean(d);
   for (std::size_t j = 0; j < d; ++j) {
     mean[j] = count[j] ? sum[j] / static_cast<double>(count[j]) : std::numeric_limits<double>::quiet_NaN();
   }
   std::vector<double> corr(d, 0.0), sq(d, 0.0);
-  for (std::size_t i = 0; i < n; ++i) {
-    const T* row = x + i * d;
-    for (std::size_t j = 0; j < d; ++j) {
-      const double v = static_cast<double>(row[j]);
-      if (!std::isnan(v)) {
-        const double t = v - mean[j];
-        corr[j] += t;
-        sq[j] += t * t;
+  {
+    double* c = corr.data();
+    double* q = sq.data();
+    const double* m = mean.data();
+    for (std::size_t i = 0; i < n; ++i) {
+      const T* row = x + i * d;
+      for (std::size_t j = 0; j < d; ++j) {
+        const double v = static_cast<double>(row[j]);
+        const double t = v != v ? 0.0 : v - m[j];  // missing values add nothing
+        c[j] += t;
+        q[j] += t * t;
       }
     }
   }
@@ -160,7 +164,7 @@ standard_scaler<T>& standard_scaler<T>::fit(const E& X_in) {
 template <class T>
 template <class E>
 matrix<T> standard_scaler<T>::apply(const E& X_in, bool inverse, const char* method) const {
-  decltype(auto) X = this->fitted_input(X_in, method);
+  decltype(auto) X = this->fitted_input(X_in, method, true, /*check_values_now=*/false);
   const auto& s = this->get();
   const auto& p = this->params_;
   const std::size_t n = X.shape()[0], d = X.shape()[1];
@@ -171,19 +175,31 @@ matrix<T> standard_scaler<T>::apply(const E& X_in, bool inverse, const char* met
     shift[j] = p.with_mean || std::isnan(s.mean(j)) ? s.mean(j) : T(0);
     div[j] = p.with_std ? s.scale(j) : T(1);
   }
-  matrix<T> out = matrix<T>::from_shape({n, d});
+  matrix<T> out = detail::empty_matrix<T>(n, d);
   const T* x = X.data();
   T* y = out.data();
+  const T* sh = shift.data();
+  const T* dv = div.data();
+  bool finite = true;  // the value check, fused into the one pass over X
   for (std::size_t i = 0; i < n; ++i) {
     const T* xr = x + i * d;
     T* yr = y + i * d;
+    bool row_ok = true;
     if (inverse) {
-      for (std::size_t j = 0; j < d; ++j) yr[j] = xr[j] * div[j] + shift[j];
+      for (std::size_t j = 0; j < d; ++j) {
+        yr[j] = xr[j] * dv[j] + sh[j];
+        row_ok &= std::abs(xr[j]) != std::numeric_limits<T>::infinity();
+      }
     } else {
       // A division, as scikit-learn's (x - mean) / scale, so results agree to the last bit.
-      for (std::size_t j = 0; j < d; ++j) yr[j] = (xr[j] - shift[j]) / div[j];
+      for (std::size_t j = 0; j < d; ++j) {
+        yr[j] = (xr[j] - sh[j]) / dv[j];
+        row_ok &= std::abs(xr[j]) != std::numeric_limits<T>::infinity();
+      }
     }
+    finite &= row_ok;
   }
+  if (!finite) base::report_values(X, method, true);
   return out;
 }
 

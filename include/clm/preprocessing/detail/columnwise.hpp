@@ -50,26 +50,34 @@ class transformer_base {
 
   /// X as a matrix<T> (no copy when it already is one), checked non-empty, then the
   /// caller's finiteness policy: NaN (missing) allowed, Inf refused.
+  /// check_values = false leaves the value check to a caller that fuses it into its own
+  /// pass (it then calls check_values on failure for the message).
   template <class E>
-  static decltype(auto) input(const E& X_in, std::string_view method, bool allow_nan = true) {
+  static decltype(auto) input(const E& X_in, std::string_view method, bool allow_nan = true,
+                              bool check_values_now = true) {
     const std::string what = std::string(Derived::name) + "." + std::string(method) + ": X";
     decltype(auto) X = evaluate<T, 2>(X_in, what);
     check_nonempty(X, what);
-    check_values(X, what, allow_nan);
+    if (check_values_now) check_values(X, what, allow_nan);
     return X;
   }
 
   /// input() plus the column count seen at fit.
   template <class E>
-  decltype(auto) fitted_input(const E& X_in, std::string_view method, bool allow_nan = true) const {
+  decltype(auto) fitted_input(const E& X_in, std::string_view method, bool allow_nan = true,
+                              bool check_values_now = true) const {
     const State& s = get();
     const std::string what = std::string(Derived::name) + "." + std::string(method) + ": X";
     decltype(auto) X = evaluate<T, 2>(X_in, what);
     check_columns(X, s.n_features_in, what);
-    check_values(X, what, allow_nan);
+    if (check_values_now) check_values(X, what, allow_nan);
     return X;
   }
 
+  /// The value check of `method`'s input, for callers that fused it and saw a problem.
+  static void report_values(const matrix<T>& X, std::string_view method, bool allow_nan) {
+    check_values(X, std::string(Derived::name) + "." + std::string(method) + ": X", allow_nan);
+  }
   static void check_values(const matrix<T>& X, const std::string& what, bool allow_nan) {
     const std::size_t d = X.shape()[1];
     const T* p = X.data();
@@ -143,23 +151,32 @@ inline double sorted_median(const std::vector<double>& sorted) {
 }
 
 /// Per column: the number of non-missing values and their sum, accumulated row by row in
-/// double (numpy's order for an axis-0 reduction of a row-major array).
+/// double (numpy's order for an axis-0 reduction of a row-major array). Branch-free, so it
+/// vectorises across columns. Returns false when X holds an infinity (the caller reports it).
 template <class T>
-void column_sums(const matrix<T>& X, std::vector<double>& sum, std::vector<std::uint64_t>& count) {
+bool column_sums(const matrix<T>& X, std::vector<double>& sum, std::vector<std::uint64_t>& count) {
   const std::size_t n = X.shape()[0], d = X.shape()[1];
   sum.assign(d, 0.0);
-  count.assign(d, 0);
+  std::vector<double> cnt(d, 0.0);
   const T* x = X.data();
+  double* s = sum.data();
+  double* c = cnt.data();
+  bool finite = true;
   for (std::size_t i = 0; i < n; ++i) {
     const T* row = x + i * d;
+    bool row_ok = true;
     for (std::size_t j = 0; j < d; ++j) {
       const double v = static_cast<double>(row[j]);
-      if (!std::isnan(v)) {
-        sum[j] += v;
-        ++count[j];
-      }
+      const bool missing = v != v;
+      s[j] += missing ? 0.0 : v;
+      c[j] += missing ? 0.0 : 1.0;
+      row_ok &= std::abs(v) != std::numeric_limits<double>::infinity();
     }
+    finite &= row_ok;
   }
+  count.resize(d);
+  for (std::size_t j = 0; j < d; ++j) count[j] = static_cast<std::uint64_t>(cnt[j]);
+  return finite;
 }
 
 /// scikit-learn's _handle_zeros_in_scale: a scale below 10 eps (or flagged constant) is 1.
@@ -171,7 +188,7 @@ inline double handle_zero_scale(double scale, bool constant = false) {
 template <class T>
 matrix<T> select_columns(const matrix<T>& X, const std::vector<std::size_t>& cols) {
   const std::size_t n = X.shape()[0], d = X.shape()[1], k = cols.size();
-  matrix<T> out = matrix<T>::from_shape({n, k});
+  matrix<T> out = detail::empty_matrix<T>(n, k);
   const T* x = X.data();
   T* y = out.data();
   for (std::size_t i = 0; i < n; ++i) {
