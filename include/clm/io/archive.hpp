@@ -103,7 +103,9 @@ class output_archive {
   const std::string& bytes() const noexcept { return buf_; }
   std::string take() noexcept { return std::move(buf_); }
 
-  void write_raw(const void* p, std::size_t n) { buf_.append(static_cast<const char*>(p), n); }
+  void write_raw(const void* p, std::size_t n) {
+    if (n > 0) buf_.append(static_cast<const char*>(p), n);
+  }
 
  private:
   template <class U>
@@ -179,6 +181,7 @@ class input_archive {
 
   void read_raw(void* dst, std::size_t n) {
     need(n);
+    if (n == 0) return;  // dst may be null (an empty container)
     std::memcpy(dst, p_.data() + pos_, n);
     pos_ += n;
   }
