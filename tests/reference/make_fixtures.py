@@ -155,3 +155,55 @@ def transforms():
 
 if __name__ == "__main__":
     transforms()
+
+
+# --- linear models ------------------------------------------------------------------
+from sklearn.linear_model import LogisticRegression, Ridge
+
+
+def linear_models():
+    rng = np.random.default_rng(42)
+    n, d = 400, 6
+    X = rng.normal(0.0, 1.0, (n, d)) * np.array([1.0, 5.0, 0.1, 2.0, 1.0, 30.0]) + np.array([0, 3, -1, 10, 0, 100])
+    beta = np.array([1.5, -0.3, 4.0, 0.0, 2.0, 0.05])
+    y = X @ beta + 3.0 + rng.normal(0.0, 0.5, n)
+    write_matrix("linear_X.txt", X)
+    write_matrix("linear_y.txt", y.reshape(-1, 1))
+    # OLS by numpy's lstsq on [X, 1]
+    A = np.column_stack([X, np.ones(n)])
+    sol = np.linalg.lstsq(A, y, rcond=None)[0]
+    write_matrix("ols_solution.txt", sol.reshape(1, -1))
+    # Rank deficient: duplicated and zero columns; the minimum-norm solution (no intercept).
+    R = np.column_stack([X[:, 0], X[:, 0], np.zeros(n), X[:, 1], 2.0 * X[:, 1]])
+    write_matrix("rank_deficient_X.txt", R)
+    write_matrix("rank_deficient_solution.txt", np.linalg.lstsq(R, y, rcond=None)[0].reshape(1, -1))
+    r = Ridge(alpha=10.0).fit(X, y)
+    write_matrix("ridge_10.txt", np.append(r.coef_, r.intercept_).reshape(1, -1))
+    sw = rng.uniform(0.1, 3.0, n)
+    write_matrix("linear_sample_weight.txt", sw.reshape(-1, 1))
+    r = Ridge(alpha=1.0).fit(X, y, sample_weight=sw)
+    write_matrix("ridge_1_weighted.txt", np.append(r.coef_, r.intercept_).reshape(1, -1))
+
+    # Logistic regression. The reference is scikit-learn's exact minimiser (solver
+    # newton-cholesky, tol 1e-12). Its lbfgs at tol 1e-10 can stop early (scipy's relative
+    # decrease test): at C = 0.1 on this data it stops with max |gradient| 6e-4.
+    logit = 0.8 * X[:, 0] - 0.2 * (X[:, 1] - 3) + 2.0 * (X[:, 2] + 1) - 0.5
+    yc = (rng.random(n) < 1.0 / (1.0 + np.exp(-logit))).astype(float)
+    yc[:60] = 0.0  # make the classes unbalanced
+    write_matrix("logistic_y.txt", yc.reshape(-1, 1))
+    Xs = (X - X.mean(0)) / X.std(0)
+    write_matrix("logistic_X.txt", Xs)
+    rows = []
+    configs = [dict(C=1.0), dict(C=0.1), dict(C=1.0, class_weight="balanced"), dict(C=10.0, fit_intercept=False)]
+    for cfg in configs:
+        m = LogisticRegression(tol=1e-12, max_iter=1000, solver="newton-cholesky", **cfg).fit(Xs, yc)
+        rows.append(np.append(m.coef_.ravel(), m.intercept_[0] if m.fit_intercept else 0.0))
+    m = LogisticRegression(C=0.5, tol=1e-12, max_iter=1000, solver="newton-cholesky").fit(Xs, yc, sample_weight=sw)
+    rows.append(np.append(m.coef_.ravel(), m.intercept_[0]))
+    write_matrix("logistic_solutions.txt", np.vstack(rows))
+    write_matrix("logistic_proba.txt", LogisticRegression(C=1.0, tol=1e-12, solver="newton-cholesky").fit(Xs, yc)
+                 .predict_proba(Xs[:20])[:, 1].reshape(-1, 1))
+
+
+if __name__ == "__main__":
+    linear_models()

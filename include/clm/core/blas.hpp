@@ -85,3 +85,27 @@ void syrk(op trans, std::size_t n, std::size_t k, T alpha, const T* A, std::size
 }
 
 }  // namespace clm::blas
+
+namespace clm::lapack {
+
+// Cholesky factorisation and solve of a symmetric positive definite n x n matrix held
+// row-major with its upper triangle filled (what blas::syrk writes). LAPACK reads the same
+// buffer column-major, where that triangle is the lower one.
+
+/// Factorises A in place. Returns 0 on success, > 0 when A is not positive definite.
+template <class T>
+int potrf(std::size_t n, T* A) {
+  static_assert(std::is_same_v<T, double> || std::is_same_v<T, float>);
+  const int N = blas::detail::to_int(n);
+  return cxxlapack::potrf<int>('L', N, A, N);
+}
+
+/// Solves A x = b in place (b becomes x) with the factor from potrf.
+template <class T>
+int potrs(std::size_t n, const T* factor, T* b) {
+  static_assert(std::is_same_v<T, double> || std::is_same_v<T, float>);
+  const int N = blas::detail::to_int(n);
+  return cxxlapack::potrs<int>('L', N, 1, factor, N, b, N);
+}
+
+}  // namespace clm::lapack

@@ -1,0 +1,327 @@
+#pragma once
+// clm::logistic_regression — binary logistic regression by penalised maximum likelihood,
+// with scikit-learn's conventions (LogisticRegression, penalty "l2"):
+//
+//   minimise  (1 / S) [ sum_i s_i log(1 + exp(-y~_i (x_i . w + b))) + ||w||^2 / (2 C) ]
+//
+// with y~ = +-1, s_i the sample weight times the class weight, S = sum_i s_i, and the
+// intercept b not penalised. (Dividing by S, as scikit-learn 1.2 does, leaves the minimiser
+// unchanged and makes `tol` independent of the data size.) C = +infinity means no penalty:
+// on perfectly separable data no maximum likelihood estimate exists, and the fit reports
+// converged = false saying so; any finite C gives a finite model.
+//
+// Solvers: lbfgs (default; gradient tolerance `tol`) and newton (Cholesky on the exact
+// Hessian; for small d). Probabilities use a numerically stable sigmoid and the loss is
+// evaluated in log space, so extreme logits never give NaN. Labels must be 0 and 1 and both
+// present.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "clm/core/blas.hpp"
+#include "clm/core/error.hpp"
+#include "clm/core/types.hpp"
+#include "clm/core/validate.hpp"
+#include "clm/optim/lbfgs.hpp"
+#include "clm/optim/newton.hpp"
+
+namespace clm {
+
+enum class logistic_solver : std::uint8_t { lbfgs, newton };
+enum class class_weighting : std::uint8_t { none, balanced, given };
+
+struct logistic_regression_params {
+  double C = 1.0;  ///< inverse penalty strength (> 0; +infinity: no penalty)
+  bool fit_intercept = true;
+  logistic_solver solver = logistic_solver::lbfgs;
+  double tol = 1e-4;  ///< max |gradient| of the (mean) objective at convergence
+  std::size_t max_iter = 100;
+  class_weighting class_weight = class_weighting::none;
+  double weight_class0 = 1.0;  ///< for class_weight = given
+  double weight_class1 = 1.0;
+  double threshold = 0.5;  ///< predict() gives 1 where P(y = 1) >= threshold
+
+  void validate() const {
+    const char* o = "logistic_regression";
+    require_param(C > 0.0, o, "C", C, "> 0 (or +infinity for no penalty)");
+    require_param(tol > 0.0 && std::isfinite(tol), o, "tol", tol, "finite and > 0");
+    require_param(max_iter >= 1, o, "max_iter", max_iter, ">= 1");
+    require_param(static_cast<int>(solver) <= 1, o, "solver", static_cast<int>(solver), "lbfgs or newton");
+    require_param(static_cast<int>(class_weight) <= 2, o, "class_weight", static_cast<int>(class_weight),
+                  "none, balanced or given");
+    require_param(weight_class0 > 0.0 && std::isfinite(weight_class0) && weight_class1 > 0.0 && std::isfinite(weight_class1),
+                  o, "weight_class0/weight_class1", std::to_string(weight_class0) + "/" + std::to_string(weight_class1),
+                  "finite and > 0");
+    require_param(threshold >= 0.0 && threshold <= 1.0, o, "threshold", threshold, "in [0, 1]");
+  }
+  friend bool operator==(const logistic_regression_params&, const logistic_regression_params&) = default;
+};
+
+namespace detail {
+
+/// log(1 + exp(-m)) without overflow or cancellation.
+inline double log1p_exp_neg(double m) noexcept {
+  return m > 0 ? std::log1p(std::exp(-m)) : -m + std::log1p(std::exp(m));
+}
+
+/// 1 / (1 + exp(-z)) without overflow.
+template <class T>
+T sigmoid(T z) noexcept {
+  if (z >= 0) return T(1) / (T(1) + std::exp(-z));
+  const T e = std::exp(z);
+  return e / (T(1) + e);
+}
+
+/// The penalised mean logistic loss over (X, y), parameters [w, b].
+class logistic_objective {
+ public:
+  logistic_objective(const matrix<double>& X, const std::vector<double>& y, const std::vector<double>& s,
+                     double alpha, bool intercept)
+      : X_(X), y_(y), s_(s), alpha_(alpha), intercept_(intercept), z_(X.shape()[0]), r_(X.shape()[0]) {
+    for (double v : s_) total_ += v;
+  }
+
+  double evaluate_with_gradient(const vector<double>& w, vector<double>& g) {
+    const std::size_t n = X_.shape()[0], d = X_.shape()[1];
+    const double b = intercept_ ? w(d) : 0.0;
+    std::fill(z_.begin(), z_.end(), b);
+    blas::gemv(blas::op::none, n, d, 1.0, X_.data(), d, w.data(), 1.0, z_.data());
+    double loss = 0.0, rsum = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double z = z_[i];
+      loss += s_[i] * log1p_exp_neg(y_[i] > 0.5 ? z : -z);
+      r_[i] = s_[i] * (sigmoid(z) - y_[i]);
+      rsum += r_[i];
+    }
+    blas::gemv(blas::op::transpose, n, d, 1.0 / total_, X_.data(), d, r_.data(), 0.0, g.data());
+    double penalty = 0.0;
+    for (std::size_t j = 0; j < d; ++j) {
+      penalty += w(j) * w(j);
+      g(j) += alpha_ * w(j) / total_;
+    }
+    if (intercept_) g(d) = rsum / total_;
+    return (loss + 0.5 * alpha_ * penalty) / total_;
+  }
+
+  void hessian(const vector<double>& w, matrix<double>& H) {
+    const std::size_t n = X_.shape()[0], d = X_.shape()[1], m = d + (intercept_ ? 1 : 0);
+    const double b = intercept_ ? w(d) : 0.0;
+    std::fill(z_.begin(), z_.end(), b);
+    blas::gemv(blas::op::none, n, d, 1.0, X_.data(), d, w.data(), 1.0, z_.data());
+    matrix<double> A = empty_matrix<double>(n, m);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double p = sigmoid(z_[i]);
+      const double r = std::sqrt(s_[i] * p * (1.0 - p) / total_);
+      for (std::size_t j = 0; j < d; ++j) A(i, j) = r * X_(i, j);
+      if (intercept_) A(i, d) = r;
+    }
+    H = xt::zeros<double>({m, m});
+    blas::syrk(blas::op::transpose, m, n, 1.0, A.data(), m, 0.0, H.data(), m);
+    for (std::size_t j = 0; j < d; ++j) H(j, j) += alpha_ / total_;
+    for (std::size_t j = 0; j < m; ++j) {  // symmetric fill for readers of the full matrix
+      for (std::size_t k = 0; k < j; ++k) H(j, k) = H(k, j);
+    }
+  }
+
+ private:
+  const matrix<double>& X_;
+  const std::vector<double>& y_;
+  const std::vector<double>& s_;
+  double alpha_;
+  bool intercept_;
+  double total_ = 0.0;
+  std::vector<double> z_, r_;
+};
+
+}  // namespace detail
+
+template <class T = double>
+class logistic_regression {
+ public:
+  using value_type = T;
+  using params_type = logistic_regression_params;
+  static constexpr const char* name = "logistic_regression";
+  static constexpr std::uint32_t serial_version = 1;
+  static std::string model_kind() { return detail::model_kind_name<T>(name); }
+
+  logistic_regression() = default;
+  explicit logistic_regression(const params_type& p) : params_(p) { params_.validate(); }
+
+  const params_type& params() const noexcept { return params_; }
+  bool fitted() const noexcept { return state_.has_value(); }
+  const optimize_report& report() const { return get().report; }
+
+  template <class E, class Y>
+  logistic_regression& fit(const E& X, const Y& y) {
+    return fit_impl(X, y, static_cast<const vector<double>*>(nullptr));
+  }
+  template <class E, class Y, class W>
+  logistic_regression& fit(const E& X, const Y& y, const W& sample_weight) {
+    decltype(auto) w = evaluate<double, 1>(sample_weight, "logistic_regression.fit: sample_weight");
+    return fit_impl(X, y, &w);
+  }
+
+  /// x . coef + intercept per row.
+  template <class E>
+  vector<T> decision_function(const E& X_in) const {
+    const state& s = get();
+    decltype(auto) X = evaluate<T, 2>(X_in, "logistic_regression: X");
+    check_columns(X, s.coef.size(), "logistic_regression: X");
+    const std::size_t n = X.shape()[0], d = X.shape()[1];
+    vector<T> z = vector<T>::from_shape({n});
+    const T* x = X.data();
+    const T* c = s.coef.data();
+    if (n < 16) {  // a few rows (a service scoring one customer): no BLAS call overhead
+      for (std::size_t i = 0; i < n; ++i) {
+        T acc = s.intercept;
+        for (std::size_t j = 0; j < d; ++j) acc += x[i * d + j] * c[j];
+        z(i) = acc;
+      }
+    } else {
+      z.fill(s.intercept);
+      blas::gemv(blas::op::none, n, d, T(1), x, d, c, T(1), z.data());
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!std::isfinite(z(i))) check_finite(X, "logistic_regression: X");  // names the bad value
+    }
+    return z;
+  }
+
+  /// P(y = 1 | x) per row.
+  template <class E>
+  vector<T> predict_proba(const E& X) const {
+    vector<T> z = decision_function(X);
+    for (auto& v : z) v = detail::sigmoid(v);
+    return z;
+  }
+
+  /// 1 where P(y = 1) >= params().threshold, else 0.
+  template <class E>
+  vector<T> predict(const E& X) const {
+    vector<T> p = predict_proba(X);
+    for (auto& v : p) v = v >= static_cast<T>(params_.threshold) ? T(1) : T(0);
+    return p;
+  }
+
+  const vector<T>& coef() const { return get().coef; }
+  T intercept() const { return get().intercept; }
+
+  template <class A>
+  void serialize(A& ar) {
+    auto& p = params_;
+    ar(p.C, p.fit_intercept, p.solver, p.tol, p.max_iter, p.class_weight, p.weight_class0, p.weight_class1,
+       p.threshold, state_);
+    if constexpr (A::loading) p.validate();
+  }
+
+ private:
+  struct state {
+    vector<T> coef;
+    T intercept{};
+    optimize_report report;
+    template <class A>
+    void serialize(A& ar) {
+      ar(coef, intercept, report);
+      ar.check(coef.size() > 0, "logistic_regression: no coefficients");
+      for (auto c : coef) ar.check(std::isfinite(c), "logistic_regression: a coefficient is not finite");
+      ar.check(std::isfinite(intercept), "logistic_regression: the intercept is not finite");
+    }
+  };
+
+  const state& get() const {
+    check_fitted(state_.has_value(), name);
+    return *state_;
+  }
+
+  template <class E, class Y>
+  logistic_regression& fit_impl(const E& X_in, const Y& y_in, const vector<double>* sw) {
+    const std::string what = "logistic_regression.fit";
+    decltype(auto) Xt = evaluate<T, 2>(X_in, what + ": X");
+    check_nonempty(Xt, what + ": X");
+    check_finite(Xt, what + ": X");
+    decltype(auto) yt = evaluate<T, 1>(y_in, what + ": y");
+    check_same_rows(Xt, yt);
+    check_binary_labels(yt, what + ": y");
+    const std::size_t n = Xt.shape()[0], d = Xt.shape()[1];
+    if (sw && sw->size() != n) throw shape_error(what + ": sample_weight has " + std::to_string(sw->size()) + " entries, X has " + std::to_string(n) + " rows");
+
+    // Data in double (the optimiser's precision), per-row weights with class weights.
+    matrix<double> X;
+    if constexpr (std::is_same_v<T, double>) {
+      X = Xt;
+    } else {
+      X = xt::cast<double>(Xt);
+    }
+    std::vector<double> y(n), s(n);
+    double n1 = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      y[i] = static_cast<double>(yt(i));
+      n1 += y[i];
+    }
+    double w0 = 1.0, w1 = 1.0;
+    if (params_.class_weight == class_weighting::balanced) {
+      w0 = static_cast<double>(n) / (2.0 * (static_cast<double>(n) - n1));
+      w1 = static_cast<double>(n) / (2.0 * n1);
+    } else if (params_.class_weight == class_weighting::given) {
+      w0 = params_.weight_class0;
+      w1 = params_.weight_class1;
+    }
+    double total = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double wi = sw ? (*sw)(i) : 1.0;
+      if (!(wi >= 0) || !std::isfinite(wi)) {
+        throw invalid_argument(what + ": sample_weight must be finite and >= 0, got " + detail::to_text(wi));
+      }
+      s[i] = wi * (y[i] > 0.5 ? w1 : w0);
+      total += s[i];
+    }
+    if (!(total > 0)) throw invalid_argument(what + ": the sample weights sum to 0");
+
+    const double alpha = std::isinf(params_.C) ? 0.0 : 1.0 / params_.C;
+    detail::logistic_objective f(X, y, s, alpha, params_.fit_intercept);
+    vector<double> w = xt::zeros<double>({d + (params_.fit_intercept ? 1 : 0)});
+    optimize_report rep;
+    if (params_.solver == logistic_solver::lbfgs) {
+      rep = lbfgs<double>(f, w, {.max_iterations = params_.max_iter, .gtol = params_.tol, .ftol = 0.0});
+    } else {
+      rep = newton<double>(f, w, {.max_iterations = params_.max_iter, .gtol = params_.tol, .ftol = 0.0});
+    }
+    if (alpha == 0.0) {
+      // Without a penalty, perfectly separated classes have no maximum likelihood estimate:
+      // the optimiser only stops because the gradient vanishes as the weights grow.
+      bool separated = true;
+      for (std::size_t i = 0; i < n && separated; ++i) {
+        double z = params_.fit_intercept ? w(d) : 0.0;
+        for (std::size_t j = 0; j < d; ++j) z += X(i, j) * w(j);
+        separated = (y[i] > 0.5 ? z : -z) > 0.0;
+      }
+      if (separated) {
+        rep.converged = false;
+        rep.stopped_because = "the classes are perfectly separable: without a penalty (C = infinity) the maximum "
+                              "likelihood estimate does not exist; use a finite C";
+      } else if (!rep.converged) {
+        rep.stopped_because += "; without a penalty (C = infinity) the data may be nearly separable: use a finite C";
+      }
+    }
+    state st;
+    st.coef = vector<T>::from_shape({d});
+    for (std::size_t j = 0; j < d; ++j) st.coef(j) = static_cast<T>(w(j));
+    st.intercept = static_cast<T>(params_.fit_intercept ? w(d) : 0.0);
+    for (auto c : st.coef) {
+      if (!std::isfinite(c)) throw numeric_error(what + ": the fit diverged (a coefficient is not finite)");
+    }
+    st.report = std::move(rep);
+    state_ = std::move(st);
+    return *this;
+  }
+
+  params_type params_{};
+  std::optional<state> state_;
+};
+
+}  // namespace clm

@@ -1,0 +1,256 @@
+// linear: OLS / ridge and logistic regression against numpy and scikit-learn, the
+// contract, and the named bad inputs.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "clm/data/csv.hpp"
+#include "clm/data/synthetic.hpp"
+#include "clm/linear/linear_regression.hpp"
+#include "clm/linear/logistic_regression.hpp"
+#include "clm/metrics/classification.hpp"
+#include "clm/pipeline/pipeline.hpp"
+#include "clm/preprocessing/column_transformer.hpp"
+#include "clm/preprocessing/one_hot_encoder.hpp"
+#include "clm/preprocessing/simple_imputer.hpp"
+#include "clm/preprocessing/standard_scaler.hpp"
+#include "support/estimator_checks.hpp"
+#include "support/fixtures.hpp"
+
+using clm::matrix;
+using clm::vector;
+using clm::testing::read_matrix_fixture;
+
+static_assert(clm::regressor<clm::linear_regression<>>);
+static_assert(clm::classifier<clm::logistic_regression<>>);
+static_assert(clm::classifier<clm::pipeline<clm::standard_scaler<>, clm::logistic_regression<>>>);
+
+namespace {
+vector<double> column(const matrix<double>& m, std::size_t j = 0) {
+  vector<double> v = vector<double>::from_shape({m.shape()[0]});
+  for (std::size_t i = 0; i < v.size(); ++i) v(i) = m(i, j);
+  return v;
+}
+template <class T>
+clm::testing::check_data<T> regression_data() {
+  const auto a = clm::synthetic::customers<T>({.n_customers = 300, .seed = 1});
+  const auto b = clm::synthetic::customers<T>({.n_customers = 150, .seed = 2});
+  return {a.X, a.churn_probability, b.X, b.churn_probability, false};
+}
+template <class T>
+clm::testing::check_data<T> classification_data() {
+  const auto a = clm::synthetic::customers<T>({.n_customers = 300, .seed = 1});
+  const auto b = clm::synthetic::customers<T>({.n_customers = 150, .seed = 2});
+  return {a.X, a.churned, b.X, b.churned, false};
+}
+void check_solution(const vector<double>& coef, double intercept, const matrix<double>& ref, std::size_t row,
+                    double tol) {
+  const std::size_t d = coef.size();
+  for (std::size_t j = 0; j < d; ++j) {
+    INFO("coefficient ", j);
+    CHECK(coef(j) == doctest::Approx(ref(row, j)).epsilon(tol).scale(1.0));
+  }
+  CHECK(intercept == doctest::Approx(ref(row, d)).epsilon(tol).scale(1.0));
+}
+}  // namespace
+
+TEST_CASE_TEMPLATE("linear models satisfy the estimator contract", T, double, float) {
+  clm::testing::check_estimator<clm::linear_regression<T>>(regression_data<T>);
+  clm::testing::check_estimator<clm::linear_regression<T>>(regression_data<T>, clm::linear_regression<T>({.l2 = 5.0}));
+  clm::testing::check_estimator<clm::logistic_regression<T>>(classification_data<T>);
+  clm::testing::check_estimator<clm::logistic_regression<T>>(
+      classification_data<T>, clm::logistic_regression<T>({.C = 0.1, .solver = clm::logistic_solver::newton}));
+}
+
+TEST_CASE("OLS matches numpy.linalg.lstsq to 1e-9; ridge matches scikit-learn's Ridge") {
+  const matrix<double> X = read_matrix_fixture("linear_X.txt");
+  const vector<double> y = column(read_matrix_fixture("linear_y.txt"));
+  clm::linear_regression<> ols;
+  ols.fit(X, y);
+  CHECK(ols.report().solver == "cholesky");
+  check_solution(ols.coef(), ols.intercept(), read_matrix_fixture("ols_solution.txt"), 0, 1e-9);
+  clm::linear_regression<> ridge({.l2 = 10.0});
+  ridge.fit(X, y);
+  check_solution(ridge.coef(), ridge.intercept(), read_matrix_fixture("ridge_10.txt"), 0, 1e-9);
+  const vector<double> sw = column(read_matrix_fixture("linear_sample_weight.txt"));
+  clm::linear_regression<> weighted({.l2 = 1.0});
+  weighted.fit(X, y, sw);
+  check_solution(weighted.coef(), weighted.intercept(), read_matrix_fixture("ridge_1_weighted.txt"), 0, 1e-9);
+  CHECK(ols.score(X, y) > 0.99);
+}
+
+TEST_CASE("rank-deficient X: the minimum-norm solution, not NaN") {
+  const matrix<double> R = read_matrix_fixture("rank_deficient_X.txt");
+  const vector<double> y = column(read_matrix_fixture("linear_y.txt"));
+  clm::linear_regression<> m({.fit_intercept = false});
+  m.fit(R, y);
+  CHECK(m.report().solver == "lstsq");
+  CHECK(m.report().rank == 2);
+  const auto ref = read_matrix_fixture("rank_deficient_solution.txt");
+  for (std::size_t j = 0; j < R.shape()[1]; ++j) CHECK(m.coef()(j) == doctest::Approx(ref(0, j)).epsilon(1e-9).scale(1e-12));
+  // With an intercept too (a constant column is then fully collinear with it).
+  clm::linear_regression<> with_b;
+  with_b.fit(R, y);
+  for (auto c : with_b.coef()) CHECK(std::isfinite(c));
+}
+
+TEST_CASE("partial_fit on chunks equals one fit on all rows; sample weights equal repeated rows") {
+  const matrix<double> X = read_matrix_fixture("linear_X.txt");
+  const vector<double> y = column(read_matrix_fixture("linear_y.txt"));
+  clm::linear_regression<> whole({.l2 = 0.5});
+  whole.fit(X, y);
+  clm::linear_regression<> chunks({.l2 = 0.5});
+  for (std::size_t b = 0; b < 400; b += 130) {
+    const std::size_t e = std::min<std::size_t>(b + 130, 400);
+    const matrix<double> Xc = xt::view(X, xt::range(b, e), xt::all());
+    const vector<double> yc = xt::view(y, xt::range(b, e));
+    chunks.partial_fit(Xc, yc);
+  }
+  for (std::size_t j = 0; j < 6; ++j) CHECK(chunks.coef()(j) == doctest::Approx(whole.coef()(j)).epsilon(1e-11));
+  CHECK(chunks.intercept() == doctest::Approx(whole.intercept()).epsilon(1e-11));
+  CHECK_THROWS_AS(chunks.partial_fit(matrix<double>(xt::ones<double>({3, 2})), vector<double>{1, 2, 3}), clm::shape_error);
+
+  // Weight 2 on the first rows == those rows twice.
+  vector<double> w = xt::ones<double>({400});
+  for (std::size_t i = 0; i < 50; ++i) w(i) = 2.0;
+  matrix<double> X2 = matrix<double>::from_shape({450, 6});
+  vector<double> y2 = vector<double>::from_shape({450});
+  for (std::size_t i = 0; i < 450; ++i) {
+    const std::size_t src = i < 400 ? i : i - 400;
+    for (std::size_t j = 0; j < 6; ++j) X2(i, j) = X(src, j);
+    y2(i) = y(src);
+  }
+  clm::linear_regression<> a, b;
+  a.fit(X, y, w);
+  b.fit(X2, y2);
+  for (std::size_t j = 0; j < 6; ++j) CHECK(a.coef()(j) == doctest::Approx(b.coef()(j)).epsilon(1e-10));
+}
+
+TEST_CASE("logistic regression matches scikit-learn's minimiser to 1e-8: C, class weights, sample weights, both solvers") {
+  const matrix<double> X = read_matrix_fixture("logistic_X.txt");
+  const vector<double> y = column(read_matrix_fixture("logistic_y.txt"));
+  const auto ref = read_matrix_fixture("logistic_solutions.txt");
+  using clm::class_weighting;
+  const clm::logistic_regression_params configs[] = {
+      {.C = 1.0}, {.C = 0.1}, {.C = 1.0, .class_weight = class_weighting::balanced}, {.C = 10.0, .fit_intercept = false}};
+  for (std::size_t k = 0; k < 4; ++k) {
+    INFO("configuration ", k);
+    for (auto solver : {clm::logistic_solver::lbfgs, clm::logistic_solver::newton}) {
+      auto p = configs[k];
+      p.tol = 1e-10;
+      p.max_iter = 1000;
+      p.solver = solver;
+      clm::logistic_regression<> m(p);
+      m.fit(X, y);
+      CHECK(m.report().converged);
+      check_solution(m.coef(), m.intercept(), ref, k, 1e-8);
+    }
+  }
+  const vector<double> sw = column(read_matrix_fixture("linear_sample_weight.txt"));
+  clm::logistic_regression<> w({.C = 0.5, .tol = 1e-10, .max_iter = 1000});
+  w.fit(X, y, sw);
+  check_solution(w.coef(), w.intercept(), ref, 4, 1e-8);
+  clm::logistic_regression<> m({.C = 1.0, .tol = 1e-10, .max_iter = 1000});
+  m.fit(X, y);
+  const matrix<double> first = xt::view(X, xt::range(0, 20), xt::all());
+  clm::testing::check_close(m.predict_proba(first), column(read_matrix_fixture("logistic_proba.txt")), 1e-7);
+}
+
+TEST_CASE("logistic regression: separable data stays finite when penalised and says so when not") {
+  const matrix<double> X{{-2.0}, {-1.0}, {-0.5}, {0.5}, {1.0}, {2.0}};
+  const vector<double> y{0, 0, 0, 1, 1, 1};
+  clm::logistic_regression<> pen({.C = 1.0});
+  pen.fit(X, y);
+  CHECK(pen.report().converged);
+  CHECK(std::isfinite(pen.coef()(0)));
+  clm::logistic_regression<> none({.C = std::numeric_limits<double>::infinity(), .max_iter = 50});
+  none.fit(X, y);
+  CHECK_FALSE(none.report().converged);
+  CHECK(none.report().stopped_because.find("separable") != std::string::npos);
+  // Extreme logits give probabilities 0 and 1, never NaN.
+  const auto p = pen.predict_proba(matrix<double>{{-1e6}, {1e6}});
+  CHECK(p(0) == 0.0);
+  CHECK(p(1) == 1.0);
+}
+
+TEST_CASE("logistic regression: bad labels, weights and params are named errors") {
+  const matrix<double> X{{1.0}, {2.0}, {3.0}};
+  CHECK_THROWS_WITH_AS(clm::logistic_regression<>().fit(X, vector<double>{0, 2, 1}),
+                       doctest::Contains("expected binary labels 0 or 1, got 2"), clm::invalid_argument);
+  CHECK_THROWS_WITH_AS(clm::logistic_regression<>().fit(X, vector<double>{1, 1, 1}),
+                       doctest::Contains("only class 1"), clm::invalid_argument);
+  CHECK_THROWS_AS(clm::logistic_regression<>().fit(X, vector<double>{0, 1, 1}, vector<double>{1, -1, 1}),
+                  clm::invalid_argument);
+  CHECK_THROWS_AS(clm::logistic_regression<>({.C = -1.0}), clm::invalid_argument);
+  CHECK_THROWS_AS(clm::logistic_regression<>({.C = 0.0}), clm::invalid_argument);
+  CHECK_THROWS_AS(clm::logistic_regression<>({.threshold = 1.5}), clm::invalid_argument);
+  CHECK_THROWS_AS(clm::linear_regression<>({.l2 = -1.0}), clm::invalid_argument);
+}
+
+TEST_CASE("logistic regression recovers the simulator's churn model") {
+  const auto d = clm::synthetic::customers<double>({.n_customers = 50000, .seed = 3});
+  // Region and channel effects are not in X: compare the numeric coefficients only.
+  clm::logistic_regression<> m({.C = 1e6, .tol = 1e-8, .max_iter = 500});
+  m.fit(d.X, d.churned);
+  for (std::size_t j = 0; j < d.true_coef.size(); ++j) {
+    INFO(d.names[j]);
+    CHECK(m.coef()(j) == doctest::Approx(d.true_coef(j)).epsilon(0.15).scale(0.01));
+  }
+}
+
+TEST_CASE("metrics used here: accuracy and ROC AUC with ties") {
+  CHECK(clm::accuracy(vector<double>{0, 1, 1, 0}, vector<double>{0, 1, 0, 0}) == 0.75);
+  CHECK(clm::roc_auc(vector<double>{0, 0, 1, 1}, vector<double>{0.1, 0.4, 0.35, 0.8}) == 0.75);
+  CHECK(clm::roc_auc(vector<double>{0, 1, 0, 1}, vector<double>{0.5, 0.5, 0.5, 0.5}) == 0.5);
+  CHECK(clm::roc_auc(vector<double>{0, 1, 1}, vector<double>{0.2, 0.2, 0.9}) == 0.75);
+  CHECK_THROWS_AS(clm::roc_auc(vector<double>{1, 1}, vector<double>{0.1, 0.2}), clm::invalid_argument);
+  CHECK_THROWS_AS(clm::roc_auc(vector<double>{0, 1}, vector<double>{0.1}), clm::shape_error);
+}
+
+TEST_CASE("Telco churn: logistic regression lands in the published band (AUC 0.84 +- 0.01, accuracy 0.80 +- 0.01)") {
+  const auto dir = clm::testing::data_dir();
+  if (!dir) {
+    MESSAGE("skipped: CLM_DATA_DIR is not set (the Telco table lives in ../shared/data)");
+    return;
+  }
+  const clm::table t = clm::read_csv(*dir / "telco" / "WA_Fn-UseC_-Telco-Customer-Churn.csv");
+  const auto& churn = t.categorical("Churn");
+  vector<double> y = vector<double>::from_shape({t.rows()});
+  for (std::size_t i = 0; i < t.rows(); ++i) y(i) = *churn.value(i) == "Yes" ? 1.0 : 0.0;
+  // Stratified 80/20 split, seed 42.
+  std::vector<std::size_t> pos, neg, train, test;
+  for (std::size_t i = 0; i < t.rows(); ++i) (y(i) == 1.0 ? pos : neg).push_back(i);
+  clm::random_engine g(42);
+  for (auto* cls : {&pos, &neg}) {
+    clm::shuffle(cls->begin(), cls->end(), g);
+    const std::size_t n_test = static_cast<std::size_t>(std::llround(0.2 * static_cast<double>(cls->size())));
+    test.insert(test.end(), cls->begin(), cls->begin() + static_cast<std::ptrdiff_t>(n_test));
+    train.insert(train.end(), cls->begin() + static_cast<std::ptrdiff_t>(n_test), cls->end());
+  }
+  const auto features = t.drop({"customerID", "Churn"});
+  std::vector<std::string> categorical;
+  for (const auto& n : features.names()) {
+    if (features.type(n) == clm::column_type::categorical) categorical.push_back(n);
+  }
+  auto model = clm::make_pipeline(
+      clm::make_column_transformer(
+          {.numeric = {"SeniorCitizen", "tenure", "MonthlyCharges", "TotalCharges"}, .categorical = categorical},
+          clm::make_pipeline(clm::simple_imputer<>({.strategy = clm::impute_strategy::median}), clm::standard_scaler<>()),
+          clm::one_hot_encoder<>({.unknown = clm::unknown_category::ignore})),
+      clm::logistic_regression<>({.C = 1.0, .max_iter = 1000}));
+  const auto take_y = [&](const std::vector<std::size_t>& rows) {
+    vector<double> out = vector<double>::from_shape({rows.size()});
+    for (std::size_t i = 0; i < rows.size(); ++i) out(i) = y(rows[i]);
+    return out;
+  };
+  model.fit(features.take(train), take_y(train));
+  const auto test_X = features.take(test);
+  const auto y_test = take_y(test);
+  const double auc = clm::roc_auc(y_test, model.predict_proba(test_X));
+  const double acc = clm::accuracy(y_test, model.predict(test_X));
+  MESSAGE("Telco test AUC ", auc, ", accuracy ", acc);
+  CHECK(std::abs(auc - 0.84) <= 0.01);
+  CHECK(std::abs(acc - 0.80) <= 0.01);
+}
