@@ -34,6 +34,16 @@
 #include "clm/features/select_k_best.hpp"
 #include "clm/features/variance_threshold.hpp"
 
+#include "clm/optim/first_order.hpp"
+#include "clm/optim/lbfgs.hpp"
+#include "clm/optim/newton.hpp"
+#include "clm/optim/objective.hpp"
+
+#include "clm/linear/linear_regression.hpp"
+#include "clm/linear/logistic_regression.hpp"
+
+#include "clm/metrics/classification.hpp"
+
 #include "clm/pipeline/pipeline.hpp"
 
 #include "clm/io/archive.hpp"
