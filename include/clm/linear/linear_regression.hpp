@@ -189,16 +189,20 @@ class linear_regression {
     return y;
   }
 
-  /// Centred, weighted statistics of one chunk (the rows scaled by sqrt(w) after centring).
+  /// Centred, weighted statistics of one chunk: one pass for the means, then the centred
+  /// rows (scaled by sqrt(w)) in cache-sized blocks through syrk and gemv, accumulating into
+  /// G and X'y. No copy of X is made.
   sufficient statistics(const matrix<T>& X, const vector<T>& y, const vector<double>* w) const {
     const std::size_t n = X.shape()[0], d = X.shape()[1];
     sufficient s;
     s.mean_x.assign(d, 0.0);
+    const T* x = X.data();
     for (std::size_t i = 0; i < n; ++i) {
       const double wi = w ? (*w)(i) : 1.0;
       s.weight += wi;
       s.mean_y += wi * static_cast<double>(y(i));
-      for (std::size_t j = 0; j < d; ++j) s.mean_x[j] += wi * static_cast<double>(X(i, j));
+      const T* row = x + i * d;
+      for (std::size_t j = 0; j < d; ++j) s.mean_x[j] += wi * static_cast<double>(row[j]);
     }
     if (!(s.weight > 0)) throw invalid_argument("linear_regression: the sample weights sum to 0");
     if (params_.fit_intercept) {
@@ -208,18 +212,23 @@ class linear_regression {
       std::fill(s.mean_x.begin(), s.mean_x.end(), 0.0);
       s.mean_y = 0.0;
     }
-    // Xc = sqrt(w) (X - mx): one copy in double, then syrk and gemv.
-    matrix<double> Xc = detail::empty_matrix<double>(n, d);
-    std::vector<double> yc(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      const double r = std::sqrt(w ? (*w)(i) : 1.0);
-      for (std::size_t j = 0; j < d; ++j) Xc(i, j) = r * (static_cast<double>(X(i, j)) - s.mean_x[j]);
-      yc[i] = r * (static_cast<double>(y(i)) - s.mean_y);
-    }
     s.gram = xt::zeros<double>({d, d});
-    blas::syrk(blas::op::transpose, d, n, 1.0, Xc.data(), d, 0.0, s.gram.data(), d);
     s.xty.assign(d, 0.0);
-    blas::gemv(blas::op::transpose, n, d, 1.0, Xc.data(), d, yc.data(), 0.0, s.xty.data());
+    constexpr std::size_t block_bytes = std::size_t{1} << 20;  // a block stays in L2
+    const std::size_t rows = std::max<std::size_t>(16, block_bytes / (8 * d));
+    std::vector<double> Xb(rows * d), yb(rows);
+    for (std::size_t b = 0; b < n; b += rows) {
+      const std::size_t m = std::min(rows, n - b);
+      for (std::size_t i = 0; i < m; ++i) {
+        const double r = w ? std::sqrt((*w)(b + i)) : 1.0;
+        const T* row = x + (b + i) * d;
+        double* out = Xb.data() + i * d;
+        for (std::size_t j = 0; j < d; ++j) out[j] = r * (static_cast<double>(row[j]) - s.mean_x[j]);
+        yb[i] = r * (static_cast<double>(y(b + i)) - s.mean_y);
+      }
+      blas::syrk(blas::op::transpose, d, m, 1.0, Xb.data(), d, 1.0, s.gram.data(), d);
+      blas::gemv(blas::op::transpose, m, d, 1.0, Xb.data(), d, yb.data(), 1.0, s.xty.data());
+    }
     return s;
   }
 

@@ -93,9 +93,14 @@ class logistic_objective {
     blas::gemv(blas::op::none, n, d, 1.0, X_.data(), d, w.data(), 1.0, z_.data());
     double loss = 0.0, rsum = 0.0;
     for (std::size_t i = 0; i < n; ++i) {
+      // One exponential per row: e = exp(-|z|) gives both the loss
+      // log(1 + exp(-m)) = max(-m, 0) + log1p(e) (m = +-z) and the sigmoid.
       const double z = z_[i];
-      loss += s_[i] * log1p_exp_neg(y_[i] > 0.5 ? z : -z);
-      r_[i] = s_[i] * (sigmoid(z) - y_[i]);
+      const double e = std::exp(-std::abs(z));
+      const double m = y_[i] > 0.5 ? z : -z;
+      loss += s_[i] * (std::max(-m, 0.0) + std::log1p(e));
+      const double p = z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+      r_[i] = s_[i] * (p - y_[i]);
       rsum += r_[i];
     }
     blas::gemv(blas::op::transpose, n, d, 1.0 / total_, X_.data(), d, r_.data(), 0.0, g.data());
@@ -250,13 +255,17 @@ class logistic_regression {
     const std::size_t n = Xt.shape()[0], d = Xt.shape()[1];
     if (sw && sw->size() != n) throw shape_error(what + ": sample_weight has " + std::to_string(sw->size()) + " entries, X has " + std::to_string(n) + " rows");
 
-    // Data in double (the optimiser's precision), per-row weights with class weights.
-    matrix<double> X;
-    if constexpr (std::is_same_v<T, double>) {
-      X = Xt;
-    } else {
-      X = xt::cast<double>(Xt);
-    }
+    // Data in double (the optimiser's precision; no copy when it already is), per-row
+    // weights with class weights.
+    matrix<double> X_double;
+    if constexpr (!std::is_same_v<T, double>) X_double = xt::cast<double>(Xt);
+    const matrix<double>& X = [&]() -> const matrix<double>& {
+      if constexpr (std::is_same_v<T, double>) {
+        return Xt;
+      } else {
+        return X_double;
+      }
+    }();
     std::vector<double> y(n), s(n);
     double n1 = 0;
     for (std::size_t i = 0; i < n; ++i) {

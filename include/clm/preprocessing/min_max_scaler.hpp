@@ -58,16 +58,26 @@ class min_max_scaler
 
   template <class E>
   min_max_scaler& fit(const E& X_in) {
-    decltype(auto) X = base::input(X_in, "fit");
+    decltype(auto) X = base::input(X_in, "fit", true, /*check_values_now=*/false);
     const std::size_t n = X.shape()[0], d = X.shape()[1];
-    std::vector<double> lo(d, std::numeric_limits<double>::infinity()), hi(d, -std::numeric_limits<double>::infinity());
-    for (std::size_t i = 0; i < n; ++i) {
-      for (std::size_t j = 0; j < d; ++j) {
-        const double v = static_cast<double>(X(i, j));
-        if (std::isnan(v)) continue;
-        lo[j] = std::min(lo[j], v);
-        hi[j] = std::max(hi[j], v);
+    std::vector<T> lo(d, std::numeric_limits<T>::infinity()), hi(d, -std::numeric_limits<T>::infinity());
+    {
+      // One branch-free pass: comparisons with NaN are false, so missing values are skipped;
+      // an infinity shows up as an infinite extreme and is reported below.
+      T* l = lo.data();
+      T* h = hi.data();
+      const T* x = X.data();
+      for (std::size_t i = 0; i < n; ++i) {
+        const T* row = x + i * d;
+        for (std::size_t j = 0; j < d; ++j) {
+          l[j] = row[j] < l[j] ? row[j] : l[j];
+          h[j] = row[j] > h[j] ? row[j] : h[j];
+        }
       }
+    }
+    for (std::size_t j = 0; j < d; ++j) {
+      if (std::isinf(lo[j]) && lo[j] <= hi[j]) base::report_values(X, "fit", true);
+      if (std::isinf(hi[j]) && lo[j] <= hi[j]) base::report_values(X, "fit", true);
     }
     detail::min_max_state<T> s;
     s.n_features_in = d;
@@ -78,8 +88,8 @@ class min_max_scaler
     const auto& p = this->params_;
     for (std::size_t j = 0; j < d; ++j) {
       const bool empty = lo[j] > hi[j];
-      const double dmin = empty ? std::numeric_limits<double>::quiet_NaN() : lo[j];
-      const double dmax = empty ? std::numeric_limits<double>::quiet_NaN() : hi[j];
+      const double dmin = empty ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(lo[j]);
+      const double dmax = empty ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(hi[j]);
       const double scale = empty ? 1.0 : (p.range_max - p.range_min) / detail::handle_zero_scale(dmax - dmin);
       s.data_min(j) = static_cast<T>(dmin);
       s.data_max(j) = static_cast<T>(dmax);
@@ -92,18 +102,31 @@ class min_max_scaler
 
   template <class E>
   matrix<T> transform(const E& X_in) const {
-    decltype(auto) X = this->fitted_input(X_in, "transform");
+    decltype(auto) X = this->fitted_input(X_in, "transform", true, /*check_values_now=*/false);
     const auto& s = this->get();
     const auto& p = this->params_;
-    matrix<T> out = detail::empty_matrix<T>(X.shape()[0], X.shape()[1]);
     const std::size_t n = X.shape()[0], d = X.shape()[1];
+    matrix<T> out = detail::empty_matrix<T>(n, d);
+    const T* x = X.data();
+    T* y = out.data();
+    const T* sc = s.scale.data();
+    const T* mn = s.min.data();
+    const T lo = static_cast<T>(p.range_min), hi = static_cast<T>(p.range_max);
+    bool finite = true;
     for (std::size_t i = 0; i < n; ++i) {
+      const T* xr = x + i * d;
+      T* yr = y + i * d;
+      bool row_ok = true;
       for (std::size_t j = 0; j < d; ++j) {
-        T y = X.data()[i * d + j] * s.scale(j) + s.min(j);
-        if (p.clip && !std::isnan(y)) y = std::clamp(y, static_cast<T>(p.range_min), static_cast<T>(p.range_max));
-        out.data()[i * d + j] = y;
+        yr[j] = xr[j] * sc[j] + mn[j];
+        row_ok &= std::abs(xr[j]) != std::numeric_limits<T>::infinity();
       }
+      if (p.clip) {
+        for (std::size_t j = 0; j < d; ++j) yr[j] = yr[j] < lo ? lo : (yr[j] > hi ? hi : yr[j]);  // NaN stays
+      }
+      finite &= row_ok;
     }
+    if (!finite) base::report_values(X, "transform", true);
     return out;
   }
 
