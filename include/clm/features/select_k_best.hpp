@@ -305,20 +305,13 @@ class select_k_best : public detail::transformer_base<select_k_best<T>, select_k
   template <class E>
   matrix<T> transform(const E& X_in) const {
     decltype(auto) X = this->fitted_input(X_in, "transform");
-    const auto& kept = this->get().kept;
-    return detail::select_columns(X, std::vector<std::size_t>(kept.begin(), kept.end()));
+    return detail::select_columns(X, this->get().kept);
   }
 
   const vector<T>& scores() const { return this->get().scores; }
-  std::vector<std::size_t> support() const {
-    const auto& k = this->get().kept;
-    return {k.begin(), k.end()};
-  }
+  std::vector<std::size_t> support() const { return detail::kept_support(this->get().kept); }
   feature_names feature_names_out(const feature_names& input = {}) const {
-    const auto in = detail::input_names(input, this->n_features_in(), name);
-    feature_names out;
-    for (auto j : this->get().kept) out.push_back(in[static_cast<std::size_t>(j)]);
-    return out;
+    return detail::kept_names(input, this->n_features_in(), this->get().kept, name);
   }
 
   template <class A>

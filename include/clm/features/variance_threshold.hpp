@@ -99,21 +99,14 @@ class variance_threshold : public detail::transformer_base<variance_threshold<T>
   template <class E>
   matrix<T> transform(const E& X_in) const {
     decltype(auto) X = this->fitted_input(X_in, "transform");
-    const auto& kept = this->get().kept;
-    return detail::select_columns(X, std::vector<std::size_t>(kept.begin(), kept.end()));
+    return detail::select_columns(X, this->get().kept);
   }
 
   const vector<T>& variances() const { return this->get().variances; }
   /// Indices of the kept input columns.
-  std::vector<std::size_t> support() const {
-    const auto& k = this->get().kept;
-    return {k.begin(), k.end()};
-  }
+  std::vector<std::size_t> support() const { return detail::kept_support(this->get().kept); }
   feature_names feature_names_out(const feature_names& input = {}) const {
-    const auto in = detail::input_names(input, this->n_features_in(), name);
-    feature_names out;
-    for (auto j : this->get().kept) out.push_back(in[static_cast<std::size_t>(j)]);
-    return out;
+    return detail::kept_names(input, this->n_features_in(), this->get().kept, name);
   }
 
   template <class A>

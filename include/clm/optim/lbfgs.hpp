@@ -61,11 +61,7 @@ optimize_report lbfgs(F& f, vector<T>& w, const lbfgs_params& p = {}) {
   std::vector<T> alpha(p.history);
 
   const auto finish = [&](bool converged, std::string why) {
-    r.converged = converged;
-    r.final_value = static_cast<double>(fx);
-    r.gradient_norm = static_cast<double>(detail::inf_norm(g));
-    r.stopped_because = std::move(why);
-    return r;
+    return detail::finish_report(r, converged, fx, g, std::move(why));
   };
 
   for (r.iterations = 0; r.iterations < p.max_iterations; ++r.iterations) {

@@ -57,12 +57,8 @@ optimize_report newton(F& f, vector<T>& w, const newton_params& p = {}) {
   T fx = f.evaluate_with_gradient(w, g);
   ++r.evaluations;
   if (!std::isfinite(fx)) throw numeric_error("newton: the objective is not finite at the starting point");
-  const auto finish = [&](bool ok, std::string why) {
-    r.converged = ok;
-    r.final_value = static_cast<double>(fx);
-    r.gradient_norm = static_cast<double>(detail::inf_norm(g));
-    r.stopped_because = std::move(why);
-    return r;
+  const auto finish = [&](bool converged, std::string why) {
+    return detail::finish_report(r, converged, fx, g, std::move(why));
   };
   for (r.iterations = 0; r.iterations < p.max_iterations; ++r.iterations) {
     if (detail::inf_norm(g) <= static_cast<T>(p.gtol)) return finish(true, "gradient norm below gtol");

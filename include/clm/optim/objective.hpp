@@ -12,9 +12,12 @@
 // Every optimiser returns an optimize_report: iterations, whether it converged, the final
 // value and gradient norm, and in words what stopped it.
 
+#include <algorithm>
+#include <cmath>
 #include <concepts>
 #include <cstddef>
 #include <string>
+#include <utility>
 
 #include "clm/core/types.hpp"
 
@@ -57,6 +60,16 @@ T inf_norm(const vector<T>& g) {
   for (auto v : g) m = std::max(m, std::abs(v));
   return m;
 }
+/// Completes a report with the end state of an optimiser.
+template <class T>
+optimize_report& finish_report(optimize_report& r, bool converged, T value, const vector<T>& g, std::string why) {
+  r.converged = converged;
+  r.final_value = static_cast<double>(value);
+  r.gradient_norm = static_cast<double>(inf_norm(g));
+  r.stopped_because = std::move(why);
+  return r;
+}
+
 template <class T>
 T dot(const vector<T>& a, const vector<T>& b) {
   T s = 0;

@@ -59,8 +59,7 @@ class clipper : public detail::transformer_base<clipper<T>, clipper_params, deta
     s.low = vector<T>::from_shape({d});
     s.high = vector<T>::from_shape({d});
     for (std::size_t j = 0; j < d; ++j) {
-      std::vector<double> v = detail::column_values(X, j);
-      std::sort(v.begin(), v.end());
+      const std::vector<double> v = detail::sorted_column(X, j);
       s.low(j) = static_cast<T>(detail::sorted_quantile(v, this->params_.lower / 100.0));
       s.high(j) = static_cast<T>(detail::sorted_quantile(v, this->params_.upper / 100.0));
     }

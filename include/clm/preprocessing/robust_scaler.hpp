@@ -64,8 +64,7 @@ class robust_scaler
     s.center = vector<T>::from_shape({d});
     s.scale = vector<T>::from_shape({d});
     for (std::size_t j = 0; j < d; ++j) {
-      std::vector<double> v = detail::column_values(X, j);
-      std::sort(v.begin(), v.end());
+      const std::vector<double> v = detail::sorted_column(X, j);
       s.center(j) = static_cast<T>(detail::sorted_median(v));
       const double lo = detail::sorted_quantile(v, this->params_.quantile_low / 100.0);
       const double hi = detail::sorted_quantile(v, this->params_.quantile_high / 100.0);

@@ -84,8 +84,7 @@ class simple_imputer
       } else if (p.strategy == impute_strategy::mean) {
         if (count[j] > 0) stat = sum[j] / static_cast<double>(count[j]);
       } else {
-        std::vector<double> v = detail::column_values(X, j);
-        std::sort(v.begin(), v.end());
+        const std::vector<double> v = detail::sorted_column(X, j);
         if (!v.empty()) stat = p.strategy == impute_strategy::median ? detail::sorted_median(v) : most_frequent(v);
       }
       if (std::isnan(stat)) {
@@ -124,10 +123,7 @@ class simple_imputer
   /// Per input column, the value that replaces a missing one (NaN for a dropped column).
   const vector<T>& statistics() const { return this->get().statistics; }
   feature_names feature_names_out(const feature_names& input = {}) const {
-    const auto all = detail::input_names(input, this->n_features_in(), name);
-    feature_names out;
-    for (auto j : this->get().kept) out.push_back(all[static_cast<std::size_t>(j)]);
-    return out;
+    return detail::kept_names(input, this->n_features_in(), this->get().kept, name);
   }
 
   template <class A>

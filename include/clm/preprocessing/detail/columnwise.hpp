@@ -123,6 +123,14 @@ std::vector<double> column_values(const matrix<T>& X, std::size_t j) {
   return v;
 }
 
+/// The non-missing values of column j, sorted.
+template <class T>
+std::vector<double> sorted_column(const matrix<T>& X, std::size_t j) {
+  std::vector<double> v = column_values(X, j);
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
 /// numpy's linear-interpolation quantile (method "linear", as np.nanpercentile /
 /// np.nanquantile) of `sorted` values, q in [0, 1]. NaN when empty.
 inline double sorted_quantile(const std::vector<double>& sorted, double q) {
@@ -185,15 +193,28 @@ inline double handle_zero_scale(double scale, bool constant = false) {
 }
 
 /// A copy of rows x (selected columns) of X.
-template <class T>
-matrix<T> select_columns(const matrix<T>& X, const std::vector<std::size_t>& cols) {
+template <class T, class Index>
+matrix<T> select_columns(const matrix<T>& X, const std::vector<Index>& cols) {
   const std::size_t n = X.shape()[0], d = X.shape()[1], k = cols.size();
   matrix<T> out = detail::empty_matrix<T>(n, k);
   const T* x = X.data();
   T* y = out.data();
   for (std::size_t i = 0; i < n; ++i) {
-    for (std::size_t c = 0; c < k; ++c) y[i * k + c] = x[i * d + cols[c]];
+    for (std::size_t c = 0; c < k; ++c) y[i * k + c] = x[i * d + static_cast<std::size_t>(cols[c])];
   }
+  return out;
+}
+
+/// For transformers that keep a subset of their input columns (selection, imputation with
+/// dropped columns): the kept indices and the kept names.
+inline std::vector<std::size_t> kept_support(const std::vector<std::uint64_t>& kept) {
+  return {kept.begin(), kept.end()};
+}
+inline feature_names kept_names(const feature_names& input, std::size_t d, const std::vector<std::uint64_t>& kept,
+                                std::string_view owner) {
+  const auto in = input_names(input, d, owner);
+  feature_names out;
+  for (auto j : kept) out.push_back(in[static_cast<std::size_t>(j)]);
   return out;
 }
 
