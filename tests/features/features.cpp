@@ -9,6 +9,7 @@
 #include "clm/features/rfm.hpp"
 #include "clm/features/select_k_best.hpp"
 #include "clm/features/variance_threshold.hpp"
+#include "support/data.hpp"
 #include "support/estimator_checks.hpp"
 #include "support/fixtures.hpp"
 
@@ -19,9 +20,7 @@ using clm::testing::read_matrix_fixture;
 namespace {
 template <class T>
 clm::testing::check_data<T> customer_data() {
-  const auto a = clm::synthetic::customers<T>({.n_customers = 300, .seed = 1});
-  const auto b = clm::synthetic::customers<T>({.n_customers = 120, .seed = 2});
-  return {a.X, a.churned, b.X, b.churned, false};
+  return clm::testing::customer_data<T>();
 }
 clm::vector<double> column(const matrix<double>& m) {
   clm::vector<double> v = clm::vector<double>::from_shape({m.shape()[0]});

@@ -16,6 +16,7 @@
 #include "clm/preprocessing/one_hot_encoder.hpp"
 #include "clm/preprocessing/simple_imputer.hpp"
 #include "clm/preprocessing/standard_scaler.hpp"
+#include "support/data.hpp"
 #include "support/estimator_checks.hpp"
 #include "support/fixtures.hpp"
 
@@ -35,15 +36,11 @@ vector<double> column(const matrix<double>& m, std::size_t j = 0) {
 }
 template <class T>
 clm::testing::check_data<T> regression_data() {
-  const auto a = clm::synthetic::customers<T>({.n_customers = 300, .seed = 1});
-  const auto b = clm::synthetic::customers<T>({.n_customers = 150, .seed = 2});
-  return {a.X, a.churn_probability, b.X, b.churn_probability, false};
+  return clm::testing::customer_regression_data<T>();
 }
 template <class T>
 clm::testing::check_data<T> classification_data() {
-  const auto a = clm::synthetic::customers<T>({.n_customers = 300, .seed = 1});
-  const auto b = clm::synthetic::customers<T>({.n_customers = 150, .seed = 2});
-  return {a.X, a.churned, b.X, b.churned, false};
+  return clm::testing::customer_data<T>();
 }
 void check_solution(const vector<double>& coef, double intercept, const matrix<double>& ref, std::size_t row,
                     double tol) {

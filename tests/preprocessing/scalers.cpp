@@ -11,6 +11,7 @@
 #include "clm/preprocessing/min_max_scaler.hpp"
 #include "clm/preprocessing/robust_scaler.hpp"
 #include "clm/preprocessing/simple_imputer.hpp"
+#include "support/data.hpp"
 #include "support/estimator_checks.hpp"
 #include "support/fixtures.hpp"
 
@@ -21,9 +22,7 @@ using clm::testing::read_matrix_fixture;
 namespace {
 template <class T>
 clm::testing::check_data<T> customer_data() {
-  const auto a = clm::synthetic::customers<T>({.n_customers = 300, .seed = 1});
-  const auto b = clm::synthetic::customers<T>({.n_customers = 120, .seed = 2});
-  return {a.X, a.churned, b.X, b.churned, /*nan_is_missing=*/true};
+  return clm::testing::customer_data<T>(/*nan_is_missing=*/true);
 }
 const double NaN = std::numeric_limits<double>::quiet_NaN();
 }  // namespace

@@ -7,6 +7,7 @@
 #include "clm/core/concepts.hpp"
 #include "clm/data/synthetic.hpp"
 #include "clm/preprocessing/standard_scaler.hpp"
+#include "support/data.hpp"
 #include "support/estimator_checks.hpp"
 #include "support/fixtures.hpp"
 
@@ -20,9 +21,7 @@ static_assert(clm::saveable<clm::standard_scaler<double>>);
 namespace {
 template <class T>
 clm::testing::check_data<T> customer_data() {
-  const auto a = clm::synthetic::customers<T>({.n_customers = 300, .seed = 1});
-  const auto b = clm::synthetic::customers<T>({.n_customers = 120, .seed = 2});
-  return {a.X, a.churned, b.X, b.churned, /*nan_is_missing=*/true};
+  return clm::testing::customer_data<T>(/*nan_is_missing=*/true);
 }
 
 }  // namespace
