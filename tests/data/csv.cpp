@@ -76,7 +76,7 @@ TEST_CASE("RFC 4180: quotes, doubled quotes, delimiters and newlines inside quot
   CHECK(t.source_lines() == std::vector<std::uint64_t>{2, 3, 5});
 }
 
-TEST_CASE("missing values: na_values and blanks; quoted values are never missing") {
+TEST_CASE("missing values: na_values and blanks - quoted values are never missing") {
   const auto t = read_csv_text("a,b\n1,x\nNA,NA\n  ,null\nNaN,\"NA\"\n");
   const auto& a = t.numeric("a");
   CHECK(a(0) == 1.0);
@@ -105,7 +105,7 @@ TEST_CASE("delimiters: semicolon, tab, and whitespace runs (CDNOW layout)") {
   CHECK(t.numeric("c2")(0) == 19970101.0);
 }
 
-TEST_CASE("forced types: ids as text keep their zeros; text in a forced-numeric column is an error") {
+TEST_CASE("forced types: ids as text keep their zeros - text in a forced-numeric column is an error") {
   csv_options o;
   o.types = {{"id", column_type::categorical}, {"v", column_type::numeric}};
   const auto t = read_csv_text("id,v\n007,1\n010,2\n", o);

@@ -52,7 +52,7 @@ TEST_CASE("transpose swaps users and items and keeps every value") {
   CHECK(t.transpose().matrix() == x.matrix());
 }
 
-TEST_CASE("from a table; a missing user is an error naming the row's line") {
+TEST_CASE("from a table - a missing user is an error naming the row's line") {
   const auto t = clm::read_csv_text("user,item,rating\nu1,a,4\nu2,a,5\nu1,b,3\n",
                                     {.types = {{"user", clm::column_type::categorical}}});
   const auto x = clm::interactions::from_table(t, "user", "item", "rating");

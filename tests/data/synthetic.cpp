@@ -10,7 +10,7 @@
 #include <map>
 #include <set>
 
-TEST_CASE("customers: same seed, same data; another seed, other data") {
+TEST_CASE("customers: same seed, same data - another seed, other data") {
   const auto a = clm::synthetic::customers<double>({.n_customers = 500, .seed = 11});
   const auto b = clm::synthetic::customers<double>({.n_customers = 500, .seed = 11});
   const auto c = clm::synthetic::customers<double>({.n_customers = 500, .seed = 12});
@@ -92,7 +92,7 @@ TEST_CASE("customers: the attribute table carries ids, numeric and categorical c
   CHECK(missing_codes > 1500);
 }
 
-TEST_CASE("population: same seed same log; the BG/NBD and Gamma-Gamma truths hold") {
+TEST_CASE("population: same seed same log - the BG/NBD and Gamma-Gamma truths hold") {
   const clm::synthetic::population_params params{.n_customers = 20000, .seed = 3};
   const auto pop = clm::synthetic::make_population(params);
   const auto again = clm::synthetic::make_population(params);
@@ -182,7 +182,7 @@ TEST_CASE("population: purchases follow latent tastes (CF signal), ratings in 1.
   CHECK(pairs.size() == pop.rating.size());
 }
 
-TEST_CASE("population: dirt is counted; the clean process is unchanged by it") {
+TEST_CASE("population: dirt is counted - the clean process is unchanged by it") {
   const auto clean = clm::synthetic::make_population({.n_customers = 3000, .seed = 4});
   const auto dirty = clm::synthetic::make_population(
       {.n_customers = 3000, .seed = 4, .duplicate_rate = 0.05, .outlier_rate = 0.01, .missing_rate = 0.05});

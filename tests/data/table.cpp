@@ -17,7 +17,7 @@ clm::table sample() {
 }
 }  // namespace
 
-TEST_CASE("columns by name and type; errors name the column") {
+TEST_CASE("columns by name and type - errors name the column") {
   const auto t = sample();
   CHECK(t.rows() == 5);
   CHECK(t.cols() == 3);
@@ -57,7 +57,7 @@ TEST_CASE("select, drop, take, filter") {
   CHECK_THROWS_AS(t.filter({true}), clm::shape_error);
 }
 
-TEST_CASE("drop_duplicates keeps first occurrences; NaN equals NaN, missing equals missing") {
+TEST_CASE("drop_duplicates keeps first occurrences - NaN equals NaN, missing equals missing") {
   const auto t = sample();
   // rows 0 and 2 are equal (10, Paris, 1); rows 1 and 4 are equal (NaN, Lyon, 2).
   CHECK(t.unique_rows() == std::vector<std::size_t>{0, 1, 3});

@@ -64,7 +64,7 @@ TEST_CASE("summary of a small log, worked by hand (days)") {
   CHECK_FALSE(w.has_holdout());
 }
 
-TEST_CASE("calibration end defaults to the last purchase; bad options are refused") {
+TEST_CASE("calibration end defaults to the last purchase - bad options are refused") {
   const auto log = log_of("id,date,amount\na,2024-01-01,1\na,2024-01-08,1\n");
   const auto s = clm::summarize(log, {.unit = clm::time_unit::day});
   CHECK(s.T(0) == 7.0);

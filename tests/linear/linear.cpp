@@ -61,7 +61,7 @@ TEST_CASE_TEMPLATE("linear models satisfy the estimator contract", T, double, fl
       classification_data<T>, clm::logistic_regression<T>({.C = 0.1, .solver = clm::logistic_solver::newton}));
 }
 
-TEST_CASE("OLS matches numpy.linalg.lstsq to 1e-9; ridge matches scikit-learn's Ridge") {
+TEST_CASE("OLS matches numpy.linalg.lstsq to 1e-9 - ridge matches scikit-learn's Ridge") {
   const matrix<double> X = read_matrix_fixture("linear_X.txt");
   const vector<double> y = column(read_matrix_fixture("linear_y.txt"));
   clm::linear_regression<> ols;
@@ -75,7 +75,9 @@ TEST_CASE("OLS matches numpy.linalg.lstsq to 1e-9; ridge matches scikit-learn's 
   clm::linear_regression<> weighted({.l2 = 1.0});
   weighted.fit(X, y, sw);
   check_solution(weighted.coef(), weighted.intercept(), read_matrix_fixture("ridge_1_weighted.txt"), 0, 1e-9);
-  CHECK(ols.score(X, y) > 0.99);
+  // Signal variance 10.9 against noise variance 0.25 by the fixture's construction: R^2 near 0.977.
+  CHECK(ols.score(X, y) > 0.97);
+  CHECK(ols.score(X, y) < 0.985);
 }
 
 TEST_CASE("rank-deficient X: the minimum-norm solution, not NaN") {
@@ -93,7 +95,7 @@ TEST_CASE("rank-deficient X: the minimum-norm solution, not NaN") {
   for (auto c : with_b.coef()) CHECK(std::isfinite(c));
 }
 
-TEST_CASE("partial_fit on chunks equals one fit on all rows; sample weights equal repeated rows") {
+TEST_CASE("partial_fit on chunks equals one fit on all rows - sample weights equal repeated rows") {
   const matrix<double> X = read_matrix_fixture("linear_X.txt");
   const vector<double> y = column(read_matrix_fixture("linear_y.txt"));
   clm::linear_regression<> whole({.l2 = 0.5});

@@ -24,7 +24,7 @@ TEST_CASE("a transformer pipeline satisfies the estimator contract") {
   clm::testing::check_estimator<chain>(customer_data);
 }
 
-TEST_CASE("a pipeline's output equals running its steps by hand; names pass through") {
+TEST_CASE("a pipeline's output equals running its steps by hand - names pass through") {
   const auto d = clm::synthetic::customers<double>({.n_customers = 300, .seed = 5, .missing_rate = 0.1});
   const auto X = d.attributes.to_matrix(d.names);
   auto p = clm::make_pipeline(clm::simple_imputer<>({.strategy = clm::impute_strategy::median}),

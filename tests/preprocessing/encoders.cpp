@@ -81,7 +81,7 @@ TEST_CASE("one_hot_encoder: unknown categories are an error naming column, row a
   CHECK_THROWS_AS(clm::one_hot_encoder<>().fit(clm::read_csv_text("n\n1\n")), clm::invalid_argument);
 }
 
-TEST_CASE("ordinal_encoder matches scikit-learn; unknown values: error or the given code") {
+TEST_CASE("ordinal_encoder matches scikit-learn - unknown values: error or the given code") {
   const auto t = fixture_table("categorical.csv");
   const auto t_new = fixture_table("categorical_new.csv");
   clm::ordinal_encoder<> enc;

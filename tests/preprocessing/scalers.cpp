@@ -68,7 +68,7 @@ TEST_CASE("clipper matches numpy's nanpercentile + clip") {
   CHECK_THROWS_AS(clm::clipper<>({.lower = 50, .upper = 40}), clm::invalid_argument);
 }
 
-TEST_CASE("log1p_transform matches numpy; values <= -1 are refused") {
+TEST_CASE("log1p_transform matches numpy - values <= -1 are refused") {
   const matrix<double> X = read_matrix_fixture("log1p_input.txt");
   clm::log1p_transform<> t;
   check_close(t.fit_transform(X), read_matrix_fixture("log1p.txt"), 1e-15);
@@ -93,7 +93,7 @@ TEST_CASE("simple_imputer matches scikit-learn: mean, median, most frequent (tie
   CHECK(clm::simple_imputer<>({.strategy = impute_strategy::most_frequent}).fit(ties).statistics()(0) == 1.0);
 }
 
-TEST_CASE("simple_imputer: an all-missing column is an error, or dropped when asked; never NaN") {
+TEST_CASE("simple_imputer: an all-missing column is an error, or dropped when asked - never NaN") {
   const matrix<double> X{{1.0, NaN, 3.0}, {2.0, NaN, NaN}};
   CHECK_THROWS_WITH_AS(clm::simple_imputer<>().fit(X), doctest::Contains("column 1 has no value"),
                        clm::invalid_argument);

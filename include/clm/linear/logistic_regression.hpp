@@ -82,32 +82,38 @@ class logistic_objective {
  public:
   logistic_objective(const matrix<double>& X, const std::vector<double>& y, const std::vector<double>& s,
                      double alpha, bool intercept)
-      : X_(X), y_(y), s_(s), alpha_(alpha), intercept_(intercept), z_(X.shape()[0]), r_(X.shape()[0]) {
+      : X_(X), y_(y), s_(s), alpha_(alpha), intercept_(intercept), z_(X.shape()[0]), acc_(X.shape()[1]) {
     for (double v : s_) total_ += v;
   }
 
+  /// One pass over X: each row's margin, loss and residual, and its contribution to the
+  /// gradient while the row is in cache (instead of two gemv passes).
   double evaluate_with_gradient(const vector<double>& w, vector<double>& g) {
     const std::size_t n = X_.shape()[0], d = X_.shape()[1];
     const double b = intercept_ ? w(d) : 0.0;
-    std::fill(z_.begin(), z_.end(), b);
-    blas::gemv(blas::op::none, n, d, 1.0, X_.data(), d, w.data(), 1.0, z_.data());
+    const double* x = X_.data();
+    const double* wp = w.data();
+    std::fill(acc_.begin(), acc_.end(), 0.0);
+    double* a = acc_.data();
     double loss = 0.0, rsum = 0.0;
     for (std::size_t i = 0; i < n; ++i) {
+      const double* row = x + i * d;
+      double z = b;
+      for (std::size_t j = 0; j < d; ++j) z += row[j] * wp[j];
       // One exponential per row: e = exp(-|z|) gives both the loss
       // log(1 + exp(-m)) = max(-m, 0) + log1p(e) (m = +-z) and the sigmoid.
-      const double z = z_[i];
       const double e = std::exp(-std::abs(z));
       const double m = y_[i] > 0.5 ? z : -z;
       loss += s_[i] * (std::max(-m, 0.0) + std::log1p(e));
       const double p = z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-      r_[i] = s_[i] * (p - y_[i]);
-      rsum += r_[i];
+      const double r = s_[i] * (p - y_[i]);
+      rsum += r;
+      for (std::size_t j = 0; j < d; ++j) a[j] += r * row[j];
     }
-    blas::gemv(blas::op::transpose, n, d, 1.0 / total_, X_.data(), d, r_.data(), 0.0, g.data());
     double penalty = 0.0;
     for (std::size_t j = 0; j < d; ++j) {
       penalty += w(j) * w(j);
-      g(j) += alpha_ * w(j) / total_;
+      g(j) = (a[j] + alpha_ * w(j)) / total_;
     }
     if (intercept_) g(d) = rsum / total_;
     return (loss + 0.5 * alpha_ * penalty) / total_;
@@ -140,7 +146,7 @@ class logistic_objective {
   double alpha_;
   bool intercept_;
   double total_ = 0.0;
-  std::vector<double> z_, r_;
+  std::vector<double> z_, acc_;
 };
 
 }  // namespace detail
