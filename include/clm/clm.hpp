@@ -43,6 +43,7 @@
 #include "clm/linear/logistic_regression.hpp"
 
 #include "clm/metrics/classification.hpp"
+#include "clm/metrics/regression.hpp"
 
 #include "clm/pipeline/pipeline.hpp"
 

@@ -199,15 +199,6 @@ TEST_CASE("logistic regression recovers the simulator's churn model") {
   }
 }
 
-TEST_CASE("metrics used here: accuracy and ROC AUC with ties") {
-  CHECK(clm::accuracy(vector<double>{0, 1, 1, 0}, vector<double>{0, 1, 0, 0}) == 0.75);
-  CHECK(clm::roc_auc(vector<double>{0, 0, 1, 1}, vector<double>{0.1, 0.4, 0.35, 0.8}) == 0.75);
-  CHECK(clm::roc_auc(vector<double>{0, 1, 0, 1}, vector<double>{0.5, 0.5, 0.5, 0.5}) == 0.5);
-  CHECK(clm::roc_auc(vector<double>{0, 1, 1}, vector<double>{0.2, 0.2, 0.9}) == 0.75);
-  CHECK_THROWS_AS(clm::roc_auc(vector<double>{1, 1}, vector<double>{0.1, 0.2}), clm::invalid_argument);
-  CHECK_THROWS_AS(clm::roc_auc(vector<double>{0, 1}, vector<double>{0.1}), clm::shape_error);
-}
-
 TEST_CASE("Telco churn: logistic regression lands in the published band (AUC 0.84 +- 0.01, accuracy 0.80 +- 0.01)") {
   const auto dir = clm::testing::data_dir();
   if (!dir) {

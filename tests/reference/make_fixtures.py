@@ -207,3 +207,32 @@ def linear_models():
 
 if __name__ == "__main__":
     linear_models()
+
+
+# --- metrics --------------------------------------------------------------------------
+def metrics():
+    from sklearn import metrics as m
+    rng = np.random.default_rng(5)
+    n = 500
+    y = (rng.random(n) < 0.3).astype(float)
+    score = np.round(rng.normal(0, 1, n) + 1.2 * y, 1)   # rounded: many ties
+    prob = 1.0 / (1.0 + np.exp(-score))
+    prob[:3] = [0.0, 1.0, 1.0]                            # clipping cases
+    y[:3] = [1.0, 0.0, 1.0]
+    pred = (score > 0.3).astype(float)
+    write_matrix("metrics_inputs.txt", np.column_stack([y, score, prob, pred]))
+    write_matrix("metrics_classification.txt", np.array([[
+        m.accuracy_score(y, pred), m.precision_score(y, pred), m.recall_score(y, pred),
+        m.f1_score(y, pred), m.fbeta_score(y, pred, beta=2.0), m.roc_auc_score(y, score),
+        m.log_loss(y, prob), m.brier_score_loss(y, prob)]]))
+    write_matrix("metrics_confusion.txt", m.confusion_matrix(y, pred).ravel().reshape(1, -1))
+    t = rng.gamma(2.0, 10.0, n)
+    p = t + rng.normal(0, 3, n)
+    write_matrix("metrics_regression_inputs.txt", np.column_stack([t, p]))
+    write_matrix("metrics_regression.txt", np.array([[
+        m.mean_squared_error(t, p), m.mean_squared_error(t, p, squared=False), m.mean_absolute_error(t, p),
+        m.r2_score(t, p), m.mean_absolute_percentage_error(t, p)]]))
+
+
+if __name__ == "__main__":
+    metrics()

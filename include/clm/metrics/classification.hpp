@@ -1,14 +1,22 @@
 #pragma once
 // Classification metrics (binary labels 0/1), as scikit-learn 1.2 computes them.
 //   accuracy(y_true, y_pred)          share of equal labels
+//   confusion_matrix(y_true, y_pred)  {tn, fp, fn, tp}
+//   precision, recall, f1, fbeta      of the positive class; a zero denominator gives 0
+//                                     (scikit-learn's zero_division default, without the warning)
 //   roc_auc(y_true, score)            area under the ROC curve; tied scores count one half
 //                                     (the Mann-Whitney statistic with average ranks),
 //                                     O(n log n)
-// Both take any 1-D xtensor expression; different lengths, empty input, NaN scores and a
-// single class (AUC) are clm:: errors.
+//   log_loss(y_true, p)               mean negative log-likelihood, p clipped to
+//                                     [eps, 1 - eps], eps the double machine epsilon
+//                                     (scikit-learn 1.2's eps = "auto")
+//   brier_score(y_true, p)            mean squared error of the probabilities
+// All take any 1-D xtensor expression; different lengths, empty input, NaN scores, labels
+// other than 0/1 and, for AUC, a single class are clm:: errors.
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -58,6 +66,115 @@ double roc_auc(const E1& y_true_in, const E2& score_in) {
   }
   const double n0 = static_cast<double>(n) - n1;
   return (rank_sum - n1 * (n1 + 1.0) / 2.0) / (n1 * n0);
+}
+
+struct confusion {
+  std::size_t tn = 0, fp = 0, fn = 0, tp = 0;
+  friend bool operator==(const confusion&, const confusion&) = default;
+};
+
+namespace detail {
+/// Both inputs as checked 0/1 label vectors of the same, non-zero length.
+template <class E1, class E2>
+confusion count_labels(const E1& y_true_in, const E2& y_pred_in, const char* owner) {
+  decltype(auto) a = evaluate<double, 1>(y_true_in, std::string(owner) + ": y_true");
+  decltype(auto) b = evaluate<double, 1>(y_pred_in, std::string(owner) + ": y_pred");
+  if (a.size() != b.size()) {
+    throw shape_error(std::string(owner) + ": y_true has " + std::to_string(a.size()) + " elements, y_pred " +
+                      std::to_string(b.size()));
+  }
+  if (a.size() == 0) throw shape_error(std::string(owner) + ": expected non-empty inputs");
+  confusion c;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    for (double v : {a(i), b(i)}) {
+      if (v != 0.0 && v != 1.0) {
+        throw invalid_argument(std::string(owner) + ": expected labels 0 or 1, got " + to_text(v) + " at index " +
+                               std::to_string(i));
+      }
+    }
+    const bool t = a(i) == 1.0, p = b(i) == 1.0;
+    c.tp += t && p;
+    c.fn += t && !p;
+    c.fp += !t && p;
+    c.tn += !t && !p;
+  }
+  return c;
+}
+inline double ratio(std::size_t num, std::size_t den) {
+  return den == 0 ? 0.0 : static_cast<double>(num) / static_cast<double>(den);
+}
+}  // namespace detail
+
+template <class E1, class E2>
+confusion confusion_matrix(const E1& y_true, const E2& y_pred) {
+  return detail::count_labels(y_true, y_pred, "confusion_matrix");
+}
+
+template <class E1, class E2>
+double precision(const E1& y_true, const E2& y_pred) {
+  const auto c = detail::count_labels(y_true, y_pred, "precision");
+  return detail::ratio(c.tp, c.tp + c.fp);
+}
+
+template <class E1, class E2>
+double recall(const E1& y_true, const E2& y_pred) {
+  const auto c = detail::count_labels(y_true, y_pred, "recall");
+  return detail::ratio(c.tp, c.tp + c.fn);
+}
+
+/// (1 + beta^2) tp / ((1 + beta^2) tp + beta^2 fn + fp); 0 when that denominator is 0.
+template <class E1, class E2>
+double fbeta(const E1& y_true, const E2& y_pred, double beta) {
+  require_param(beta > 0.0 && std::isfinite(beta), "fbeta", "beta", beta, "finite and > 0");
+  const auto c = detail::count_labels(y_true, y_pred, "fbeta");
+  const double b2 = beta * beta, tp = static_cast<double>(c.tp);
+  const double den = (1.0 + b2) * tp + b2 * static_cast<double>(c.fn) + static_cast<double>(c.fp);
+  return den == 0.0 ? 0.0 : (1.0 + b2) * tp / den;
+}
+
+template <class E1, class E2>
+double f1(const E1& y_true, const E2& y_pred) {
+  return fbeta(y_true, y_pred, 1.0);
+}
+
+namespace detail {
+template <class E1, class E2, class F>
+double mean_over_probabilities(const E1& y_true_in, const E2& p_in, const char* owner, F&& term) {
+  decltype(auto) y = evaluate<double, 1>(y_true_in, std::string(owner) + ": y_true");
+  decltype(auto) p = evaluate<double, 1>(p_in, std::string(owner) + ": probability");
+  if (y.size() != p.size()) {
+    throw shape_error(std::string(owner) + ": y_true has " + std::to_string(y.size()) + " elements, probability " +
+                      std::to_string(p.size()));
+  }
+  if (y.size() == 0) throw shape_error(std::string(owner) + ": expected non-empty inputs");
+  check_finite(p, std::string(owner) + ": probability");
+  double sum = 0.0;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    if (y(i) != 0.0 && y(i) != 1.0) {
+      throw invalid_argument(std::string(owner) + ": expected labels 0 or 1, got " + to_text(y(i)));
+    }
+    if (p(i) < 0.0 || p(i) > 1.0) {
+      throw invalid_argument(std::string(owner) + ": expected probabilities in [0, 1], got " + to_text(p(i)));
+    }
+    sum += term(y(i), p(i));
+  }
+  return sum / static_cast<double>(y.size());
+}
+}  // namespace detail
+
+template <class E1, class E2>
+double log_loss(const E1& y_true, const E2& probability) {
+  constexpr double eps = std::numeric_limits<double>::epsilon();
+  return detail::mean_over_probabilities(y_true, probability, "log_loss", [eps](double y, double p) {
+    const double q = std::clamp(p, eps, 1.0 - eps);
+    return -(y * std::log(q) + (1.0 - y) * std::log(1.0 - q));
+  });
+}
+
+template <class E1, class E2>
+double brier_score(const E1& y_true, const E2& probability) {
+  return detail::mean_over_probabilities(y_true, probability, "brier_score",
+                                         [](double y, double p) { return (p - y) * (p - y); });
 }
 
 }  // namespace clm
