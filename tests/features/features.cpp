@@ -15,17 +15,13 @@
 
 using clm::matrix;
 using clm::testing::check_close;
+using clm::testing::column;
 using clm::testing::read_matrix_fixture;
 
 namespace {
 template <class T>
 clm::testing::check_data<T> customer_data() {
   return clm::testing::customer_data<T>();
-}
-clm::vector<double> column(const matrix<double>& m) {
-  clm::vector<double> v = clm::vector<double>::from_shape({m.shape()[0]});
-  for (std::size_t i = 0; i < v.size(); ++i) v(i) = m(i, 0);
-  return v;
 }
 }  // namespace
 

@@ -22,6 +22,7 @@
 
 using clm::matrix;
 using clm::vector;
+using clm::testing::column;
 using clm::testing::read_matrix_fixture;
 
 static_assert(clm::regressor<clm::linear_regression<>>);
@@ -29,11 +30,6 @@ static_assert(clm::classifier<clm::logistic_regression<>>);
 static_assert(clm::classifier<clm::pipeline<clm::standard_scaler<>, clm::logistic_regression<>>>);
 
 namespace {
-vector<double> column(const matrix<double>& m, std::size_t j = 0) {
-  vector<double> v = vector<double>::from_shape({m.shape()[0]});
-  for (std::size_t i = 0; i < v.size(); ++i) v(i) = m(i, j);
-  return v;
-}
 template <class T>
 clm::testing::check_data<T> regression_data() {
   return clm::testing::customer_regression_data<T>();

@@ -9,15 +9,8 @@
 #include "support/fixtures.hpp"
 
 using clm::vector;
+using clm::testing::column;
 using clm::testing::read_matrix_fixture;
-
-namespace {
-vector<double> column(const clm::matrix<double>& m, std::size_t j) {
-  vector<double> v = vector<double>::from_shape({m.shape()[0]});
-  for (std::size_t i = 0; i < v.size(); ++i) v(i) = m(i, j);
-  return v;
-}
-}  // namespace
 
 TEST_CASE("classification metrics match scikit-learn to 1e-12 (tied scores, clipped probabilities)") {
   const auto in = read_matrix_fixture("metrics_inputs.txt");

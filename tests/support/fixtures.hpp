@@ -37,6 +37,13 @@ inline matrix<double> read_matrix_fixture(const std::string& name) {
   return m;
 }
 
+/// Column j of a matrix fixture as a vector (labels, targets, weights).
+inline vector<double> column(const matrix<double>& m, std::size_t j = 0) {
+  vector<double> v = vector<double>::from_shape({m.shape()[0]});
+  for (std::size_t i = 0; i < v.size(); ++i) v(i) = m(i, j);
+  return v;
+}
+
 /// Lines of a text fixture (e.g. feature names).
 inline std::vector<std::string> read_lines_fixture(const std::string& name) {
   std::ifstream in(fixture_dir() / name);

@@ -62,9 +62,7 @@ struct select_k_best_state {
     ar(n_features_in, scores, kept);
     ar.check(n_features_in > 0 && scores.size() == n_features_in && !kept.empty() && kept.size() <= n_features_in,
              "select_k_best: inconsistent state");
-    for (std::size_t i = 0; i < kept.size(); ++i) {
-      ar.check(kept[i] < n_features_in && (i == 0 || kept[i] > kept[i - 1]), "select_k_best: bad column list");
-    }
+    ar.check(kept_valid(kept, n_features_in), "select_k_best: bad column list");
   }
 };
 

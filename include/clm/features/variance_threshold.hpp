@@ -38,9 +38,7 @@ struct variance_threshold_state {
     ar.check(n_features_in > 0 && variances.size() == n_features_in && !kept.empty() &&
                  kept.size() <= n_features_in,
              "variance_threshold: inconsistent state");
-    for (std::size_t k = 0; k < kept.size(); ++k) {
-      ar.check(kept[k] < n_features_in && (k == 0 || kept[k] > kept[k - 1]), "variance_threshold: bad column list");
-    }
+    ar.check(kept_valid(kept, n_features_in), "variance_threshold: bad column list");
   }
 };
 }  // namespace detail

@@ -46,10 +46,9 @@ struct imputer_state {
     ar(n_features_in, statistics, kept);
     ar.check(n_features_in > 0 && statistics.size() == n_features_in && kept.size() <= n_features_in,
              "simple_imputer: statistics of different lengths");
-    for (std::size_t k = 0; k < kept.size(); ++k) {
-      ar.check(kept[k] < n_features_in && (k == 0 || kept[k] > kept[k - 1]) &&
-                   std::isfinite(statistics(static_cast<std::size_t>(kept[k]))),
-               "simple_imputer: kept columns out of range or without a statistic");
+    ar.check(kept_valid(kept, n_features_in), "simple_imputer: kept columns out of range or not increasing");
+    for (auto j : kept) {
+      ar.check(std::isfinite(statistics(static_cast<std::size_t>(j))), "simple_imputer: a kept column without a statistic");
     }
   }
 };

@@ -207,6 +207,14 @@ matrix<T> select_columns(const matrix<T>& X, const std::vector<Index>& cols) {
 
 /// For transformers that keep a subset of their input columns (selection, imputation with
 /// dropped columns): the kept indices and the kept names.
+/// Whether loaded kept indices are usable: strictly increasing and below n.
+inline bool kept_valid(const std::vector<std::uint64_t>& kept, std::size_t n) {
+  for (std::size_t k = 0; k < kept.size(); ++k) {
+    if (kept[k] >= n || (k > 0 && kept[k] <= kept[k - 1])) return false;
+  }
+  return true;
+}
+
 inline std::vector<std::size_t> kept_support(const std::vector<std::uint64_t>& kept) {
   return {kept.begin(), kept.end()};
 }
