@@ -24,6 +24,8 @@ _clm_find_dependency(xtensor)
 _clm_find_dependency(BLAS)
 _clm_find_dependency(LAPACK)
 _clm_find_dependency(xtensor-blas)
+set(THREADS_PREFER_PTHREAD_FLAG ON)
+_clm_find_dependency(Threads)
 
 if(_clm_set_bla_vendor)
   unset(BLA_VENDOR)

@@ -5,7 +5,9 @@
 
 #include "clm/core/concepts.hpp"
 #include "clm/core/error.hpp"
+#include "clm/core/parallel.hpp"
 #include "clm/core/random.hpp"
+#include "clm/core/sort.hpp"
 #include "clm/core/types.hpp"
 #include "clm/core/validate.hpp"
 #include "clm/core/xt.hpp"
@@ -43,7 +45,13 @@
 #include "clm/linear/logistic_regression.hpp"
 
 #include "clm/metrics/classification.hpp"
+#include "clm/metrics/clustering.hpp"
+#include "clm/metrics/curves.hpp"
+#include "clm/metrics/ranking.hpp"
 #include "clm/metrics/regression.hpp"
+#include "clm/model_selection/cross_validate.hpp"
+#include "clm/model_selection/grid_search.hpp"
+#include "clm/model_selection/split.hpp"
 
 #include "clm/pipeline/pipeline.hpp"
 

@@ -236,3 +236,116 @@ def metrics():
 
 if __name__ == "__main__":
     metrics()
+
+
+# --- curves, ranking and clustering metrics ------------------------------------------
+def curves():
+    from sklearn import metrics as m
+    from sklearn.calibration import calibration_curve
+    inp = np.loadtxt(os.path.join(HERE, "metrics_inputs.txt"), skiprows=1)
+    y, score, prob = inp[:, 0], inp[:, 1], inp[:, 2]
+    fpr, tpr, thr = m.roc_curve(y, score)
+    # scikit-learn 1.2 puts max(score) + 1 first; clm puts +inf (as scikit-learn >= 1.3).
+    write_matrix("metrics_roc_curve.txt", np.column_stack([fpr, tpr, np.r_[np.inf, thr[1:]]]))
+    fpr, tpr, thr = m.roc_curve(y, score, drop_intermediate=False)
+    write_matrix("metrics_roc_curve_all.txt", np.column_stack([fpr, tpr, np.r_[np.inf, thr[1:]]]))
+    p, r, t = m.precision_recall_curve(y, score)
+    write_matrix("metrics_pr_curve.txt", np.column_stack([p, r, np.r_[t, np.nan]]))
+    cal = []
+    for strategy in ("uniform", "quantile"):
+        for bins in (5, 10):
+            pt, pp = calibration_curve(y, prob, n_bins=bins, strategy=strategy)
+            cal.append(np.column_stack([np.full(len(pt), bins), np.full(len(pt), strategy == "quantile"), pt, pp]))
+    write_matrix("metrics_calibration.txt", np.vstack(cal))
+    write_matrix("metrics_scores.txt", np.array([[m.average_precision_score(y, score), m.roc_auc_score(y, prob)]]))
+
+    # Clustering: three blobs near the origin, labels as given.
+    rng = np.random.default_rng(11)
+    centers = np.array([[0.0, 0.0, 0.0], [3.0, 1.0, -1.0], [-2.0, 2.5, 1.0]])
+    lab = rng.integers(0, 3, 300)
+    X = centers[lab] + rng.normal(0, 1.0, (300, 3))
+    lab[:2] = [7, 7]                 # labels need not be 0..k-1: a fourth cluster of two rows
+    write_matrix("metrics_cluster_inputs.txt", np.column_stack([X, lab]))
+    write_matrix("metrics_clustering.txt", np.array([[
+        m.silhouette_score(X, lab), m.davies_bouldin_score(X, lab)]]))
+
+
+def ranking():
+    """Per-user ranking metrics, written out independently of clm; ndcg cross-checked with
+    scikit-learn's ndcg_score on untied scores."""
+    from sklearn.metrics import ndcg_score
+    rng = np.random.default_rng(3)
+    n_users, n_items, k = 40, 30, 5
+    rec, rel = [], []
+    for u in range(n_users):
+        rec.append(list(rng.permutation(n_items)[:10]))
+        rel.append(sorted(set(rng.integers(0, n_items, rng.integers(0, 6)).tolist())))
+    rel[0] = []                      # users without relevant items are left out
+    with open(os.path.join(HERE, "ranking_inputs.txt"), "w") as f:
+        for u in range(n_users):
+            f.write(" ".join(map(str, rec[u])) + " | " + " ".join(map(str, rel[u])) + "\n")
+
+    def per_user(fn):
+        vals = [fn(rec[u], set(rel[u])) for u in range(n_users) if rel[u]]
+        return float(np.mean(vals))
+
+    def prec(r, s): return sum(i in s for i in r[:k]) / k
+    def rec_(r, s): return sum(i in s for i in r[:k]) / len(s)
+    def hit(r, s): return float(any(i in s for i in r[:k]))
+    def ndcg(r, s):
+        dcg = sum(1 / np.log2(i + 2) for i, x in enumerate(r[:k]) if x in s)
+        return dcg / sum(1 / np.log2(i + 2) for i in range(min(k, len(s))))
+    def ap(r, s):
+        hits, tot = 0, 0.0
+        for i, x in enumerate(r[:k]):
+            if x in s:
+                hits += 1
+                tot += hits / (i + 1)
+        return tot / min(k, len(s))
+    def rr(r, s):
+        for i, x in enumerate(r):
+            if x in s:
+                return 1 / (i + 1)
+        return 0.0
+
+    # scikit-learn's ndcg_score over the catalogue: scores decreasing along the list.
+    truth, scores = [], []
+    for u in range(n_users):
+        if not rel[u]:
+            continue
+        t = np.zeros(n_items); t[rel[u]] = 1
+        s = np.zeros(n_items) - 1 - rng.random(n_items) * 0.5  # unlisted items below the list
+        for i, x in enumerate(rec[u]):
+            s[x] = 10 - i
+        truth.append(t); scores.append(s)
+    ndcg_sk = ndcg_score(np.array(truth), np.array(scores), k=k)
+    cover = len({x for r in rec for x in r[:k]}) / n_items
+    write_matrix("ranking_metrics.txt", np.array([[
+        per_user(prec), per_user(rec_), per_user(hit), per_user(ndcg), ndcg_sk, per_user(ap), per_user(rr), cover]]))
+
+
+if __name__ == "__main__":
+    curves()
+    ranking()
+
+
+# --- splits ---------------------------------------------------------------------------
+def splits():
+    from sklearn.model_selection import GroupKFold, KFold, TimeSeriesSplit
+    n = 23
+    X = np.zeros((n, 1))
+    # Groups with distinct sizes 1..6 (scikit-learn orders equal sizes by an unstable sort).
+    groups = np.concatenate([np.full(s, 100 + 7 * s) for s in (3, 1, 6, 2, 5, 4)])[:21]
+    cases = [("kfold 5", KFold(5).split(X)),
+             ("time_series 4 max_train 6 gap 2", TimeSeriesSplit(4, max_train_size=6, gap=2).split(X)),
+             ("time_series 3 test_size 4", TimeSeriesSplit(3, test_size=4).split(X)),
+             ("group_kfold 3", GroupKFold(3).split(np.zeros((21, 1)), groups=groups))]
+    with open(os.path.join(HERE, "splits.txt"), "w") as f:
+        f.write("groups " + " ".join(map(str, groups)) + "\n")
+        for name, folds in cases:
+            for train, test in folds:
+                f.write(name + ": " + " ".join(map(str, train)) + " | " + " ".join(map(str, test)) + "\n")
+
+
+if __name__ == "__main__":
+    splits()

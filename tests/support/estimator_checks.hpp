@@ -240,6 +240,16 @@ void check_estimator(MakeData make_data, const E& prototype = E{}) {
     }
   }
 
+  // clone (what cross-validation and grid search fit): unfitted, same params, and fitting
+  // it gives the fitted model's output.
+  {
+    E fresh_clone = clone(model);
+    CHECK_FALSE(fresh_clone.fitted());
+    CHECK(fresh_clone.params() == model.params());
+    fit(fresh_clone, data.X, data.y);
+    CHECK(bitwise_equal(output(fresh_clone, X), out));
+  }
+
   // Save / load round-trips exactly.
   {
     const std::string bytes = save_bytes(model);

@@ -11,6 +11,11 @@
 //   lifetime_model<E>     fit(summary) -> E&, expected_purchases(t),
 //                         probability_alive(summary)
 //
+// with_params(e, p) / clone(e) make a new, unfitted estimator like e with params p (or
+// e's own): E(p) for single models; composites (pipeline, column_transformer) provide
+// a member with_params that rebuilds their steps. Cross-validation and grid search use
+// them; they are scikit-learn's clone(e).set_params(...).
+//
 // core sits below the data layer, so recommender and lifetime_model name their input
 // through a member type (E::data_type, E::summary_type) rather than naming
 // clm::interactions or clm::customer_summary here.
@@ -77,5 +82,22 @@ concept lifetime_model = estimator<E> &&
       ce.expected_purchases(t);
       ce.probability_alive(s);
     };
+
+/// A new, unfitted estimator like `e` with params `p`.
+template <class E>
+E with_params(const E& e, const typename E::params_type& p) {
+  if constexpr (requires { { e.with_params(p) } -> std::same_as<E>; }) {
+    return e.with_params(p);
+  } else {
+    (void)e;
+    return E(p);
+  }
+}
+
+/// A new, unfitted estimator with e's params.
+template <class E>
+E clone(const E& e) {
+  return with_params(e, e.params());
+}
 
 }  // namespace clm

@@ -4,15 +4,14 @@
 //   confusion_matrix(y_true, y_pred)  {tn, fp, fn, tp}
 //   precision, recall, f1, fbeta      of the positive class; a zero denominator gives 0
 //                                     (scikit-learn's zero_division default, without the warning)
-//   roc_auc(y_true, score)            area under the ROC curve; tied scores count one half
-//                                     (the Mann-Whitney statistic with average ranks),
-//                                     O(n log n)
 //   log_loss(y_true, p)               mean negative log-likelihood, p clipped to
 //                                     [eps, 1 - eps], eps the double machine epsilon
 //                                     (scikit-learn 1.2's eps = "auto")
 //   brier_score(y_true, p)            mean squared error of the probabilities
-// All take any 1-D xtensor expression; different lengths, empty input, NaN scores, labels
-// other than 0/1 and, for AUC, a single class are clm:: errors.
+// All take any 1-D xtensor expression; different lengths, empty input, NaN probabilities
+// and labels other than 0/1 are clm:: errors.
+// Metrics of scores (roc_auc, the ROC, precision-recall, gain, lift and calibration
+// curves, average precision) are in curves.hpp, included here.
 
 #include <algorithm>
 #include <cmath>
@@ -24,6 +23,7 @@
 #include "clm/core/error.hpp"
 #include "clm/core/types.hpp"
 #include "clm/core/validate.hpp"
+#include "clm/metrics/curves.hpp"
 
 namespace clm {
 
@@ -36,36 +36,6 @@ double accuracy(const E1& y_true_in, const E2& y_pred_in) {
   std::size_t same = 0;
   for (std::size_t i = 0; i < a.size(); ++i) same += a(i) == b(i);
   return static_cast<double>(same) / static_cast<double>(a.size());
-}
-
-template <class E1, class E2>
-double roc_auc(const E1& y_true_in, const E2& score_in) {
-  decltype(auto) y = evaluate<double, 1>(y_true_in, "roc_auc: y_true");
-  decltype(auto) s = evaluate<double, 1>(score_in, "roc_auc: score");
-  if (y.size() != s.size()) throw shape_error("roc_auc: y_true has " + std::to_string(y.size()) + " elements, score " + std::to_string(s.size()));
-  if (y.size() == 0) throw shape_error("roc_auc: expected non-empty inputs");
-  check_finite(s, "roc_auc: score");
-  check_binary_labels(y, "roc_auc: y_true");
-  const std::size_t n = y.size();
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return s(a) < s(b); });
-  // Sum of the positives' average ranks (1-based).
-  double rank_sum = 0.0, n1 = 0.0;
-  for (std::size_t i = 0; i < n;) {
-    std::size_t j = i;
-    while (j < n && s(order[j]) == s(order[i])) ++j;
-    const double avg_rank = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2.0;
-    for (std::size_t k = i; k < j; ++k) {
-      if (y(order[k]) == 1.0) {
-        rank_sum += avg_rank;
-        n1 += 1.0;
-      }
-    }
-    i = j;
-  }
-  const double n0 = static_cast<double>(n) - n1;
-  return (rank_sum - n1 * (n1 + 1.0) / 2.0) / (n1 * n0);
 }
 
 struct confusion {

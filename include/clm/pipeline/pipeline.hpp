@@ -46,6 +46,11 @@ class pipeline {
   params_type params() const {
     return std::apply([](const auto&... s) { return params_type(s.params()...); }, steps_);
   }
+  /// A new, unfitted pipeline whose steps have the params in p (clm::with_params).
+  pipeline with_params(const params_type& p) const {
+    return with_params_impl(p, std::index_sequence_for<Steps...>{});
+  }
+
   bool fitted() const noexcept {
     return std::apply([](const auto&... s) { return (s.fitted() && ...); }, steps_);
   }
@@ -121,6 +126,11 @@ class pipeline {
   }
 
  private:
+  template <std::size_t... I>
+  pipeline with_params_impl(const params_type& p, std::index_sequence<I...>) const {
+    return pipeline(clm::with_params(std::get<I>(steps_), std::get<I>(p))...);
+  }
+
   template <std::size_t I, class In, class... Y>
   void fit_from(const In& X, const Y&... y) {
     auto& s = std::get<I>(steps_);

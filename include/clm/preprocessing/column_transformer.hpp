@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "clm/core/concepts.hpp"
 #include "clm/core/error.hpp"
 #include "clm/core/types.hpp"
 #include "clm/core/validate.hpp"
@@ -109,6 +110,11 @@ class column_transformer {
       out.insert(out.end(), cat.begin(), cat.end());
     }
     return out;
+  }
+
+  /// A new, unfitted column_transformer with params p and fresh copies of the steps.
+  column_transformer with_params(const params_type& p) const {
+    return column_transformer(p, clm::clone(numeric_), clm::clone(categorical_));
   }
 
   const NumericStep& numeric_step() const noexcept { return numeric_; }

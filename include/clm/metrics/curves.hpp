@@ -1,0 +1,371 @@
+#pragma once
+// Metrics of scores (binary labels 0/1, a higher score meaning "more likely 1"), as
+// scikit-learn 1.2 computes them, and the marketing curves built on the same ordering.
+//
+//   roc_auc(y, score)                 area under the ROC curve: the Mann-Whitney statistic,
+//                                     a tied positive/negative pair counting one half (the
+//                                     same number as scikit-learn's trapezoids), O(n) after
+//                                     an O(n) radix sort of each class's scores
+//   roc_curve(y, score, drop)         {fpr, tpr, thresholds} at each distinct score, highest
+//                                     first, from (0, 0); `drop` (default true) removes the
+//                                     collinear points as scikit-learn's drop_intermediate.
+//                                     The first threshold is +infinity (scikit-learn >= 1.3;
+//                                     1.2 writes max(score) + 1 there, which is a valid score
+//                                     for probabilities)
+//   precision_recall_curve(y, score)  {precision, recall, thresholds}, thresholds ascending,
+//                                     with the final point (precision 1, recall 0) that has
+//                                     no threshold, as scikit-learn 1.2
+//   average_precision(y, score)       sum over thresholds of (R_k - R_k-1) P_k (no
+//                                     interpolation), as scikit-learn
+//   cumulative_gain(y, score)         {fraction, gain}: at each distinct score, highest first,
+//                                     the share of customers targeted and the share of all
+//                                     positives (churners) among them; starts at (0, 0)
+//   lift_curve(y, score)              {fraction, lift}: gain / fraction at the same points
+//                                     (without the first)
+//   gain_at(y, score, fraction)       the gain when the top `fraction` of customers is
+//   lift_at(y, score, fraction)       targeted, interpolated linearly inside a group of tied
+//                                     scores (the expected value when ties are broken at
+//                                     random), and that gain / fraction
+//   calibration_curve(y, p, n_bins, strategy)
+//                                     {prob_true, prob_pred}: the observed rate of 1s and the
+//                                     mean probability in each non-empty bin; bins uniform on
+//                                     [0, 1] or at the quantiles of p (numpy's linear
+//                                     percentile); a probability on an inner edge belongs to
+//                                     the lower bin, as scikit-learn 1.2 (np.searchsorted on
+//                                     the inner edges)
+//
+// Errors (clm::): different lengths or empty input (shape_error), NaN or infinite scores
+// (numeric_error), labels other than 0/1 (invalid_argument), one class only for roc_auc and
+// roc_curve, no positive for the precision-recall and gain curves (invalid_argument, where
+// scikit-learn warns and returns NaN or an arbitrary value).
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "clm/core/error.hpp"
+#include "clm/core/sort.hpp"
+#include "clm/core/types.hpp"
+#include "clm/core/validate.hpp"
+
+namespace clm {
+
+struct roc_curve_result {
+  vector<double> fpr, tpr, thresholds;
+};
+
+struct precision_recall_result {
+  vector<double> precision, recall, thresholds;
+};
+
+struct gain_curve_result {
+  vector<double> fraction, gain;
+};
+
+struct lift_curve_result {
+  vector<double> fraction, lift;
+};
+
+struct calibration_result {
+  vector<double> prob_true, prob_pred;
+};
+
+enum class calibration_bins { uniform, quantile };
+
+namespace detail {
+
+/// Each class's scores as sorted order keys (ascending), in one buffer.
+struct class_scores {
+  std::unique_ptr<std::uint64_t[]> storage;
+  std::span<const std::uint64_t> pos, neg;
+};
+
+enum class need_classes { both, positive };
+
+template <class E1, class E2>
+class_scores split_by_class(const E1& y_in, const E2& s_in, const char* owner, need_classes need) {
+  decltype(auto) y = evaluate<double, 1>(y_in, std::string(owner) + ": y_true");
+  decltype(auto) s = evaluate<double, 1>(s_in, std::string(owner) + ": score");
+  if (y.size() != s.size()) {
+    throw shape_error(std::string(owner) + ": y_true has " + std::to_string(y.size()) + " elements, score " +
+                      std::to_string(s.size()));
+  }
+  if (y.size() == 0) throw shape_error(std::string(owner) + ": expected non-empty inputs");
+  class_scores c;
+  const std::size_t n = y.size();
+  std::size_t n_pos = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double v = y(i);
+    if (v != 0.0 && v != 1.0) {
+      throw invalid_argument(std::string(owner) + ": expected labels 0 or 1, got " + to_text(v) + " at index " +
+                             std::to_string(i));
+    }
+    if (!std::isfinite(s(i))) {
+      throw numeric_error(std::string(owner) + ": expected finite scores, got " + to_text(s(i)) + " at index " +
+                          std::to_string(i));
+    }
+    n_pos += v == 1.0;
+  }
+  if (n_pos == 0 || (need == need_classes::both && n_pos == n)) {
+    throw invalid_argument(std::string(owner) + ": expected " +
+                           (need == need_classes::both ? "both classes (0 and 1)" : "at least one positive label") +
+                           " in y_true, got only " + (n_pos == 0 ? "0" : "1") + "s");
+  }
+  c.storage = uninitialized_keys(n);
+  std::uint64_t* pos = c.storage.get();
+  std::uint64_t* neg = pos + n_pos;
+  std::size_t ip = 0, in = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t k = order_key(s(i));
+    if (y(i) == 1.0) {
+      pos[ip++] = k;
+    } else {
+      neg[in++] = k;
+    }
+  }
+  const auto scratch = uninitialized_keys(std::max(n_pos, n - n_pos));
+  radix_sort(pos, n_pos, scratch.get());
+  radix_sort(neg, n - n_pos, scratch.get());
+  c.pos = {pos, n_pos};
+  c.neg = {neg, n - n_pos};
+  return c;
+}
+
+/// The cumulative counts at each distinct score, highest first (scikit-learn's
+/// _binary_clf_curve): f(threshold, true positives, false positives).
+template <class F>
+void for_each_threshold(const class_scores& c, F&& f) {
+  std::size_t i = c.pos.size(), j = c.neg.size(), tp = 0, fp = 0;
+  while (i > 0 || j > 0) {
+    std::uint64_t k;
+    if (i == 0) {
+      k = c.neg[j - 1];
+    } else if (j == 0) {
+      k = c.pos[i - 1];
+    } else {
+      k = std::max(c.pos[i - 1], c.neg[j - 1]);
+    }
+    while (i > 0 && c.pos[i - 1] == k) --i, ++tp;
+    while (j > 0 && c.neg[j - 1] == k) --j, ++fp;
+    f(from_order_key(k), tp, fp);
+  }
+}
+
+/// The number of distinct scores.
+inline std::size_t count_thresholds(const class_scores& c) {
+  std::size_t m = 0;
+  for_each_threshold(c, [&](double, std::size_t, std::size_t) { ++m; });
+  return m;
+}
+
+inline vector<double> to_vector(const std::vector<double>& v) {
+  vector<double> out = vector<double>::from_shape({v.size()});
+  std::copy(v.begin(), v.end(), out.begin());
+  return out;
+}
+
+}  // namespace detail
+
+template <class E1, class E2>
+double roc_auc(const E1& y_true, const E2& score) {
+  const auto c = detail::split_by_class(y_true, score, "roc_auc", detail::need_classes::both);
+  // For each group of tied positives: the negatives below it, plus half of those tied.
+  double pairs = 0.0;
+  std::size_t i = 0, j = 0;
+  const std::size_t np = c.pos.size(), nn = c.neg.size();
+  while (i < np) {
+    const std::uint64_t k = c.pos[i];
+    std::size_t i2 = i;
+    while (i2 < np && c.pos[i2] == k) ++i2;
+    while (j < nn && c.neg[j] < k) ++j;
+    std::size_t j2 = j;
+    while (j2 < nn && c.neg[j2] == k) ++j2;
+    pairs += static_cast<double>(i2 - i) * (static_cast<double>(j) + 0.5 * static_cast<double>(j2 - j));
+    i = i2;
+  }
+  return pairs / (static_cast<double>(np) * static_cast<double>(nn));
+}
+
+template <class E1, class E2>
+roc_curve_result roc_curve(const E1& y_true, const E2& score, bool drop_intermediate = true) {
+  const auto c = detail::split_by_class(y_true, score, "roc_curve", detail::need_classes::both);
+  const double P = static_cast<double>(c.pos.size()), N = static_cast<double>(c.neg.size());
+  std::vector<double> fpr{0.0}, tpr{0.0}, thr{std::numeric_limits<double>::infinity()};
+  const std::size_t m = detail::count_thresholds(c) + 1;
+  fpr.reserve(m);
+  tpr.reserve(m);
+  thr.reserve(m);
+  const auto emit = [&](double t, std::size_t tp, std::size_t fp) {
+    fpr.push_back(static_cast<double>(fp) / N);
+    tpr.push_back(static_cast<double>(tp) / P);
+    thr.push_back(t);
+  };
+  // A point is kept unless it lies on the line through its neighbours (a zero second
+  // difference of both counts, on the full sequence), as scikit-learn's drop_intermediate.
+  struct point {
+    double t;
+    std::size_t tp, fp;
+  };
+  point prev{}, cur{};
+  std::size_t seen = 0;
+  detail::for_each_threshold(c, [&](double t, std::size_t tp, std::size_t fp) {
+    const point next{t, tp, fp};
+    if (!drop_intermediate) {
+      emit(t, tp, fp);
+      return;
+    }
+    if (seen == 1) emit(cur.t, cur.tp, cur.fp);  // the first point
+    if (seen >= 2) {
+      const auto d2 = [](std::size_t a, std::size_t b, std::size_t n) {
+        return static_cast<std::int64_t>(a) - 2 * static_cast<std::int64_t>(b) + static_cast<std::int64_t>(n);
+      };
+      if (d2(prev.tp, cur.tp, next.tp) != 0 || d2(prev.fp, cur.fp, next.fp) != 0) emit(cur.t, cur.tp, cur.fp);
+    }
+    prev = cur;
+    cur = next;
+    ++seen;
+  });
+  if (drop_intermediate) emit(cur.t, cur.tp, cur.fp);  // the last point
+  return {detail::to_vector(fpr), detail::to_vector(tpr), detail::to_vector(thr)};
+}
+
+template <class E1, class E2>
+precision_recall_result precision_recall_curve(const E1& y_true, const E2& score) {
+  const auto c = detail::split_by_class(y_true, score, "precision_recall_curve", detail::need_classes::positive);
+  const std::size_t m = detail::count_thresholds(c);
+  const double P = static_cast<double>(c.pos.size());
+  precision_recall_result r{vector<double>::from_shape({m + 1}), vector<double>::from_shape({m + 1}),
+                            vector<double>::from_shape({m})};
+  std::size_t k = m;  // filled from the end: thresholds ascending
+  detail::for_each_threshold(c, [&](double t, std::size_t tp, std::size_t fp) {
+    --k;
+    r.precision(k) = static_cast<double>(tp) / static_cast<double>(tp + fp);
+    r.recall(k) = static_cast<double>(tp) / P;
+    r.thresholds(k) = t;
+  });
+  r.precision(m) = 1.0;
+  r.recall(m) = 0.0;
+  return r;
+}
+
+template <class E1, class E2>
+double average_precision(const E1& y_true, const E2& score) {
+  const auto c = detail::split_by_class(y_true, score, "average_precision", detail::need_classes::positive);
+  const double P = static_cast<double>(c.pos.size());
+  double ap = 0.0;
+  std::size_t prev_tp = 0;
+  detail::for_each_threshold(c, [&](double, std::size_t tp, std::size_t fp) {
+    ap += (static_cast<double>(tp) / P - static_cast<double>(prev_tp) / P) * static_cast<double>(tp) /
+          static_cast<double>(tp + fp);
+    prev_tp = tp;
+  });
+  return ap;
+}
+
+template <class E1, class E2>
+gain_curve_result cumulative_gain(const E1& y_true, const E2& score) {
+  const auto c = detail::split_by_class(y_true, score, "cumulative_gain", detail::need_classes::positive);
+  const std::size_t m = detail::count_thresholds(c);
+  const double n = static_cast<double>(c.pos.size() + c.neg.size()), P = static_cast<double>(c.pos.size());
+  gain_curve_result r{vector<double>::from_shape({m + 1}), vector<double>::from_shape({m + 1})};
+  r.fraction(0) = 0.0;
+  r.gain(0) = 0.0;
+  std::size_t k = 0;
+  detail::for_each_threshold(c, [&](double, std::size_t tp, std::size_t fp) {
+    ++k;
+    r.fraction(k) = static_cast<double>(tp + fp) / n;
+    r.gain(k) = static_cast<double>(tp) / P;
+  });
+  return r;
+}
+
+template <class E1, class E2>
+lift_curve_result lift_curve(const E1& y_true, const E2& score) {
+  const auto g = cumulative_gain(y_true, score);
+  const std::size_t m = g.fraction.size() - 1;
+  lift_curve_result r{vector<double>::from_shape({m}), vector<double>::from_shape({m})};
+  for (std::size_t k = 0; k < m; ++k) {
+    r.fraction(k) = g.fraction(k + 1);
+    r.lift(k) = g.gain(k + 1) / g.fraction(k + 1);
+  }
+  return r;
+}
+
+template <class E1, class E2>
+double gain_at(const E1& y_true, const E2& score, double fraction) {
+  require_param(fraction > 0.0 && fraction <= 1.0, "gain_at", "fraction", fraction, "in (0, 1]");
+  const auto g = cumulative_gain(y_true, score);
+  // The curve's points are the ends of the tied groups; between them it is linear.
+  const double* f = g.fraction.data();
+  const std::size_t k = static_cast<std::size_t>(std::lower_bound(f, f + g.fraction.size(), fraction) - f);
+  if (f[k] == fraction) return g.gain(k);
+  const double w = (fraction - f[k - 1]) / (f[k] - f[k - 1]);
+  return g.gain(k - 1) + w * (g.gain(k) - g.gain(k - 1));
+}
+
+template <class E1, class E2>
+double lift_at(const E1& y_true, const E2& score, double fraction) {
+  require_param(fraction > 0.0 && fraction <= 1.0, "lift_at", "fraction", fraction, "in (0, 1]");
+  return gain_at(y_true, score, fraction) / fraction;
+}
+
+template <class E1, class E2>
+calibration_result calibration_curve(const E1& y_true_in, const E2& prob_in, std::size_t n_bins = 5,
+                                     calibration_bins strategy = calibration_bins::uniform) {
+  require_param(n_bins >= 1, "calibration_curve", "n_bins", n_bins, ">= 1");
+  decltype(auto) y = evaluate<double, 1>(y_true_in, "calibration_curve: y_true");
+  decltype(auto) p = evaluate<double, 1>(prob_in, "calibration_curve: probability");
+  if (y.size() != p.size()) {
+    throw shape_error("calibration_curve: y_true has " + std::to_string(y.size()) + " elements, probability " +
+                      std::to_string(p.size()));
+  }
+  if (y.size() == 0) throw shape_error("calibration_curve: expected non-empty inputs");
+  const std::size_t n = y.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (y(i) != 0.0 && y(i) != 1.0) {
+      throw invalid_argument("calibration_curve: expected labels 0 or 1, got " + detail::to_text(y(i)) +
+                             " at index " + std::to_string(i));
+    }
+    if (!(p(i) >= 0.0 && p(i) <= 1.0)) {
+      throw invalid_argument("calibration_curve: expected probabilities in [0, 1], got " + detail::to_text(p(i)) +
+                             " at index " + std::to_string(i));
+    }
+  }
+  // Inner edges only (np.searchsorted(bins[1:-1], p), side "left").
+  std::vector<double> inner(n_bins - 1);
+  if (strategy == calibration_bins::uniform) {
+    for (std::size_t b = 1; b < n_bins; ++b) inner[b - 1] = static_cast<double>(b) / static_cast<double>(n_bins);
+  } else {
+    std::vector<double> sorted(p.begin(), p.end());
+    std::sort(sorted.begin(), sorted.end());
+    const double step = 1.0 / static_cast<double>(n_bins);
+    for (std::size_t b = 1; b < n_bins; ++b) {  // np.percentile(p, np.linspace(0, 1, n_bins + 1) * 100)
+      const double q = static_cast<double>(b) * step * 100.0 / 100.0;
+      const double pos = static_cast<double>(n - 1) * q;
+      const auto lo = std::min(static_cast<std::size_t>(std::floor(pos)), n - 1);
+      const std::size_t hi = std::min(lo + 1, n - 1);
+      const double t = pos - static_cast<double>(lo), a = sorted[lo], d = sorted[hi] - sorted[lo];
+      inner[b - 1] = t >= 0.5 ? sorted[hi] - d * (1.0 - t) : a + d * t;  // numpy's _lerp
+    }
+  }
+  std::vector<double> sum_p(n_bins, 0.0), sum_y(n_bins, 0.0), count(n_bins, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto b = static_cast<std::size_t>(std::lower_bound(inner.begin(), inner.end(), p(i)) - inner.begin());
+    sum_p[b] += p(i);
+    sum_y[b] += y(i);
+    count[b] += 1.0;
+  }
+  std::vector<double> pt, pp;
+  for (std::size_t b = 0; b < n_bins; ++b) {
+    if (count[b] == 0.0) continue;
+    pt.push_back(sum_y[b] / count[b]);
+    pp.push_back(sum_p[b] / count[b]);
+  }
+  return {detail::to_vector(pt), detail::to_vector(pp)};
+}
+
+}  // namespace clm
