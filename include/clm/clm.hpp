@@ -44,6 +44,10 @@
 #include "clm/linear/linear_regression.hpp"
 #include "clm/linear/logistic_regression.hpp"
 
+#include "clm/lifetime/bg_nbd.hpp"
+#include "clm/lifetime/clv.hpp"
+#include "clm/lifetime/gamma_gamma.hpp"
+#include "clm/lifetime/pareto_nbd.hpp"
 #include "clm/metrics/classification.hpp"
 #include "clm/metrics/clustering.hpp"
 #include "clm/metrics/curves.hpp"

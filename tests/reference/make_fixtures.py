@@ -349,3 +349,82 @@ def splits():
 
 if __name__ == "__main__":
     splits()
+
+
+# --- the Gauss hypergeometric function at the extremes the lifetime models reach --------
+def hypergeometric():
+    """log 2F1(a, b; c; z) to 30 digits with mpmath (python3-mpmath): frequencies in the
+    hundreds, arguments close to 1, large and small parameters."""
+    import mpmath
+    mpmath.mp.dps = 40
+    cases = [
+        (0.5, 1.5, 1.5, 0.0),
+        (2.0, 3.0, 4.0, 0.5),
+        (0.553 + 0.606 + 0, 1.606, 2.159, 0.09),           # Pareto/NBD on CDNOW, x = 0
+        (0.553 + 0.606 + 300, 1.606, 302.159, 0.2),         # x = 300
+        (0.243 + 200, 2.426 + 200, 0.793 + 2.426 + 199, 0.33),  # BG/NBD conditional, x = 200
+        (0.243 + 500, 2.426 + 500, 0.793 + 2.426 + 499, 0.5),
+        (1.2, 0.7, 2.2, 0.99),
+        (1.2, 0.7, 2.2, 0.999),
+        (30.0, 40.0, 31.0, 0.95),                           # terms grow to ~1e60 first
+        (800.0, 900.0, 801.0, 0.9),                         # overflows a double unscaled
+        (1e-3, 2e-3, 1.001, 0.7),
+        (5.0, 2.0, 0.5, 0.3),                               # c < a + b
+    ]
+    rows = []
+    for a, b, c, z in cases:
+        v = mpmath.log(mpmath.hyp2f1(a, b, c, z))
+        rows.append([a, b, c, z, float(v)])
+    write_matrix("hyp2f1.txt", np.array(rows))
+
+
+if __name__ == "__main__":
+    hypergeometric()
+
+
+def bg_nbd_conditional():
+    """BG/NBD E[Y(t) | x, t_x, T] by its closed form (Fader, Hardie & Lee 2005, eq. 10) in
+    40-digit arithmetic, at the CDNOW parameters, including frequencies in the hundreds."""
+    import mpmath
+    mpmath.mp.dps = 40
+    r, al, a, b = 0.243, 4.414, 0.793, 2.426
+    rows = []
+    for t, x, tx, T in [(39, 2, 30.43, 38.86), (39, 0, 0, 30), (39, 400, 39, 39), (39, 400, 38, 39),
+                        (52, 900, 70, 78), (5, 150, 20, 21), (200, 30, 60, 61)]:
+        hyp = mpmath.hyp2f1(r + x, b + x, a + b + x - 1, mpmath.mpf(t) / (al + T + t))
+        num = (a + b + x - 1) / (a - 1) * (1 - ((al + T) / mpmath.mpf(al + T + t)) ** (r + x) * hyp)
+        den = 1 + (x > 0) * (a / (b + x - 1)) * ((al + T) / mpmath.mpf(al + tx)) ** (r + x)
+        rows.append([t, x, tx, T, float(num / den)])
+    write_matrix("bg_nbd_conditional.txt", np.array(rows))
+
+
+if __name__ == "__main__":
+    bg_nbd_conditional()
+
+
+def pareto_nbd_alive():
+    """Pareto/NBD P(alive | x, t_x, T) by the closed form of Fader & Hardie's note (2005,
+    eq. 18 with A0 from eqs. 19-20) in 40-digit arithmetic; parameter sets where
+    |alpha - beta| / (max + t_x) is small and where it is close to 1."""
+    import mpmath
+    mpmath.mp.dps = 40
+    rows = []
+    for r, al, s, be, x, tx, T in [(0.553, 10.578, 0.606, 11.669, 2, 30.43, 38.86),
+                                   (0.553, 10.578, 0.606, 11.669, 26, 30.86, 31),
+                                   (0.553, 10.578, 0.606, 11.669, 300, 20, 39),
+                                   (0.5, 200.0, 0.7, 1.0, 3, 0.5, 30),
+                                   (0.5, 1.0, 0.7, 300.0, 3, 0.5, 30),
+                                   (2.0, 500.0, 1.5, 0.5, 40, 2.0, 10)]:
+        r, al, s, be, x, tx, T = map(mpmath.mpf, (r, al, s, be, x, tx, T))
+        if al >= be:
+            F = lambda t: mpmath.hyp2f1(r + s + x, s + 1, r + s + x + 1, (al - be) / (al + t)) / (al + t) ** (r + s + x)
+        else:
+            F = lambda t: mpmath.hyp2f1(r + s + x, r + x, r + s + x + 1, (be - al) / (be + t)) / (be + t) ** (r + s + x)
+        A0 = F(tx) - F(T)
+        p = 1 / (1 + (s / (r + s + x)) * (al + T) ** (r + x) * (be + T) ** s * A0)
+        rows.append([float(v) for v in (r, al, s, be, x, tx, T, p)])
+    write_matrix("pareto_nbd_alive.txt", np.array(rows))
+
+
+if __name__ == "__main__":
+    pareto_nbd_alive()

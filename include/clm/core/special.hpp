@@ -1,8 +1,25 @@
 #pragma once
 // Special functions shared by several modules.
+//
+//   digamma(x)                 psi(x), x > 0
+//   log_gamma(x)               log |Gamma(x)| without touching the global signgam (lgamma_r
+//                              where the C library has it), so threads may call it at once
+//   log_beta(a, b)             log B(a, b), a, b > 0
+//   log_hyp2f1(a, b, c, z)     log of the Gauss hypergeometric 2F1(a, b; c; z) for a, b, c > 0
+//                              and 0 <= z < 1: the power series summed with its running sum
+//                              rescaled by powers of 2, so terms far beyond the double range
+//                              (2F1 ~ 1e900 at a, b ~ 900, z = 0.9) still give the logarithm
+//                              to ~1e-14 relative; stops when the tail bound term * rho / (1 - rho)
+//                              (rho the largest ratio of successive terms still to come) is
+//                              below 1e-17 of the sum. Throws numeric_error for arguments
+//                              outside that domain and when 10^7 terms do not converge
+//                              (z within about 1e-6 of 1).
 
 #include <cmath>
 #include <limits>
+#include <string>
+
+#include "clm/core/error.hpp"
 
 namespace clm {
 
@@ -21,6 +38,49 @@ inline double digamma(double x) noexcept {
   const double series =
       inv2 * (1.0 / 12 - inv2 * (1.0 / 120 - inv2 * (1.0 / 252 - inv2 * (1.0 / 240 - inv2 * (1.0 / 132)))));
   return result + std::log(x) - 0.5 * inv - series;
+}
+
+inline double log_gamma(double x) noexcept {
+#if defined(__GLIBC__) || defined(__APPLE__)
+  int sign = 0;
+  return ::lgamma_r(x, &sign);
+#else
+  return std::lgamma(x);
+#endif
+}
+
+inline double log_beta(double a, double b) noexcept { return log_gamma(a) + log_gamma(b) - log_gamma(a + b); }
+
+inline double log_hyp2f1(double a, double b, double c, double z) {
+  if (!(a > 0.0 && b > 0.0 && c > 0.0 && z >= 0.0 && z < 1.0 && std::isfinite(a) && std::isfinite(b) &&
+        std::isfinite(c))) {
+    throw numeric_error("log_hyp2f1: expected a, b, c > 0 and 0 <= z < 1, got a = " + std::to_string(a) +
+                        ", b = " + std::to_string(b) + ", c = " + std::to_string(c) + ", z = " + std::to_string(z));
+  }
+  if (z == 0.0) return 0.0;
+  constexpr double scale_at = 0x1.0p+500, scale = 0x1.0p-500;
+  constexpr double log_scale = 500.0 * 0.69314718055994530942;
+  double term = 1.0, sum = 1.0, log_factor = 0.0;
+  for (std::size_t n = 0; n < 10'000'000; ++n) {
+    const double dn = static_cast<double>(n);
+    const double ratio = (a + dn) * (b + dn) / ((c + dn) * (dn + 1.0)) * z;
+    term *= ratio;
+    sum += term;
+    if (sum > scale_at) {
+      sum *= scale;
+      term *= scale;
+      log_factor += log_scale;
+    }
+    // The ratio tends to z; whether it approaches from above or below, every later ratio is
+    // at most max(ratio, z) once the ratio has started to fall or stays below z.
+    const double next = (a + dn + 1.0) * (b + dn + 1.0) / ((c + dn + 1.0) * (dn + 2.0)) * z;
+    const double rho = std::max(next, z);
+    if (next <= ratio || next <= z) {
+      if (rho < 1.0 && term * rho / (1.0 - rho) <= 1e-17 * sum) return std::log(sum) + log_factor;
+    }
+  }
+  throw numeric_error("log_hyp2f1: the series did not converge in 10^7 terms (a = " + std::to_string(a) +
+                      ", b = " + std::to_string(b) + ", c = " + std::to_string(c) + ", z = " + std::to_string(z) + ")");
 }
 
 }  // namespace clm

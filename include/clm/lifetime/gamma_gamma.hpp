@@ -1,0 +1,143 @@
+#pragma once
+// clm::gamma_gamma<T>: the Gamma-Gamma model of spend per transaction (Fader, Hardie & Lee
+// 2005, "RFM and CLV: using iso-value curves for customer base analysis"; Fader & Hardie's
+// note "The Gamma-Gamma model of monetary value", 2013), as lifetimes' GammaGammaFitter.
+//
+// A customer's transaction values are Gamma(p, nu) with nu ~ Gamma(q, v); a summary row's
+// monetary_value is the mean of its x repeat transactions (zbar).
+//
+//   fit(summary)                       maximum likelihood over the repeat customers (x > 0),
+//                                      weighted by the summary's weights. A mean spend <= 0
+//                                      is an error, or, with params.exclude_nonpositive,
+//                                      the row is left out
+//   parameters(), standard_errors()    {p, q, v}
+//   log_likelihood()                   of the zbar values (the published -4055.92 on CDNOW)
+//   conditional_expected_spend(s)      E[Z | zbar, x] = (q - 1) / (p x + q - 1) * p v / (q - 1)
+//                                      + p x / (p x + q - 1) * zbar; for x = 0 the population
+//                                      mean p v / (q - 1). Needs q > 1 (numeric_error otherwise)
+//
+// Spend and purchases are assumed independent (check the correlation of x and zbar first).
+
+#include <array>
+#include <cmath>
+#include <string>
+
+#include "clm/core/special.hpp"
+#include "clm/lifetime/detail/base.hpp"
+
+namespace clm {
+
+struct gamma_gamma_parameters {
+  double p = 0.0, q = 0.0, v = 0.0;
+  friend bool operator==(const gamma_gamma_parameters&, const gamma_gamma_parameters&) = default;
+};
+
+template <class T = double>
+class gamma_gamma : public detail::lifetime_base<gamma_gamma<T>, T, 3> {
+  using base = detail::lifetime_base<gamma_gamma<T>, T, 3>;
+  friend base;
+
+ public:
+  static constexpr std::size_t K = 3;
+  static constexpr const char* name = "gamma_gamma";
+  static constexpr std::array<const char*, 3> parameter_names{"p", "q", "v"};
+  static constexpr bool analytic_gradient = true;
+
+  using base::base;
+
+  gamma_gamma_parameters parameters() const {
+    const auto& a = this->fitted_parameters();
+    return {a[0], a[1], a[2]};
+  }
+  gamma_gamma_parameters standard_errors() const {
+    const auto& a = this->fitted_standard_errors();
+    return {a[0], a[1], a[2]};
+  }
+  gamma_gamma& set_parameters(const gamma_gamma_parameters& a, time_unit unit = time_unit::week) {
+    return base::set_parameters({a.p, a.q, a.v}, unit);
+  }
+
+  /// The population's mean spend per transaction, p v / (q - 1).
+  T mean_spend() const {
+    const auto [p, q, v] = this->fitted_parameters();
+    require_q(q);
+    return static_cast<T>(p * v / (q - 1.0));
+  }
+
+  vector<T> conditional_expected_spend(const customer_summary& s) const {
+    const auto [p, q, v] = this->fitted_parameters();
+    require_q(q);
+    check_monetary(s, "gamma_gamma.conditional_expected_spend");
+    vector<T> out = vector<T>::from_shape({s.size()});
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const double x = s.frequency(i);
+      out(i) = static_cast<T>(p * (v + x * (x > 0.0 ? s.monetary_value(i) : 0.0)) / (p * x + q - 1.0));
+    }
+    return out;
+  }
+
+ private:
+  static void require_q(double q) {
+    if (!(q > 1.0)) {
+      throw numeric_error("gamma_gamma: the expected spend needs q > 1, got q = " + detail::to_text(q));
+    }
+  }
+
+  static void check_monetary(const customer_summary& s, const char* owner) {
+    detail::check_summary(s, owner, false);
+    if (s.monetary_value.size() != s.size()) {
+      throw shape_error(std::string(owner) + ": expected monetary_value for each of the " + std::to_string(s.size()) +
+                        " customers, got " + std::to_string(s.monetary_value.size()));
+    }
+  }
+
+  static detail::fit_rows rows(const customer_summary& s, const lifetime_params& params) {
+    check_monetary(s, "gamma_gamma.fit");
+    detail::fit_rows d;
+    const bool weighted = s.weight.size() == s.size();
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if (s.frequency(i) == 0.0) continue;
+      const double z = s.monetary_value(i);
+      if (!std::isfinite(z)) {
+        throw numeric_error("gamma_gamma.fit: expected a finite monetary_value, got " + detail::to_text(z) + " at row " +
+                            std::to_string(i));
+      }
+      if (z <= 0.0) {
+        if (params.exclude_nonpositive) continue;
+        throw invalid_argument("gamma_gamma.fit: expected a mean spend > 0 for a repeat customer, got " +
+                               detail::to_text(z) + " at row " + std::to_string(i) +
+                               " (set exclude_nonpositive to leave such customers out)");
+      }
+      d.x.push_back(s.frequency(i));
+      d.recency.push_back(z);  // the mean spend, in the recency slot
+      d.T.push_back(0.0);
+      d.weight.push_back(weighted ? s.weight(i) : 1.0);
+      d.total_weight += d.weight.back();
+    }
+    if (d.size() == 0) throw invalid_argument("gamma_gamma.fit: expected at least one repeat customer (x > 0), got none");
+    return d;
+  }
+
+  static std::array<double, 3> start(const detail::fit_rows& d) {
+    return {1.0, 2.0, std::max(detail::weighted_mean(d.recency, d), 1e-6)};
+  }
+
+  static void check_parameters(const std::array<double, 3>&) {}
+
+  static double row_log_likelihood(const std::array<double, 3>& a, const detail::fit_rows& d, std::size_t i,
+                                   std::array<double, 3>* g) {
+    const auto [p, q, v] = a;
+    const double x = d.x[i], z = d.recency[i];
+    const double px = p * x, l_xzv = std::log(x * z + v);
+    if (g != nullptr) {
+      const double psi = digamma(px + q);
+      (*g)[0] = x * (psi - digamma(px) + std::log(z) + std::log(x) - l_xzv);
+      (*g)[1] = psi - digamma(q) + std::log(v) - l_xzv;
+      (*g)[2] = q / v - (px + q) / (x * z + v);
+    }
+    return log_gamma(px + q) - log_gamma(px) - log_gamma(q) + q * std::log(v) + (px - 1.0) * std::log(z) +
+           px * std::log(x) - (px + q) * l_xzv;
+  }
+};
+
+}  // namespace clm
