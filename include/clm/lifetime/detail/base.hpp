@@ -263,10 +263,9 @@ class lifetime_base {
     void serialize(A& ar) {
       ar(parameters, standard_errors, log_likelihood, n_customers, report, unit);
       for (std::size_t k = 0; k < K; ++k) {
-        ar.check(std::isfinite(parameters[k]) && parameters[k] > 0.0,
-                 std::string(Derived::name) + ": a parameter is not finite and positive");
+        ar.check(std::isfinite(parameters[k]) && parameters[k] > 0.0, "lifetime model: a parameter is not finite and positive");
       }
-      ar.check(unit == time_unit::week || unit == time_unit::day, std::string(Derived::name) + ": unknown time unit");
+      ar.check(unit == time_unit::week || unit == time_unit::day, "lifetime model: unknown time unit");
     }
   };
 
