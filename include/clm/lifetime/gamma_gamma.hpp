@@ -7,7 +7,8 @@
 // monetary_value is the mean of its x repeat transactions (zbar).
 //
 //   fit(summary)                       maximum likelihood over the repeat customers (x > 0),
-//                                      weighted by the summary's weights. A mean spend <= 0
+//                                      weighted by the summary's weights, identical (x, zbar)
+//                                      rows merged. A mean spend <= 0
 //                                      is an error, or, with params.exclude_nonpositive,
 //                                      the row is left out
 //   parameters(), standard_errors()    {p, q, v}
@@ -19,6 +20,8 @@
 // Spend and purchases are assumed independent (check the correlation of x and zbar first).
 
 #include <array>
+#include <map>
+#include <utility>
 #include <cmath>
 #include <string>
 
@@ -95,6 +98,7 @@ class gamma_gamma : public detail::lifetime_base<gamma_gamma<T>, T, 3> {
     check_monetary(s, "gamma_gamma.fit");
     detail::fit_rows d;
     const bool weighted = s.weight.size() == s.size();
+    std::map<std::pair<double, double>, std::size_t> index;
     for (std::size_t i = 0; i < s.size(); ++i) {
       if (s.frequency(i) == 0.0) continue;
       const double z = s.monetary_value(i);
@@ -108,11 +112,18 @@ class gamma_gamma : public detail::lifetime_base<gamma_gamma<T>, T, 3> {
                                detail::to_text(z) + " at row " + std::to_string(i) +
                                " (set exclude_nonpositive to leave such customers out)");
       }
-      d.x.push_back(s.frequency(i));
-      d.recency.push_back(z);  // the mean spend, in the recency slot
-      d.T.push_back(0.0);
-      d.weight.push_back(weighted ? s.weight(i) : 1.0);
-      d.total_weight += d.weight.back();
+      // Identical (x, zbar) rows merge into one with the summed weight.
+      const std::pair<double, double> key{s.frequency(i), z};
+      const auto [it, inserted] = index.try_emplace(key, d.x.size());
+      if (inserted) {
+        d.x.push_back(key.first);
+        d.recency.push_back(z);  // the mean spend, in the recency slot
+        d.T.push_back(0.0);
+        d.weight.push_back(0.0);
+      }
+      const double w = weighted ? s.weight(i) : 1.0;
+      d.weight[it->second] += w;
+      d.total_weight += w;
     }
     if (d.size() == 0) throw invalid_argument("gamma_gamma.fit: expected at least one repeat customer (x > 0), got none");
     return d;
