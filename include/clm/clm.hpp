@@ -14,6 +14,7 @@
 #include "clm/core/blas.hpp"
 #include "clm/core/special.hpp"
 
+#include "clm/cluster/kmeans.hpp"
 #include "clm/data/csv.hpp"
 #include "clm/data/dates.hpp"
 #include "clm/data/interactions.hpp"

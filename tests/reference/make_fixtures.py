@@ -428,3 +428,27 @@ def pareto_nbd_alive():
 
 if __name__ == "__main__":
     pareto_nbd_alive()
+
+
+# --- k-means ------------------------------------------------------------------------------
+def kmeans():
+    """scikit-learn 1.2 KMeans(init=given centres, n_init=1, algorithm="lloyd") on blobs:
+    one run converging normally, one with a far-away initial centre whose cluster starts
+    empty (scikit-learn's relocation)."""
+    from sklearn.cluster import KMeans
+    rng = np.random.default_rng(17)
+    centers = np.array([[0.0, 0.0, 0.0], [4.0, 4.0, 0.0], [0.0, 5.0, 5.0], [5.0, 0.0, 5.0]])
+    X = np.vstack([c + rng.normal(0, 1.0, (125, 3)) for c in centers])
+    X = X[rng.permutation(len(X))]
+    write_matrix("kmeans_X.txt", X)
+    inits = {"normal": X[[0, 1, 2, 3]] + 0.1, "empty": np.vstack([X[[0, 1, 2]], [[50.0, 50.0, 50.0]]])}
+    for name, init in inits.items():
+        km = KMeans(n_clusters=4, init=init, n_init=1, algorithm="lloyd", max_iter=300, tol=1e-4).fit(X)
+        write_matrix(f"kmeans_{name}_init.txt", init)
+        write_matrix(f"kmeans_{name}_centers.txt", km.cluster_centers_)
+        write_matrix(f"kmeans_{name}_labels.txt", km.labels_.reshape(-1, 1))
+        write_matrix(f"kmeans_{name}_stats.txt", np.array([[km.inertia_, km.n_iter_]]))
+
+
+if __name__ == "__main__":
+    kmeans()

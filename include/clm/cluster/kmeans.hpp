@@ -1,0 +1,406 @@
+#pragma once
+// clm::kmeans<T>: Lloyd's k-means with scikit-learn 1.2's semantics (KMeans,
+// algorithm="lloyd").
+//
+//   params       k, init (kmeans_plus_plus: the greedy variant with 2 + floor(ln k) trials per
+//                centre; random: k distinct rows; given: init_centers, k x d row-major),
+//                n_init (0: 1 for k-means++ and given centres, 10 for random), max_iter, tol,
+//                seed, n_jobs
+//   fit(X)       for each of n_init starts, Lloyd iterations until the labels stop changing
+//                or the squared centre shift sum is <= tol * mean column variance (as
+//                scikit-learn), then one more assignment so labels match the final centres;
+//                the start with the lowest inertia wins
+//   centers(), labels(), inertia(), n_iter()
+//   predict(X)   nearest centre per row (ties: the lower index), as a vector<T>
+//   transform(X) Euclidean distances to every centre, n x k
+//
+// Distances are ||x||^2 - 2 x.c + ||c||^2 with x.c from BLAS gemm on blocks of 256 rows; the
+// blocks are grouped in a fixed number of chunks, run in parallel (n_jobs, BLAS held to one
+// thread) and reduced in chunk order, so results do not depend on the thread count. A cluster
+// left empty takes the row farthest from its centre (scikit-learn's relocation).
+// Errors: fewer rows than k, NaN or Inf (numeric_error), init_centers of the wrong size.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "clm/core/blas.hpp"
+#include "clm/core/error.hpp"
+#include "clm/core/parallel.hpp"
+#include "clm/core/random.hpp"
+#include "clm/core/types.hpp"
+#include "clm/core/validate.hpp"
+#include "clm/preprocessing/detail/columnwise.hpp"
+
+namespace clm {
+
+enum class kmeans_init : std::uint8_t { kmeans_plus_plus, random, given };
+
+struct kmeans_params {
+  std::size_t k = 8;
+  kmeans_init init = kmeans_init::kmeans_plus_plus;
+  std::vector<double> init_centers;  ///< k x d, row-major, for init = given
+  std::size_t n_init = 0;            ///< 0: 1 for k-means++ and given, 10 for random
+  std::size_t max_iter = 300;
+  double tol = 1e-4;
+  std::uint64_t seed = 0;
+  std::size_t n_jobs = 1;  ///< threads for the assignment step (0: all)
+
+  void validate() const {
+    require_param(k >= 1, "kmeans", "k", k, ">= 1");
+    require_param(static_cast<int>(init) <= 2, "kmeans", "init", static_cast<int>(init),
+                  "kmeans_plus_plus, random or given");
+    require_param(init != kmeans_init::given || (!init_centers.empty() && init_centers.size() % k == 0), "kmeans",
+                  "init_centers", init_centers.size(), "k x d values for init = given");
+    require_param(max_iter >= 1, "kmeans", "max_iter", max_iter, ">= 1");
+    require_param(tol >= 0.0 && std::isfinite(tol), "kmeans", "tol", tol, "finite and >= 0");
+  }
+  friend bool operator==(const kmeans_params&, const kmeans_params&) = default;
+};
+
+namespace detail {
+
+template <class T>
+struct kmeans_state {
+  std::size_t n_features_in = 0;
+  matrix<T> centers;
+  vector<T> labels;
+  double inertia = 0.0;
+  std::size_t n_iter = 0;
+
+  template <class A>
+  void serialize(A& ar) {
+    ar(n_features_in, centers, labels, inertia, n_iter);
+    ar.check(centers.dimension() == 2 && centers.shape()[1] == n_features_in && centers.shape()[0] >= 1,
+             "kmeans: centres do not match the feature count");
+    for (auto c : centers) ar.check(std::isfinite(c), "kmeans: a centre is not finite");
+  }
+};
+
+/// One assignment pass: labels (and each row's squared distance) for the centres C (k x d),
+/// optionally the per-cluster sums and counts for the update.
+struct kmeans_pass {
+  std::vector<std::int64_t> labels;
+  std::vector<double> dist2;  // squared distance of each row to its centre
+  std::vector<double> sums;   // k x d
+  std::vector<double> counts;
+};
+
+inline void kmeans_assign(const matrix<double>& X, const std::vector<double>& x_norm2, const std::vector<double>& C,
+                          std::size_t k, bool accumulate, std::size_t n_jobs, kmeans_pass& out) {
+  const std::size_t n = X.shape()[0], d = X.shape()[1];
+  constexpr std::size_t block = 256;
+  const std::size_t n_blocks = (n + block - 1) / block;
+  const std::size_t n_chunks = std::min<std::size_t>(16, n_blocks);
+  std::vector<double> c_norm2(k, 0.0);
+  for (std::size_t c = 0; c < k; ++c) {
+    for (std::size_t j = 0; j < d; ++j) c_norm2[c] += C[c * d + j] * C[c * d + j];
+  }
+  out.labels.resize(n);
+  out.dist2.resize(n);
+  std::vector<std::vector<double>> sums(n_chunks), counts(n_chunks);
+  parallel_for(n_chunks, n_jobs, [&](std::size_t chunk) {
+    std::vector<double> G(block * k);
+    if (accumulate) {
+      sums[chunk].assign(k * d, 0.0);
+      counts[chunk].assign(k, 0.0);
+    }
+    const std::size_t b0 = chunk * n_blocks / n_chunks, b1 = (chunk + 1) * n_blocks / n_chunks;
+    for (std::size_t b = b0; b < b1; ++b) {
+      const std::size_t r0 = b * block, rows = std::min(block, n - r0);
+      blas::gemm(blas::op::none, blas::op::transpose, rows, k, d, 1.0, X.data() + r0 * d, d, C.data(), d, 0.0,
+                 G.data(), k);
+      for (std::size_t i = 0; i < rows; ++i) {
+        std::size_t best = 0;
+        double best_d = c_norm2[0] - 2.0 * G[i * k];
+        for (std::size_t c = 1; c < k; ++c) {
+          const double v = c_norm2[c] - 2.0 * G[i * k + c];
+          if (v < best_d) best_d = v, best = c;
+        }
+        out.labels[r0 + i] = static_cast<std::int64_t>(best);
+        out.dist2[r0 + i] = std::max(0.0, best_d + x_norm2[r0 + i]);
+        if (accumulate) {
+          const double* x = X.data() + (r0 + i) * d;
+          double* s = sums[chunk].data() + best * d;
+          for (std::size_t j = 0; j < d; ++j) s[j] += x[j];
+          counts[chunk][best] += 1.0;
+        }
+      }
+    }
+  });
+  if (accumulate) {
+    out.sums.assign(k * d, 0.0);
+    out.counts.assign(k, 0.0);
+    for (std::size_t chunk = 0; chunk < n_chunks; ++chunk) {
+      for (std::size_t v = 0; v < k * d; ++v) out.sums[v] += sums[chunk][v];
+      for (std::size_t c = 0; c < k; ++c) out.counts[c] += counts[chunk][c];
+    }
+  }
+}
+
+}  // namespace detail
+
+template <class T = double>
+class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail::kmeans_state<T>, T> {
+  using base = detail::transformer_base<kmeans<T>, kmeans_params, detail::kmeans_state<T>, T>;
+
+ public:
+  static constexpr const char* name = "kmeans";
+  static constexpr std::uint32_t serial_version = 1;
+  static std::string model_kind() { return detail::model_kind_name<T>(name); }
+  using base::base;
+
+  template <class E>
+  kmeans& fit(const E& X_in) {
+    this->state_.reset();
+    const auto& p = this->params_;
+    decltype(auto) Xt = base::input(X_in, "fit", /*allow_nan=*/false);
+    const matrix<double> X = as_double(Xt);
+    const std::size_t n = X.shape()[0], d = X.shape()[1], k = p.k;
+    if (n < k) {
+      throw invalid_argument("kmeans.fit: expected at least k = " + std::to_string(k) + " rows, got " +
+                             std::to_string(n));
+    }
+    if (p.init == kmeans_init::given && p.init_centers.size() != k * d) {
+      throw shape_error("kmeans.fit: init_centers has " + std::to_string(p.init_centers.size()) +
+                        " values; expected k x d = " + std::to_string(k * d));
+    }
+    // scikit-learn's tolerance: tol times the mean of the column variances.
+    double mean_var = 0.0;
+    std::vector<double> x_norm2(n, 0.0);
+    for (std::size_t j = 0; j < d; ++j) {
+      double m = 0.0, v = 0.0;
+      for (std::size_t i = 0; i < n; ++i) m += X(i, j);
+      m /= static_cast<double>(n);
+      for (std::size_t i = 0; i < n; ++i) v += (X(i, j) - m) * (X(i, j) - m);
+      mean_var += v / static_cast<double>(n);
+    }
+    const double tol = p.tol * mean_var / static_cast<double>(d);
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t j = 0; j < d; ++j) x_norm2[i] += X(i, j) * X(i, j);
+    }
+    const std::size_t runs = p.n_init != 0 ? p.n_init : (p.init == kmeans_init::random ? 10 : 1);
+    random_engine g(p.seed);
+    detail::kmeans_state<T> best;
+    bool have = false;
+    for (std::size_t run = 0; run < runs; ++run) {
+      std::vector<double> C = initial_centers(X, g);
+      detail::kmeans_pass pass;
+      const std::size_t iter = lloyd(X, x_norm2, C, tol, pass);
+      double inertia = 0.0;  // exact differences to the final centres
+      for (std::size_t i = 0; i < n; ++i) {
+        const double* c = C.data() + static_cast<std::size_t>(pass.labels[i]) * d;
+        for (std::size_t j = 0; j < d; ++j) inertia += (X(i, j) - c[j]) * (X(i, j) - c[j]);
+      }
+      if (!have || inertia < best.inertia) {
+        best.n_features_in = d;
+        best.centers = matrix<T>::from_shape({k, d});
+        for (std::size_t v = 0; v < k * d; ++v) best.centers.data()[v] = static_cast<T>(C[v]);
+        best.labels = vector<T>::from_shape({n});
+        for (std::size_t i = 0; i < n; ++i) best.labels(i) = static_cast<T>(pass.labels[i]);
+        best.inertia = inertia;
+        best.n_iter = iter;
+        have = true;
+      }
+    }
+    this->state_ = std::move(best);
+    return *this;
+  }
+
+  /// The nearest centre of each row.
+  template <class E>
+  vector<T> predict(const E& X_in) const {
+    const auto pass = assign(X_in, "predict");
+    vector<T> out = vector<T>::from_shape({pass.labels.size()});
+    for (std::size_t i = 0; i < pass.labels.size(); ++i) out(i) = static_cast<T>(pass.labels[i]);
+    return out;
+  }
+
+  /// Euclidean distances of each row to every centre (n x k).
+  template <class E>
+  matrix<T> transform(const E& X_in) const {
+    decltype(auto) Xt = this->fitted_input(X_in, "transform", /*allow_nan=*/false);
+    const auto& C = this->get().centers;
+    const std::size_t n = Xt.shape()[0], d = Xt.shape()[1], k = C.shape()[0];
+    matrix<T> out = matrix<T>::from_shape({n, k});
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t c = 0; c < k; ++c) {
+        double s = 0.0;
+        for (std::size_t j = 0; j < d; ++j) {
+          const double diff = static_cast<double>(Xt(i, j)) - static_cast<double>(C(c, j));
+          s += diff * diff;
+        }
+        out(i, c) = static_cast<T>(std::sqrt(s));
+      }
+    }
+    return out;
+  }
+
+  const matrix<T>& centers() const { return this->get().centers; }
+  /// The training rows' clusters, 0 .. k-1.
+  const vector<T>& labels() const { return this->get().labels; }
+  /// Sum of squared distances of the training rows to their centres.
+  double inertia() const { return this->get().inertia; }
+  std::size_t n_iter() const { return this->get().n_iter; }
+
+  feature_names feature_names_out() const {
+    feature_names out;
+    for (std::size_t c = 0; c < this->params_.k; ++c) out.push_back("kmeans" + std::to_string(c));
+    return out;
+  }
+
+  template <class A>
+  void serialize(A& ar) {
+    auto& p = this->params_;
+    ar(p.k, p.init, p.init_centers, p.n_init, p.max_iter, p.tol, p.seed, p.n_jobs, this->state_);
+    if constexpr (A::loading) {
+      p.validate();
+      if (this->state_) ar.check(this->state_->centers.shape()[0] == p.k, "kmeans: centre count differs from k");
+    }
+  }
+
+ private:
+  static matrix<double> as_double(const matrix<T>& X) {
+    if constexpr (std::is_same_v<T, double>) {
+      return X;
+    } else {
+      return xt::cast<double>(X);
+    }
+  }
+
+  template <class E>
+  detail::kmeans_pass assign(const E& X_in, const char* method) const {
+    decltype(auto) Xt = this->fitted_input(X_in, method, /*allow_nan=*/false);
+    const matrix<double> X = as_double(Xt);
+    const auto& Ct = this->get().centers;
+    std::vector<double> C(Ct.begin(), Ct.end());
+    std::vector<double> x_norm2(X.shape()[0], 0.0);
+    detail::kmeans_pass pass;
+    detail::kmeans_assign(X, x_norm2, C, Ct.shape()[0], false, this->params_.n_jobs, pass);
+    return pass;
+  }
+
+  std::vector<double> initial_centers(const matrix<double>& X, random_engine& g) const {
+    const auto& p = this->params_;
+    const std::size_t n = X.shape()[0], d = X.shape()[1], k = p.k;
+    std::vector<double> C(k * d);
+    const auto copy_row = [&](std::size_t c, std::size_t i) {
+      std::copy(X.data() + i * d, X.data() + (i + 1) * d, C.begin() + static_cast<std::ptrdiff_t>(c * d));
+    };
+    if (p.init == kmeans_init::given) {
+      C = p.init_centers;
+      return C;
+    }
+    if (p.init == kmeans_init::random) {
+      std::vector<std::size_t> perm(n);
+      std::iota(perm.begin(), perm.end(), std::size_t{0});
+      for (std::size_t c = 0; c < k; ++c) {
+        std::swap(perm[c], perm[c + uniform_index(g, n - c)]);
+        copy_row(c, perm[c]);
+      }
+      return C;
+    }
+    // Greedy k-means++: the first centre uniformly, then for each next one the candidate
+    // (of 2 + floor(ln k), drawn proportionally to the squared distance) that lowers the
+    // potential most.
+    const auto sq = [&](std::size_t i, std::size_t r) {
+      double s = 0.0;
+      for (std::size_t j = 0; j < d; ++j) s += (X(i, j) - X(r, j)) * (X(i, j) - X(r, j));
+      return s;
+    };
+    const std::size_t trials = 2 + static_cast<std::size_t>(std::log(static_cast<double>(k)));
+    const std::size_t first = uniform_index(g, n);
+    copy_row(0, first);
+    std::vector<double> closest(n), cum(n), cand(n), best_d(n);
+    for (std::size_t i = 0; i < n; ++i) closest[i] = sq(i, first);
+    for (std::size_t c = 1; c < k; ++c) {
+      double pot = 0.0;
+      for (std::size_t i = 0; i < n; ++i) cum[i] = (pot += closest[i]);
+      double best_pot = std::numeric_limits<double>::infinity();
+      std::size_t best_id = 0;
+      for (std::size_t t = 0; t < trials; ++t) {
+        const double u = uniform01(g) * pot;
+        auto id = static_cast<std::size_t>(std::lower_bound(cum.begin(), cum.end(), u) - cum.begin());
+        id = std::min(id, n - 1);
+        double cand_pot = 0.0;
+        for (std::size_t i = 0; i < n; ++i) cand_pot += (cand[i] = std::min(closest[i], sq(i, id)));
+        if (cand_pot < best_pot) {
+          best_pot = cand_pot;
+          best_id = id;
+          best_d = cand;
+        }
+      }
+      copy_row(c, best_id);
+      closest = best_d;
+    }
+    return C;
+  }
+
+  /// Lloyd iterations from centres C (updated in place); returns the iteration count and
+  /// leaves in `pass` the labels and distances for the final centres.
+  std::size_t lloyd(const matrix<double>& X, const std::vector<double>& x_norm2, std::vector<double>& C, double tol,
+                    detail::kmeans_pass& pass) const {
+    const auto& p = this->params_;
+    const std::size_t d = X.shape()[1], k = p.k;
+    std::vector<std::int64_t> previous(X.shape()[0], -1);
+    bool strict = false;
+    std::size_t iter = 0;
+    for (; iter < p.max_iter;) {
+      detail::kmeans_assign(X, x_norm2, C, k, true, p.n_jobs, pass);
+      ++iter;
+      relocate_empty(X, C, pass);
+      double shift = 0.0;
+      for (std::size_t c = 0; c < k; ++c) {
+        if (pass.counts[c] == 0.0) continue;
+        for (std::size_t j = 0; j < d; ++j) {
+          const double next = pass.sums[c * d + j] / pass.counts[c];
+          shift += (next - C[c * d + j]) * (next - C[c * d + j]);
+          C[c * d + j] = next;
+        }
+      }
+      if (pass.labels == previous) {
+        strict = true;
+        break;
+      }
+      if (shift <= tol) break;
+      previous = pass.labels;
+    }
+    if (!strict) detail::kmeans_assign(X, x_norm2, C, k, false, p.n_jobs, pass);  // labels of the final centres
+    return iter;
+  }
+
+  /// Each empty cluster takes the row farthest from its assigned centre (scikit-learn).
+  static void relocate_empty(const matrix<double>& X, const std::vector<double>& C, detail::kmeans_pass& pass) {
+    const std::size_t d = X.shape()[1], k = pass.counts.size();
+    std::vector<std::size_t> empty;
+    for (std::size_t c = 0; c < k; ++c) {
+      if (pass.counts[c] == 0.0) empty.push_back(c);
+    }
+    if (empty.empty()) return;
+    std::vector<std::size_t> order(X.shape()[0]);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::vector<double> far(order.size());
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      const auto c = static_cast<std::size_t>(pass.labels[i]);
+      double s = 0.0;
+      for (std::size_t j = 0; j < d; ++j) s += (X(i, j) - C[c * d + j]) * (X(i, j) - C[c * d + j]);
+      far[i] = s;
+    }
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return far[a] > far[b]; });
+    for (std::size_t e = 0; e < empty.size() && e < order.size(); ++e) {
+      const std::size_t i = order[e], from = static_cast<std::size_t>(pass.labels[i]), to = empty[e];
+      for (std::size_t j = 0; j < d; ++j) {
+        pass.sums[from * d + j] -= X(i, j);
+        pass.sums[to * d + j] = X(i, j);
+      }
+      pass.counts[from] -= 1.0;
+      pass.counts[to] = 1.0;
+    }
+  }
+};
+
+}  // namespace clm
