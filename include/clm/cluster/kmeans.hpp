@@ -14,7 +14,8 @@
 //   predict(X)   nearest centre per row (ties: the lower index), as a vector<T>
 //   transform(X) Euclidean distances to every centre, n x k
 //
-// Distances are ||x||^2 - 2 x.c + ||c||^2 with x.c from BLAS gemm on blocks of 256 rows; the
+// Distances are ||x||^2 - 2 x.c + ||c||^2 with x.c from BLAS gemm on blocks of 256 rows
+// (written out instead when k x d <= 256, where gemm's packing costs more than the products); the
 // blocks are grouped in a fixed number of chunks, run in parallel (n_jobs, BLAS held to one
 // thread) and reduced in chunk order, so results do not depend on the thread count. A cluster
 // left empty takes the row farthest from its centre (scikit-learn's relocation).
@@ -96,9 +97,12 @@ inline void kmeans_assign(const matrix<double>& X, const std::vector<double>& x_
   constexpr std::size_t block = 256;
   const std::size_t n_blocks = (n + block - 1) / block;
   const std::size_t n_chunks = std::min<std::size_t>(16, n_blocks);
-  std::vector<double> c_norm2(k, 0.0);
+  std::vector<double> c_norm2(k, 0.0), CT(d * k);
   for (std::size_t c = 0; c < k; ++c) {
-    for (std::size_t j = 0; j < d; ++j) c_norm2[c] += C[c * d + j] * C[c * d + j];
+    for (std::size_t j = 0; j < d; ++j) {
+      c_norm2[c] += C[c * d + j] * C[c * d + j];
+      CT[j * k + c] = C[c * d + j];
+    }
   }
   out.labels.resize(n);
   out.dist2.resize(n);
@@ -112,8 +116,21 @@ inline void kmeans_assign(const matrix<double>& X, const std::vector<double>& x_
     const std::size_t b0 = chunk * n_blocks / n_chunks, b1 = (chunk + 1) * n_blocks / n_chunks;
     for (std::size_t b = b0; b < b1; ++b) {
       const std::size_t r0 = b * block, rows = std::min(block, n - r0);
-      blas::gemm(blas::op::none, blas::op::transpose, rows, k, d, 1.0, X.data() + r0 * d, d, C.data(), d, 0.0,
-                 G.data(), k);
+      if (k * d <= 256) {  // a few dozen products per row: BLAS's packing would cost more than they do
+        for (std::size_t i = 0; i < rows; ++i) {
+          const double* x = X.data() + (r0 + i) * d;
+          double* g = G.data() + i * k;
+          std::fill(g, g + k, 0.0);
+          for (std::size_t j = 0; j < d; ++j) {  // across the centres: vectorises without reordering sums
+            const double xj = x[j];
+            const double* ct = CT.data() + j * k;
+            for (std::size_t c = 0; c < k; ++c) g[c] += xj * ct[c];
+          }
+        }
+      } else {
+        blas::gemm(blas::op::none, blas::op::transpose, rows, k, d, 1.0, X.data() + r0 * d, d, C.data(), d, 0.0,
+                   G.data(), k);
+      }
       for (std::size_t i = 0; i < rows; ++i) {
         std::size_t best = 0;
         double best_d = c_norm2[0] - 2.0 * G[i * k];
@@ -159,7 +176,7 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
     this->state_.reset();
     const auto& p = this->params_;
     decltype(auto) Xt = base::input(X_in, "fit", /*allow_nan=*/false);
-    const matrix<double> X = as_double(Xt);
+    decltype(auto) X = as_double(Xt);
     const std::size_t n = X.shape()[0], d = X.shape()[1], k = p.k;
     if (n < k) {
       throw invalid_argument("kmeans.fit: expected at least k = " + std::to_string(k) + " rows, got " +
@@ -264,18 +281,19 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
   }
 
  private:
-  static matrix<double> as_double(const matrix<T>& X) {
+  /// X itself when T is double (no copy), else a double copy.
+  static decltype(auto) as_double(const matrix<T>& X) {
     if constexpr (std::is_same_v<T, double>) {
-      return X;
+      return (X);
     } else {
-      return xt::cast<double>(X);
+      return matrix<double>(xt::cast<double>(X));
     }
   }
 
   template <class E>
   detail::kmeans_pass assign(const E& X_in, const char* method) const {
     decltype(auto) Xt = this->fitted_input(X_in, method, /*allow_nan=*/false);
-    const matrix<double> X = as_double(Xt);
+    decltype(auto) X = as_double(Xt);
     const auto& Ct = this->get().centers;
     std::vector<double> C(Ct.begin(), Ct.end());
     std::vector<double> x_norm2(X.shape()[0], 0.0);
