@@ -64,6 +64,17 @@ decltype(auto) evaluate(const E& e, std::string_view what = "input") {
   }
 }
 
+/// Throws clm::shape_error unless two paired 1-D inputs (labels and predictions, say) have
+/// the same, non-zero length.
+inline void check_paired(std::size_t a, std::size_t b, std::string_view owner, std::string_view a_name,
+                         std::string_view b_name) {
+  if (a != b) {
+    throw shape_error(std::string(owner) + ": " + std::string(a_name) + " has " + std::to_string(a) + " elements, " +
+                      std::string(b_name) + " " + std::to_string(b));
+  }
+  if (a == 0) throw shape_error(std::string(owner) + ": expected non-empty inputs");
+}
+
 /// Throws clm::shape_error if X has no rows or no columns.
 template <class T>
 void check_nonempty(const matrix<T>& X, std::string_view what = "X") {

@@ -31,8 +31,7 @@ template <class E1, class E2>
 double accuracy(const E1& y_true_in, const E2& y_pred_in) {
   decltype(auto) a = evaluate<double, 1>(y_true_in, "accuracy: y_true");
   decltype(auto) b = evaluate<double, 1>(y_pred_in, "accuracy: y_pred");
-  if (a.size() != b.size()) throw shape_error("accuracy: y_true has " + std::to_string(a.size()) + " elements, y_pred " + std::to_string(b.size()));
-  if (a.size() == 0) throw shape_error("accuracy: expected non-empty inputs");
+  check_paired(a.size(), b.size(), "accuracy", "y_true", "y_pred");
   std::size_t same = 0;
   for (std::size_t i = 0; i < a.size(); ++i) same += a(i) == b(i);
   return static_cast<double>(same) / static_cast<double>(a.size());
@@ -49,11 +48,7 @@ template <class E1, class E2>
 confusion count_labels(const E1& y_true_in, const E2& y_pred_in, const char* owner) {
   decltype(auto) a = evaluate<double, 1>(y_true_in, std::string(owner) + ": y_true");
   decltype(auto) b = evaluate<double, 1>(y_pred_in, std::string(owner) + ": y_pred");
-  if (a.size() != b.size()) {
-    throw shape_error(std::string(owner) + ": y_true has " + std::to_string(a.size()) + " elements, y_pred " +
-                      std::to_string(b.size()));
-  }
-  if (a.size() == 0) throw shape_error(std::string(owner) + ": expected non-empty inputs");
+  check_paired(a.size(), b.size(), owner, "y_true", "y_pred");
   confusion c;
   for (std::size_t i = 0; i < a.size(); ++i) {
     for (double v : {a(i), b(i)}) {
@@ -112,11 +107,7 @@ template <class E1, class E2, class F>
 double mean_over_probabilities(const E1& y_true_in, const E2& p_in, const char* owner, F&& term) {
   decltype(auto) y = evaluate<double, 1>(y_true_in, std::string(owner) + ": y_true");
   decltype(auto) p = evaluate<double, 1>(p_in, std::string(owner) + ": probability");
-  if (y.size() != p.size()) {
-    throw shape_error(std::string(owner) + ": y_true has " + std::to_string(y.size()) + " elements, probability " +
-                      std::to_string(p.size()));
-  }
-  if (y.size() == 0) throw shape_error(std::string(owner) + ": expected non-empty inputs");
+  check_paired(y.size(), p.size(), owner, "y_true", "probability");
   check_finite(p, std::string(owner) + ": probability");
   double sum = 0.0;
   for (std::size_t i = 0; i < y.size(); ++i) {

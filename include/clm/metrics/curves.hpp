@@ -90,11 +90,7 @@ template <class E1, class E2>
 class_scores split_by_class(const E1& y_in, const E2& s_in, const char* owner, need_classes need) {
   decltype(auto) y = evaluate<double, 1>(y_in, std::string(owner) + ": y_true");
   decltype(auto) s = evaluate<double, 1>(s_in, std::string(owner) + ": score");
-  if (y.size() != s.size()) {
-    throw shape_error(std::string(owner) + ": y_true has " + std::to_string(y.size()) + " elements, score " +
-                      std::to_string(s.size()));
-  }
-  if (y.size() == 0) throw shape_error(std::string(owner) + ": expected non-empty inputs");
+  check_paired(y.size(), s.size(), owner, "y_true", "score");
   class_scores c;
   const std::size_t n = y.size();
   std::size_t n_pos = 0;
@@ -319,11 +315,7 @@ calibration_result calibration_curve(const E1& y_true_in, const E2& prob_in, std
   require_param(n_bins >= 1, "calibration_curve", "n_bins", n_bins, ">= 1");
   decltype(auto) y = evaluate<double, 1>(y_true_in, "calibration_curve: y_true");
   decltype(auto) p = evaluate<double, 1>(prob_in, "calibration_curve: probability");
-  if (y.size() != p.size()) {
-    throw shape_error("calibration_curve: y_true has " + std::to_string(y.size()) + " elements, probability " +
-                      std::to_string(p.size()));
-  }
-  if (y.size() == 0) throw shape_error("calibration_curve: expected non-empty inputs");
+  check_paired(y.size(), p.size(), "calibration_curve", "y_true", "probability");
   const std::size_t n = y.size();
   for (std::size_t i = 0; i < n; ++i) {
     if (y(i) != 0.0 && y(i) != 1.0) {

@@ -21,11 +21,7 @@ template <class E1, class E2, class F>
 double regression_mean(const E1& y_true_in, const E2& y_pred_in, const char* owner, F&& term) {
   decltype(auto) y = evaluate<double, 1>(y_true_in, std::string(owner) + ": y_true");
   decltype(auto) p = evaluate<double, 1>(y_pred_in, std::string(owner) + ": y_pred");
-  if (y.size() != p.size()) {
-    throw shape_error(std::string(owner) + ": y_true has " + std::to_string(y.size()) + " elements, y_pred " +
-                      std::to_string(p.size()));
-  }
-  if (y.size() == 0) throw shape_error(std::string(owner) + ": expected non-empty inputs");
+  check_paired(y.size(), p.size(), owner, "y_true", "y_pred");
   check_finite(y, std::string(owner) + ": y_true");
   check_finite(p, std::string(owner) + ": y_pred");
   double sum = 0.0;
