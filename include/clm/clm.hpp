@@ -15,6 +15,8 @@
 #include "clm/core/special.hpp"
 
 #include "clm/cluster/kmeans.hpp"
+#include "clm/cluster/minibatch_kmeans.hpp"
+#include "clm/cluster/rfm_segments.hpp"
 #include "clm/data/csv.hpp"
 #include "clm/data/dates.hpp"
 #include "clm/data/interactions.hpp"

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "clm/cluster/kmeans.hpp"
+#include "clm/cluster/minibatch_kmeans.hpp"
 #include "clm/core/random.hpp"
 #include "clm/metrics/clustering.hpp"
 #include "support/estimator_checks.hpp"
@@ -114,4 +115,37 @@ TEST_CASE("degenerate input to kmeans is a named error or a documented result") 
   clm::kmeans<> constant({.k = 2});
   constant.fit(matrix<double>{{1, 1}, {1, 1}, {1, 1}});
   CHECK(constant.inertia() == 0.0);
+}
+
+TEST_CASE("kmeans_sweep: inertia falls with k, the silhouette peaks at the true k") {
+  const matrix<double> centers{{0, 0}, {10, 0}, {0, 10}, {10, 10}};
+  const auto b = make_blobs(centers, 60, 8);
+  const auto r = clm::kmeans_sweep(b.X, {2, 3, 4, 5, 6}, {.seed = 2});
+  REQUIRE(r.k.size() == 5);
+  for (std::size_t i = 1; i < r.k.size(); ++i) CHECK(r.inertia[i] < r.inertia[i - 1]);
+  const auto best = std::max_element(r.silhouette.begin(), r.silhouette.end()) - r.silhouette.begin();
+  CHECK(r.k[static_cast<std::size_t>(best)] == 4);
+  CHECK_THROWS_AS(clm::kmeans_sweep(b.X, {1}), clm::invalid_argument);
+}
+
+TEST_CASE("minibatch_kmeans: close to Lloyd's inertia, partial_fit over chunks, the estimator contract") {
+  const matrix<double> centers{{0, 0, 0}, {8, 0, 0}, {0, 8, 0}, {0, 0, 8}};
+  const auto b = make_blobs(centers, 1000, 6);
+  clm::kmeans<> full({.k = 4, .seed = 1});
+  full.fit(b.X);
+  clm::minibatch_kmeans<> mb({.k = 4, .batch_size = 256, .seed = 1});
+  mb.fit(b.X);
+  CHECK(mb.inertia() <= full.inertia() * 1.02);
+  CHECK(mb.inertia() == doctest::Approx(clm::inertia(b.X, mb.labels(), mb.centers())).epsilon(1e-12));
+  // Streaming: four chunks, several passes.
+  clm::minibatch_kmeans<> stream({.k = 4, .seed = 1});
+  for (int pass = 0; pass < 5; ++pass) {
+    for (std::size_t c = 0; c < 4; ++c) {
+      stream.partial_fit(matrix<double>(xt::view(b.X, xt::range(c * 1000, (c + 1) * 1000), xt::all())));
+    }
+  }
+  CHECK(stream.n_steps() == 20);
+  CHECK(clm::inertia(b.X, stream.predict(b.X), stream.centers()) <= full.inertia() * 1.05);
+  CHECK_THROWS_AS(clm::minibatch_kmeans<>({.k = 5}).partial_fit(matrix<double>{{0, 0}, {1, 1}}), clm::invalid_argument);
+  clm::testing::check_estimator<clm::minibatch_kmeans<>>(blob_data, clm::minibatch_kmeans<>({.k = 3, .batch_size = 16, .seed = 1}));
 }

@@ -20,6 +20,12 @@
 // thread) and reduced in chunk order, so results do not depend on the thread count. A cluster
 // left empty takes the row farthest from its centre (scikit-learn's relocation).
 // Errors: fewer rows than k, NaN or Inf (numeric_error), init_centers of the wrong size.
+// Fewer distinct rows than k gives coinciding centres (scikit-learn warns; here the
+// duplicates' clusters stay empty and take relocated rows).
+//
+// kmeans_sweep(X, ks, params): inertia and silhouette for each k.
+// minibatch_kmeans<T> (minibatch_kmeans.hpp): the same model fitted by mini-batches, with
+// partial_fit for data that arrives in pieces.
 
 #include <algorithm>
 #include <cmath>
@@ -35,6 +41,7 @@
 #include "clm/core/random.hpp"
 #include "clm/core/types.hpp"
 #include "clm/core/validate.hpp"
+#include "clm/metrics/clustering.hpp"
 #include "clm/preprocessing/detail/columnwise.hpp"
 
 namespace clm {
@@ -97,18 +104,19 @@ inline void kmeans_assign(const matrix<double>& X, const std::vector<double>& x_
   constexpr std::size_t block = 256;
   const std::size_t n_blocks = (n + block - 1) / block;
   const std::size_t n_chunks = std::min<std::size_t>(16, n_blocks);
-  std::vector<double> c_norm2(k, 0.0), CT(d * k);
+  std::vector<double> c_norm2(k, 0.0);
   for (std::size_t c = 0; c < k; ++c) {
-    for (std::size_t j = 0; j < d; ++j) {
-      c_norm2[c] += C[c * d + j] * C[c * d + j];
-      CT[j * k + c] = C[c * d + j];
-    }
+    for (std::size_t j = 0; j < d; ++j) c_norm2[c] += C[c * d + j] * C[c * d + j];
   }
   out.labels.resize(n);
   out.dist2.resize(n);
   std::vector<std::vector<double>> sums(n_chunks), counts(n_chunks);
+  const bool small = k * d <= 256;  // a few dozen products per row: BLAS's packing would cost more
   parallel_for(n_chunks, n_jobs, [&](std::size_t chunk) {
-    std::vector<double> G(block * k);
+    // G: block x k (BLAS, row-major) or k x block (small case, centre-major); XT: the block
+    // transposed, d x block, so the small case runs along rows with independent sums.
+    std::vector<double> G(block * k), XT(small ? d * block : 0), best_v(block);
+    std::vector<std::int64_t> best_c(block);
     if (accumulate) {
       sums[chunk].assign(k * d, 0.0);
       counts[chunk].assign(k, 0.0);
@@ -116,35 +124,56 @@ inline void kmeans_assign(const matrix<double>& X, const std::vector<double>& x_
     const std::size_t b0 = chunk * n_blocks / n_chunks, b1 = (chunk + 1) * n_blocks / n_chunks;
     for (std::size_t b = b0; b < b1; ++b) {
       const std::size_t r0 = b * block, rows = std::min(block, n - r0);
-      if (k * d <= 256) {  // a few dozen products per row: BLAS's packing would cost more than they do
+      if (small) {
         for (std::size_t i = 0; i < rows; ++i) {
-          const double* x = X.data() + (r0 + i) * d;
-          double* g = G.data() + i * k;
-          std::fill(g, g + k, 0.0);
-          for (std::size_t j = 0; j < d; ++j) {  // across the centres: vectorises without reordering sums
-            const double xj = x[j];
-            const double* ct = CT.data() + j * k;
-            for (std::size_t c = 0; c < k; ++c) g[c] += xj * ct[c];
+          for (std::size_t j = 0; j < d; ++j) XT[j * block + i] = X.data()[(r0 + i) * d + j];
+        }
+        for (std::size_t c = 0; c < k; ++c) {
+          double* g = G.data() + c * block;
+          std::fill(g, g + rows, 0.0);
+          for (std::size_t j = 0; j < d; ++j) {
+            const double w = C[c * d + j];
+            const double* xt = XT.data() + j * block;
+            for (std::size_t i = 0; i < rows; ++i) g[i] += xt[i] * w;
+          }
+        }
+        for (std::size_t i = 0; i < rows; ++i) {
+          best_v[i] = c_norm2[0] - 2.0 * G[i];
+          best_c[i] = 0;
+        }
+        for (std::size_t c = 1; c < k; ++c) {
+          const double* g = G.data() + c * block;
+          for (std::size_t i = 0; i < rows; ++i) {
+            const double v = c_norm2[c] - 2.0 * g[i];
+            const bool better = v < best_v[i];  // ties keep the lower index
+            best_v[i] = better ? v : best_v[i];
+            best_c[i] = better ? static_cast<std::int64_t>(c) : best_c[i];
           }
         }
       } else {
         blas::gemm(blas::op::none, blas::op::transpose, rows, k, d, 1.0, X.data() + r0 * d, d, C.data(), d, 0.0,
                    G.data(), k);
+        for (std::size_t i = 0; i < rows; ++i) {
+          std::size_t best = 0;
+          double v_best = c_norm2[0] - 2.0 * G[i * k];
+          for (std::size_t c = 1; c < k; ++c) {
+            const double v = c_norm2[c] - 2.0 * G[i * k + c];
+            if (v < v_best) v_best = v, best = c;
+          }
+          best_v[i] = v_best;
+          best_c[i] = static_cast<std::int64_t>(best);
+        }
       }
       for (std::size_t i = 0; i < rows; ++i) {
-        std::size_t best = 0;
-        double best_d = c_norm2[0] - 2.0 * G[i * k];
-        for (std::size_t c = 1; c < k; ++c) {
-          const double v = c_norm2[c] - 2.0 * G[i * k + c];
-          if (v < best_d) best_d = v, best = c;
-        }
-        out.labels[r0 + i] = static_cast<std::int64_t>(best);
-        out.dist2[r0 + i] = std::max(0.0, best_d + x_norm2[r0 + i]);
-        if (accumulate) {
+        out.labels[r0 + i] = best_c[i];
+        out.dist2[r0 + i] = std::max(0.0, best_v[i] + x_norm2[r0 + i]);
+      }
+      if (accumulate) {
+        for (std::size_t i = 0; i < rows; ++i) {
           const double* x = X.data() + (r0 + i) * d;
-          double* s = sums[chunk].data() + best * d;
-          for (std::size_t j = 0; j < d; ++j) s[j] += x[j];
-          counts[chunk][best] += 1.0;
+          double* sm = sums[chunk].data() + static_cast<std::size_t>(best_c[i]) * d;
+          for (std::size_t j = 0; j < d; ++j) sm[j] += x[j];
+          counts[chunk][static_cast<std::size_t>(best_c[i])] += 1.0;
         }
       }
     }
@@ -157,6 +186,101 @@ inline void kmeans_assign(const matrix<double>& X, const std::vector<double>& x_
       for (std::size_t c = 0; c < k; ++c) out.counts[c] += counts[chunk][c];
     }
   }
+}
+
+/// X itself when it is double (no copy), else a double copy.
+template <class T>
+decltype(auto) as_double(const matrix<T>& X) {
+  if constexpr (std::is_same_v<T, double>) {
+    return (X);
+  } else {
+    return matrix<double>(xt::cast<double>(X));
+  }
+}
+
+/// The nearest of the centres (k x d) for each row of X (ties: the lower index).
+template <class T>
+vector<T> nearest_centres(const matrix<T>& Xt, const matrix<T>& centres, std::size_t n_jobs) {
+  decltype(auto) X = as_double(Xt);
+  const std::vector<double> C(centres.begin(), centres.end());
+  const std::vector<double> no_norms(X.shape()[0], 0.0);
+  kmeans_pass pass;
+  kmeans_assign(X, no_norms, C, centres.shape()[0], false, n_jobs, pass);
+  vector<T> out = vector<T>::from_shape({pass.labels.size()});
+  for (std::size_t i = 0; i < pass.labels.size(); ++i) out(i) = static_cast<T>(pass.labels[i]);
+  return out;
+}
+
+/// Euclidean distances of each row of X to every centre (n x k), from exact differences.
+template <class T>
+matrix<T> centre_distances(const matrix<T>& X, const matrix<T>& C) {
+  const std::size_t n = X.shape()[0], d = X.shape()[1], k = C.shape()[0];
+  matrix<T> out = matrix<T>::from_shape({n, k});
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t c = 0; c < k; ++c) {
+      double s = 0.0;
+      for (std::size_t j = 0; j < d; ++j) {
+        const double diff = static_cast<double>(X(i, j)) - static_cast<double>(C(c, j));
+        s += diff * diff;
+      }
+      out(i, c) = static_cast<T>(std::sqrt(s));
+    }
+  }
+  return out;
+}
+
+/// k distinct rows of X, by a seeded partial Fisher-Yates shuffle (k x d, row-major).
+inline std::vector<double> random_rows(const matrix<double>& X, std::size_t k, random_engine& g) {
+  const std::size_t n = X.shape()[0], d = X.shape()[1];
+  std::vector<std::size_t> perm(n);
+  std::iota(perm.begin(), perm.end(), std::size_t{0});
+  std::vector<double> C(k * d);
+  for (std::size_t c = 0; c < k; ++c) {
+    std::swap(perm[c], perm[c + uniform_index(g, n - c)]);
+    std::copy(X.data() + perm[c] * d, X.data() + (perm[c] + 1) * d, C.begin() + static_cast<std::ptrdiff_t>(c * d));
+  }
+  return C;
+}
+
+/// Greedy k-means++ (scikit-learn's variant): the first centre uniformly, then for each next
+/// one the candidate, of 2 + floor(ln k) drawn proportionally to the squared distance to the
+/// nearest centre so far, that lowers the total most.
+inline std::vector<double> kmeans_plus_plus(const matrix<double>& X, std::size_t k, random_engine& g) {
+  const std::size_t n = X.shape()[0], d = X.shape()[1];
+  std::vector<double> C(k * d);
+  const auto copy_row = [&](std::size_t c, std::size_t i) {
+    std::copy(X.data() + i * d, X.data() + (i + 1) * d, C.begin() + static_cast<std::ptrdiff_t>(c * d));
+  };
+  const auto sq = [&](std::size_t i, std::size_t r) {
+    double s = 0.0;
+    for (std::size_t j = 0; j < d; ++j) s += (X(i, j) - X(r, j)) * (X(i, j) - X(r, j));
+    return s;
+  };
+  const std::size_t trials = 2 + static_cast<std::size_t>(std::log(static_cast<double>(k)));
+  const std::size_t first = uniform_index(g, n);
+  copy_row(0, first);
+  std::vector<double> closest(n), cum(n), cand(n), best_d(n);
+  for (std::size_t i = 0; i < n; ++i) closest[i] = sq(i, first);
+  for (std::size_t c = 1; c < k; ++c) {
+    double pot = 0.0;
+    for (std::size_t i = 0; i < n; ++i) cum[i] = (pot += closest[i]);
+    double best_pot = std::numeric_limits<double>::infinity();
+    std::size_t best_id = 0;
+    for (std::size_t t = 0; t < trials; ++t) {
+      const double u = uniform01(g) * pot;
+      const auto id = std::min(static_cast<std::size_t>(std::lower_bound(cum.begin(), cum.end(), u) - cum.begin()), n - 1);
+      double cand_pot = 0.0;
+      for (std::size_t i = 0; i < n; ++i) cand_pot += (cand[i] = std::min(closest[i], sq(i, id)));
+      if (cand_pot < best_pot) {
+        best_pot = cand_pot;
+        best_id = id;
+        best_d = cand;
+      }
+    }
+    copy_row(c, best_id);
+    closest = best_d;
+  }
+  return C;
 }
 
 }  // namespace detail
@@ -176,7 +300,7 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
     this->state_.reset();
     const auto& p = this->params_;
     decltype(auto) Xt = base::input(X_in, "fit", /*allow_nan=*/false);
-    decltype(auto) X = as_double(Xt);
+    decltype(auto) X = detail::as_double(Xt);
     const std::size_t n = X.shape()[0], d = X.shape()[1], k = p.k;
     if (n < k) {
       throw invalid_argument("kmeans.fit: expected at least k = " + std::to_string(k) + " rows, got " +
@@ -231,30 +355,15 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
   /// The nearest centre of each row.
   template <class E>
   vector<T> predict(const E& X_in) const {
-    const auto pass = assign(X_in, "predict");
-    vector<T> out = vector<T>::from_shape({pass.labels.size()});
-    for (std::size_t i = 0; i < pass.labels.size(); ++i) out(i) = static_cast<T>(pass.labels[i]);
-    return out;
+    decltype(auto) Xt = this->fitted_input(X_in, "predict", /*allow_nan=*/false);
+    return detail::nearest_centres(Xt, this->get().centers, this->params_.n_jobs);
   }
 
   /// Euclidean distances of each row to every centre (n x k).
   template <class E>
   matrix<T> transform(const E& X_in) const {
     decltype(auto) Xt = this->fitted_input(X_in, "transform", /*allow_nan=*/false);
-    const auto& C = this->get().centers;
-    const std::size_t n = Xt.shape()[0], d = Xt.shape()[1], k = C.shape()[0];
-    matrix<T> out = matrix<T>::from_shape({n, k});
-    for (std::size_t i = 0; i < n; ++i) {
-      for (std::size_t c = 0; c < k; ++c) {
-        double s = 0.0;
-        for (std::size_t j = 0; j < d; ++j) {
-          const double diff = static_cast<double>(Xt(i, j)) - static_cast<double>(C(c, j));
-          s += diff * diff;
-        }
-        out(i, c) = static_cast<T>(std::sqrt(s));
-      }
-    }
-    return out;
+    return detail::centre_distances(Xt, this->get().centers);
   }
 
   const matrix<T>& centers() const { return this->get().centers; }
@@ -281,81 +390,11 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
   }
 
  private:
-  /// X itself when T is double (no copy), else a double copy.
-  static decltype(auto) as_double(const matrix<T>& X) {
-    if constexpr (std::is_same_v<T, double>) {
-      return (X);
-    } else {
-      return matrix<double>(xt::cast<double>(X));
-    }
-  }
-
-  template <class E>
-  detail::kmeans_pass assign(const E& X_in, const char* method) const {
-    decltype(auto) Xt = this->fitted_input(X_in, method, /*allow_nan=*/false);
-    decltype(auto) X = as_double(Xt);
-    const auto& Ct = this->get().centers;
-    std::vector<double> C(Ct.begin(), Ct.end());
-    std::vector<double> x_norm2(X.shape()[0], 0.0);
-    detail::kmeans_pass pass;
-    detail::kmeans_assign(X, x_norm2, C, Ct.shape()[0], false, this->params_.n_jobs, pass);
-    return pass;
-  }
-
   std::vector<double> initial_centers(const matrix<double>& X, random_engine& g) const {
     const auto& p = this->params_;
-    const std::size_t n = X.shape()[0], d = X.shape()[1], k = p.k;
-    std::vector<double> C(k * d);
-    const auto copy_row = [&](std::size_t c, std::size_t i) {
-      std::copy(X.data() + i * d, X.data() + (i + 1) * d, C.begin() + static_cast<std::ptrdiff_t>(c * d));
-    };
-    if (p.init == kmeans_init::given) {
-      C = p.init_centers;
-      return C;
-    }
-    if (p.init == kmeans_init::random) {
-      std::vector<std::size_t> perm(n);
-      std::iota(perm.begin(), perm.end(), std::size_t{0});
-      for (std::size_t c = 0; c < k; ++c) {
-        std::swap(perm[c], perm[c + uniform_index(g, n - c)]);
-        copy_row(c, perm[c]);
-      }
-      return C;
-    }
-    // Greedy k-means++: the first centre uniformly, then for each next one the candidate
-    // (of 2 + floor(ln k), drawn proportionally to the squared distance) that lowers the
-    // potential most.
-    const auto sq = [&](std::size_t i, std::size_t r) {
-      double s = 0.0;
-      for (std::size_t j = 0; j < d; ++j) s += (X(i, j) - X(r, j)) * (X(i, j) - X(r, j));
-      return s;
-    };
-    const std::size_t trials = 2 + static_cast<std::size_t>(std::log(static_cast<double>(k)));
-    const std::size_t first = uniform_index(g, n);
-    copy_row(0, first);
-    std::vector<double> closest(n), cum(n), cand(n), best_d(n);
-    for (std::size_t i = 0; i < n; ++i) closest[i] = sq(i, first);
-    for (std::size_t c = 1; c < k; ++c) {
-      double pot = 0.0;
-      for (std::size_t i = 0; i < n; ++i) cum[i] = (pot += closest[i]);
-      double best_pot = std::numeric_limits<double>::infinity();
-      std::size_t best_id = 0;
-      for (std::size_t t = 0; t < trials; ++t) {
-        const double u = uniform01(g) * pot;
-        auto id = static_cast<std::size_t>(std::lower_bound(cum.begin(), cum.end(), u) - cum.begin());
-        id = std::min(id, n - 1);
-        double cand_pot = 0.0;
-        for (std::size_t i = 0; i < n; ++i) cand_pot += (cand[i] = std::min(closest[i], sq(i, id)));
-        if (cand_pot < best_pot) {
-          best_pot = cand_pot;
-          best_id = id;
-          best_d = cand;
-        }
-      }
-      copy_row(c, best_id);
-      closest = best_d;
-    }
-    return C;
+    if (p.init == kmeans_init::given) return p.init_centers;
+    if (p.init == kmeans_init::random) return detail::random_rows(X, p.k, g);
+    return detail::kmeans_plus_plus(X, p.k, g);
   }
 
   /// Lloyd iterations from centres C (updated in place); returns the iteration count and
@@ -420,5 +459,30 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
     }
   }
 };
+
+/// Inertia and silhouette of k-means fits for each k (the usual way to choose k: an elbow
+/// in the inertia, a peak in the silhouette). `base` gives every other parameter; the
+/// silhouette is exact up to 10,000 rows and sampled (10,000 rows, base.seed) beyond.
+struct kmeans_sweep_result {
+  std::vector<std::size_t> k;
+  std::vector<double> inertia, silhouette;
+};
+
+template <class E>
+kmeans_sweep_result kmeans_sweep(const E& X_in, const std::vector<std::size_t>& ks, kmeans_params base = {}) {
+  decltype(auto) X = evaluate<double, 2>(X_in, "kmeans_sweep: X");
+  kmeans_sweep_result r;
+  for (const std::size_t k : ks) {
+    require_param(k >= 2, "kmeans_sweep", "k", k, ">= 2 (the silhouette needs two clusters)");
+    base.k = k;
+    kmeans<double> km(base);
+    km.fit(X);
+    r.k.push_back(k);
+    r.inertia.push_back(km.inertia());
+    r.silhouette.push_back(X.shape()[0] <= 10000 ? silhouette(X, km.labels())
+                                                 : silhouette(X, km.labels(), {.sample_size = 10000, .seed = base.seed}));
+  }
+  return r;
+}
 
 }  // namespace clm
