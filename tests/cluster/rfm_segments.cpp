@@ -8,6 +8,7 @@
 #include "clm/cluster/rfm_segments.hpp"
 #include "clm/data/synthetic.hpp"
 #include "clm/io/archive.hpp"
+#include "support/estimator_checks.hpp"
 #include "support/fixtures.hpp"
 
 using clm::vector;
@@ -95,4 +96,22 @@ TEST_CASE("segments and profiles of a simulated population") {
   CHECK(prof.numeric("mean_frequency")(row["Champions"]) > prof.numeric("mean_frequency")(row["Lost"]));
   CHECK(prof.numeric("mean_recency")(row["Champions"]) < prof.numeric("mean_recency")(row["Lost"]));
   CHECK_THROWS_AS(clm::profile({"a"}, features, {}), clm::shape_error);
+}
+
+namespace {
+clm::testing::check_data<double, clm::table> rfm_tables() {
+  const auto features = [](std::uint64_t seed, std::size_t n) {
+    const auto pop = clm::synthetic::make_population({.n_customers = n, .seed = seed, .n_items = 20});
+    return clm::rfm_features(clm::summarize(pop.transactions, {.calibration_end = pop.calibration_end}))
+        .select({"recency", "frequency", "monetary"});
+  };
+  const auto a = features(1, 300), b = features(2, 120);
+  return {a, vector<double>(xt::zeros<double>({a.rows()})), b, vector<double>(xt::zeros<double>({b.rows()})), false};
+}
+}  // namespace
+
+static_assert(clm::transformer<clm::rfm_segments<>, clm::table>);
+
+TEST_CASE("rfm_segments satisfies the estimator contract") {
+  clm::testing::check_estimator<clm::rfm_segments<>>(rfm_tables);
 }

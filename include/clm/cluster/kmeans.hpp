@@ -310,20 +310,26 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
       throw shape_error("kmeans.fit: init_centers has " + std::to_string(p.init_centers.size()) +
                         " values; expected k x d = " + std::to_string(k * d));
     }
-    // scikit-learn's tolerance: tol times the mean of the column variances.
-    double mean_var = 0.0;
-    std::vector<double> x_norm2(n, 0.0);
-    for (std::size_t j = 0; j < d; ++j) {
-      double m = 0.0, v = 0.0;
-      for (std::size_t i = 0; i < n; ++i) m += X(i, j);
-      m /= static_cast<double>(n);
-      for (std::size_t i = 0; i < n; ++i) v += (X(i, j) - m) * (X(i, j) - m);
-      mean_var += v / static_cast<double>(n);
-    }
-    const double tol = p.tol * mean_var / static_cast<double>(d);
+    // scikit-learn's tolerance: tol times the mean of the column variances (two row-major
+    // passes: the means, then the squared deviations).
+    std::vector<double> mean(d, 0.0), var(d, 0.0), x_norm2(n, 0.0);
     for (std::size_t i = 0; i < n; ++i) {
-      for (std::size_t j = 0; j < d; ++j) x_norm2[i] += X(i, j) * X(i, j);
+      const double* x = X.data() + i * d;
+      for (std::size_t j = 0; j < d; ++j) mean[j] += x[j];
     }
+    for (auto& m : mean) m /= static_cast<double>(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double* x = X.data() + i * d;
+      double norm = 0.0;
+      for (std::size_t j = 0; j < d; ++j) {
+        var[j] += (x[j] - mean[j]) * (x[j] - mean[j]);
+        norm += x[j] * x[j];
+      }
+      x_norm2[i] = norm;
+    }
+    double mean_var = 0.0;
+    for (const double v : var) mean_var += v / static_cast<double>(n);
+    const double tol = p.tol * mean_var / static_cast<double>(d);
     const std::size_t runs = p.n_init != 0 ? p.n_init : (p.init == kmeans_init::random ? 10 : 1);
     random_engine g(p.seed);
     detail::kmeans_state<T> best;
