@@ -125,8 +125,10 @@ inline void kmeans_assign(const matrix<double>& X, const std::vector<double>& x_
     for (std::size_t b = b0; b < b1; ++b) {
       const std::size_t r0 = b * block, rows = std::min(block, n - r0);
       if (small) {
-        for (std::size_t i = 0; i < rows; ++i) {
-          for (std::size_t j = 0; j < d; ++j) XT[j * block + i] = X.data()[(r0 + i) * d + j];
+        const double* xb = X.data() + r0 * d;
+        for (std::size_t j = 0; j < d; ++j) {  // contiguous writes; the block's rows stay in L1
+          double* col = XT.data() + j * block;
+          for (std::size_t i = 0; i < rows; ++i) col[i] = xb[i * d + j];
         }
         for (std::size_t c = 0; c < k; ++c) {
           double* g = G.data() + c * block;
