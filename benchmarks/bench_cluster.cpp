@@ -1,6 +1,7 @@
 // k-means on the peer workload of ../shared/bench/peers.py --only kmeans: 1e6 x 8, k = 8,
-// Lloyd iterations (scikit-learn's KMeans(algorithm="lloyd") is the peer). Reported per
-// iteration: a fit with tol = 0 and a fixed max_iter, divided by the iterations run.
+// Lloyd iterations (scikit-learn's KMeans(algorithm="lloyd") is the peer; it runs 21 there).
+// Reported per iteration: a fit with tol = 0 and max_iter = 20 (setup included), divided by
+// its 21 assignment passes.
 #include <benchmark/benchmark.h>
 
 #include <clm/cluster/kmeans.hpp>
@@ -30,14 +31,15 @@ void kmeans_lloyd_iteration_1e6x8_k8(benchmark::State& state) {
   const auto jobs = static_cast<std::size_t>(state.range(0));
   std::size_t iterations = 0;
   for (auto _ : state) {
-    clm::kmeans<> km({.k = 8, .init = clm::kmeans_init::given, .init_centers = init, .max_iter = 10, .tol = 0.0,
+    clm::kmeans<> km({.k = 8, .init = clm::kmeans_init::given, .init_centers = init, .max_iter = 20, .tol = 0.0,
                       .n_jobs = jobs});
     km.fit(X);
     iterations += km.n_iter();
   }
-  state.counters["per_iteration_ms"] =
-      benchmark::Counter(static_cast<double>(iterations), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
-  state.counters["per_iteration_ms"] = state.counters["per_iteration_ms"] * 1000.0;
+  // Seconds per Lloyd pass (the final labelling pass included), shown with an SI prefix.
+  state.counters["s_per_iteration"] =
+      benchmark::Counter(static_cast<double>(iterations + state.iterations()),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(kmeans_lloyd_iteration_1e6x8_k8)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 

@@ -89,11 +89,12 @@ struct kmeans_state {
   }
 };
 
-/// One assignment pass: labels (and each row's squared distance) for the centres C (k x d),
-/// optionally the per-cluster sums and counts for the update.
+/// One assignment pass: labels (and, given the rows' squared norms, each row's squared
+/// distance) for the centres C (k x d), optionally the per-cluster sums and counts.
 struct kmeans_pass {
   std::vector<std::int64_t> labels;
-  std::vector<double> dist2;  // squared distance of each row to its centre
+  std::vector<double> dist2;  // squared distance of each row to its centre (when norms are given)
+  std::size_t changed = 0;    // labels that differ from the pass before (all, the first time)
   std::vector<double> sums;   // k x d
   std::vector<double> counts;
 };
@@ -101,20 +102,23 @@ struct kmeans_pass {
 inline void kmeans_assign(const matrix<double>& X, const std::vector<double>& x_norm2, const std::vector<double>& C,
                           std::size_t k, bool accumulate, std::size_t n_jobs, kmeans_pass& out) {
   const std::size_t n = X.shape()[0], d = X.shape()[1];
-  constexpr std::size_t block = 256;
+  constexpr std::size_t block = 256;  // a multiple of 32 (the small case's row groups)
   const std::size_t n_blocks = (n + block - 1) / block;
   const std::size_t n_chunks = std::min<std::size_t>(16, n_blocks);
   std::vector<double> c_norm2(k, 0.0);
   for (std::size_t c = 0; c < k; ++c) {
     for (std::size_t j = 0; j < d; ++j) c_norm2[c] += C[c * d + j] * C[c * d + j];
   }
-  out.labels.resize(n);
-  out.dist2.resize(n);
+  // The first pass starts from -1 everywhere, so every label counts as changed.
+  if (out.labels.size() != n) out.labels.assign(n, -1);
+  const bool want_dist = !x_norm2.empty();
+  if (want_dist) out.dist2.resize(n);
+  std::vector<std::size_t> changed(n_chunks, 0);
   std::vector<std::vector<double>> sums(n_chunks), counts(n_chunks);
   const bool small = k * d <= 256;  // a few dozen products per row: BLAS's packing would cost more
   parallel_for(n_chunks, n_jobs, [&](std::size_t chunk) {
-    // G: block x k (BLAS, row-major) or k x block (small case, centre-major); XT: the block
-    // transposed, d x block, so the small case runs along rows with independent sums.
+    // G: block x k products (BLAS, row-major) or k x block (small case, centre-major); XT
+    // (small case): the block transposed, d x block, so the products run along rows.
     std::vector<double> G(block * k), XT(small ? d * block : 0), best_v(block);
     std::vector<std::int64_t> best_c(block);
     if (accumulate) {
@@ -130,13 +134,19 @@ inline void kmeans_assign(const matrix<double>& X, const std::vector<double>& x_
           double* col = XT.data() + j * block;
           for (std::size_t i = 0; i < rows; ++i) col[i] = xb[i * d + j];
         }
+        // Per centre, 32 rows at a time: four independent vector sums in registers across the
+        // columns (one chain would wait on each multiply-add's latency).
         for (std::size_t c = 0; c < k; ++c) {
           double* g = G.data() + c * block;
-          std::fill(g, g + rows, 0.0);
-          for (std::size_t j = 0; j < d; ++j) {
-            const double w = C[c * d + j];
-            const double* xt = XT.data() + j * block;
-            for (std::size_t i = 0; i < rows; ++i) g[i] += xt[i] * w;
+          const double* w = C.data() + c * d;
+          for (std::size_t i0 = 0; i0 < rows; i0 += 32) {
+            double acc[32] = {};
+            for (std::size_t j = 0; j < d; ++j) {
+              const double* xt = XT.data() + j * block + i0;
+              const double wj = w[j];
+              for (int l = 0; l < 32; ++l) acc[l] += xt[l] * wj;
+            }
+            for (int l = 0; l < 32; ++l) g[i0 + l] = acc[l];
           }
         }
         for (std::size_t i = 0; i < rows; ++i) {
@@ -167,8 +177,9 @@ inline void kmeans_assign(const matrix<double>& X, const std::vector<double>& x_
         }
       }
       for (std::size_t i = 0; i < rows; ++i) {
+        changed[chunk] += out.labels[r0 + i] != best_c[i];
         out.labels[r0 + i] = best_c[i];
-        out.dist2[r0 + i] = std::max(0.0, best_v[i] + x_norm2[r0 + i]);
+        if (want_dist) out.dist2[r0 + i] = std::max(0.0, best_v[i] + x_norm2[r0 + i]);
       }
       if (accumulate) {
         for (std::size_t i = 0; i < rows; ++i) {
@@ -180,6 +191,8 @@ inline void kmeans_assign(const matrix<double>& X, const std::vector<double>& x_
       }
     }
   });
+  out.changed = 0;
+  for (const std::size_t c : changed) out.changed += c;
   if (accumulate) {
     out.sums.assign(k * d, 0.0);
     out.counts.assign(k, 0.0);
@@ -205,9 +218,8 @@ template <class T>
 vector<T> nearest_centres(const matrix<T>& Xt, const matrix<T>& centres, std::size_t n_jobs) {
   decltype(auto) X = as_double(Xt);
   const std::vector<double> C(centres.begin(), centres.end());
-  const std::vector<double> no_norms(X.shape()[0], 0.0);
   kmeans_pass pass;
-  kmeans_assign(X, no_norms, C, centres.shape()[0], false, n_jobs, pass);
+  kmeans_assign(X, {}, C, centres.shape()[0], false, n_jobs, pass);  // labels only
   vector<T> out = vector<T>::from_shape({pass.labels.size()});
   for (std::size_t i = 0; i < pass.labels.size(); ++i) out(i) = static_cast<T>(pass.labels[i]);
   return out;
@@ -314,7 +326,7 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
     }
     // scikit-learn's tolerance: tol times the mean of the column variances (two row-major
     // passes: the means, then the squared deviations).
-    std::vector<double> mean(d, 0.0), var(d, 0.0), x_norm2(n, 0.0);
+    std::vector<double> mean(d, 0.0), var(d, 0.0);
     for (std::size_t i = 0; i < n; ++i) {
       const double* x = X.data() + i * d;
       for (std::size_t j = 0; j < d; ++j) mean[j] += x[j];
@@ -322,12 +334,7 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
     for (auto& m : mean) m /= static_cast<double>(n);
     for (std::size_t i = 0; i < n; ++i) {
       const double* x = X.data() + i * d;
-      double norm = 0.0;
-      for (std::size_t j = 0; j < d; ++j) {
-        var[j] += (x[j] - mean[j]) * (x[j] - mean[j]);
-        norm += x[j] * x[j];
-      }
-      x_norm2[i] = norm;
+      for (std::size_t j = 0; j < d; ++j) var[j] += (x[j] - mean[j]) * (x[j] - mean[j]);
     }
     double mean_var = 0.0;
     for (const double v : var) mean_var += v / static_cast<double>(n);
@@ -339,7 +346,7 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
     for (std::size_t run = 0; run < runs; ++run) {
       std::vector<double> C = initial_centers(X, g);
       detail::kmeans_pass pass;
-      const std::size_t iter = lloyd(X, x_norm2, C, tol, pass);
+      const std::size_t iter = lloyd(X, C, tol, pass);
       double inertia = 0.0;  // exact differences to the final centres
       for (std::size_t i = 0; i < n; ++i) {
         const double* c = C.data() + static_cast<std::size_t>(pass.labels[i]) * d;
@@ -406,16 +413,14 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
   }
 
   /// Lloyd iterations from centres C (updated in place); returns the iteration count and
-  /// leaves in `pass` the labels and distances for the final centres.
-  std::size_t lloyd(const matrix<double>& X, const std::vector<double>& x_norm2, std::vector<double>& C, double tol,
-                    detail::kmeans_pass& pass) const {
+  /// leaves in `pass` the labels of the final centres.
+  std::size_t lloyd(const matrix<double>& X, std::vector<double>& C, double tol, detail::kmeans_pass& pass) const {
     const auto& p = this->params_;
     const std::size_t d = X.shape()[1], k = p.k;
-    std::vector<std::int64_t> previous(X.shape()[0], -1);
     bool strict = false;
     std::size_t iter = 0;
     for (; iter < p.max_iter;) {
-      detail::kmeans_assign(X, x_norm2, C, k, true, p.n_jobs, pass);
+      detail::kmeans_assign(X, {}, C, k, true, p.n_jobs, pass);
       ++iter;
       relocate_empty(X, C, pass);
       double shift = 0.0;
@@ -427,14 +432,13 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
           C[c * d + j] = next;
         }
       }
-      if (pass.labels == previous) {
+      if (pass.changed == 0) {
         strict = true;
         break;
       }
       if (shift <= tol) break;
-      previous = pass.labels;
     }
-    if (!strict) detail::kmeans_assign(X, x_norm2, C, k, false, p.n_jobs, pass);  // labels of the final centres
+    if (!strict) detail::kmeans_assign(X, {}, C, k, false, p.n_jobs, pass);  // labels of the final centres
     return iter;
   }
 
