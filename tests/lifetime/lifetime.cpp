@@ -176,6 +176,16 @@ TEST_CASE("MBG/NBD and Pareto/NBD on CDNOW: the published parameters and log-lik
   CHECK(three_digits(q.a, 0.891));
   CHECK(three_digits(q.b, 1.614));
   CHECK(std::abs(mbg.log_likelihood() - -9582.14) < 0.01);
+  // MBG/NBD: P(X(t) = 0) includes dropping out at time 0; the probabilities sum to 1 with
+  // the expectation as their mean.
+  double total_mbg = 0.0, mean_mbg = 0.0;
+  for (std::size_t n = 0; n < 200; ++n) {
+    const double pn = mbg.probability_of_purchases(n, 39.0);
+    total_mbg += pn;
+    mean_mbg += static_cast<double>(n) * pn;
+  }
+  CHECK(total_mbg == doctest::Approx(1.0).epsilon(1e-9));
+  CHECK(mean_mbg == doctest::Approx(mbg.expected_purchases(39.0)).epsilon(1e-6));
 
   clm::pareto_nbd<> pnbd;
   pnbd.fit(*s);

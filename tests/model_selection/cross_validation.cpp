@@ -5,7 +5,9 @@
 #include <cmath>
 #include <vector>
 
+#include "clm/cluster/kmeans.hpp"
 #include "clm/data/synthetic.hpp"
+#include "clm/metrics/clustering.hpp"
 #include "clm/linear/linear_regression.hpp"
 #include "clm/linear/logistic_regression.hpp"
 #include "clm/metrics/classification.hpp"
@@ -145,4 +147,35 @@ TEST_CASE("bad cross-validation requests are named errors") {
                   clm::invalid_argument);
   CHECK_THROWS_AS(clm::cross_validate(churn_model(), d.X, d.churned, 3, std::vector<clm::scorer>{}),
                   clm::invalid_argument);
+}
+
+TEST_CASE("cross_validate and grid_search fit an unsupervised model on X alone") {
+  clm::matrix<double> X = clm::matrix<double>::from_shape({300, 2});
+  clm::vector<double> truth = clm::vector<double>::from_shape({300});
+  clm::random_engine g(5);
+  for (std::size_t i = 0; i < 300; ++i) {
+    truth(i) = static_cast<double>(i % 3);
+    X(i, 0) = 10.0 * truth(i) + clm::normal(g);
+    X(i, 1) = clm::normal(g);
+  }
+  // Agreement with the true groups up to relabelling: the share of pairs both put together.
+  const auto same_pairs = clm::make_scorer(
+      "pair_agreement",
+      [](const clm::vector<double>& y, const clm::vector<double>& label) {
+        double agree = 0.0, pairs = 0.0;
+        for (std::size_t i = 0; i < y.size(); ++i) {
+          for (std::size_t j = i + 1; j < y.size(); ++j) {
+            agree += (y(i) == y(j)) == (label(i) == label(j));
+            pairs += 1.0;
+          }
+        }
+        return agree / pairs;
+      },
+      clm::model_output::predict);
+  const auto r = clm::cross_validate(clm::kmeans<>({.k = 3, .seed = 1}), X, truth, clm::k_fold{3}, {same_pairs});
+  CHECK(r.mean("pair_agreement") > 0.99);
+  const auto search = clm::grid_search(clm::kmeans<>({.seed = 1}), X, truth,
+                                       clm::grid(&clm::kmeans_params::k, {2, 3, 5}), clm::k_fold{3}, same_pairs);
+  CHECK(search.best_params.k == 3);
+  CHECK(search.best_model.fitted());
 }

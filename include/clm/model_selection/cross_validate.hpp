@@ -20,6 +20,10 @@
 //       that starts with a column_transformer, a clm::table. Each fold copies only its own
 //       rows. Folds run in parallel with n_jobs != 1 (BLAS held to one thread meanwhile).
 //       The result holds per-fold scores per scorer, fit and score times in seconds.
+//       A model without fit(X, y) (k-means, say) is fitted on X alone; the scorers still get
+//       the fold's y (true segments for a clustering metric, or any reference labels).
+//       Lifetime models take a customer_summary, not (X, y): compare them on a holdout
+//       period instead.
 //
 // Errors: an unknown scorer name, an output the model does not have (invalid_argument),
 // X and y of different lengths (shape_error); a fit's own errors pass through.
@@ -257,7 +261,9 @@ cv_result run_folds(const E& model, const In& X, const vector<double>& y, const 
     E fitted = clone(model);
     const In X_train = clm::take_rows(X, folds[f].train);
     const vector<double> y_train = clm::take_rows(y, folds[f].train);
-    if constexpr (std::is_same_v<T, double>) {
+    if constexpr (!requires { fitted.fit(X_train, y_train); }) {
+      fitted.fit(X_train);  // unsupervised (k-means, say): y is only for the scorers
+    } else if constexpr (std::is_same_v<T, double>) {
       fitted.fit(X_train, y_train);
     } else {
       fitted.fit(X_train, vector<T>(xt::cast<T>(y_train)));

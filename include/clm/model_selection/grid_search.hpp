@@ -160,7 +160,9 @@ grid_search_result<E> grid_search(const E& model, const In& X, const Y& y, const
   r.best_model = prototypes[r.best_index];
   if (opt.refit) {
     using T = typename E::value_type;
-    if constexpr (std::is_same_v<T, double>) {
+    if constexpr (!requires { r.best_model.fit(X, yy); }) {
+      r.best_model.fit(X);
+    } else if constexpr (std::is_same_v<T, double>) {
       r.best_model.fit(X, yy);
     } else {
       r.best_model.fit(X, vector<T>(xt::cast<T>(yy)));

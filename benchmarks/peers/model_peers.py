@@ -1,0 +1,47 @@
+#!/usr/bin/python3
+"""scikit-learn on the workloads of bench_metrics and bench_cluster, in the same run.
+
+Usage: /usr/bin/python3 benchmarks/peers/model_peers.py
+Prints JSON (best of 3):
+- roc_auc_score on 1e7 scores, y ~ Bernoulli(0.3), score = 0.8 y + N(0, 1), and a numpy
+  sort of the same scores (the floor of any sorting method);
+- KMeans(algorithm="lloyd", init=the first 8 rows, n_init=1, tol=0, max_iter=20) on
+  1e6 x 8 Gaussian blobs around 8 centres, seconds per iteration.
+The data are drawn with numpy (not clm's generator): same sizes and distributions.
+"""
+import json
+import time
+
+import numpy as np
+
+
+def best_of(fn, repeats=3):
+    times, out = [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), out
+
+
+def main():
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import roc_auc_score
+    rng = np.random.default_rng(7)
+    out = {}
+    n = 10_000_000
+    y = (rng.random(n) < 0.3).astype(np.float64)
+    s = 0.8 * y + rng.standard_normal(n)
+    out["roc_auc_score_1e7_s"], _ = best_of(lambda: roc_auc_score(y, s))
+    out["numpy_sort_1e7_s"], _ = best_of(lambda: np.sort(s))
+    centers = rng.normal(0, 5, (8, 8))
+    X = centers[rng.integers(0, 8, 1_000_000)] + rng.standard_normal((1_000_000, 8))
+    km = KMeans(n_clusters=8, init=X[:8], n_init=1, tol=0.0, max_iter=20, algorithm="lloyd")
+    t, fitted = best_of(lambda: km.fit(X))
+    out["kmeans_lloyd_1e6x8_k8_s_per_iteration"] = t / fitted.n_iter_
+    out["kmeans_n_iter"] = int(fitted.n_iter_)
+    print(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
