@@ -14,7 +14,7 @@ const clm::matrix<double>& data() {
     clm::random_engine g(3);
     const std::size_t n = 1'000'000, d = 8, k = 8;
     std::vector<double> centers(k * d);
-    for (auto& c : centers) c = clm::normal(g, 0.0, 5.0);
+    for (auto& c : centers) c = clm::normal(g, 0.0, 1.0);  // overlapping: all 20 iterations run
     clm::matrix<double> m = clm::detail::empty_matrix<double>(n, d);
     for (std::size_t i = 0; i < n; ++i) {
       const std::size_t c = clm::uniform_index(g, k);
