@@ -60,6 +60,7 @@
 #include "clm/model_selection/grid_search.hpp"
 #include "clm/model_selection/split.hpp"
 
+#include "clm/neural/mlp.hpp"
 #include "clm/pipeline/pipeline.hpp"
 
 #include "clm/io/archive.hpp"

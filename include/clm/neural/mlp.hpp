@@ -1,0 +1,559 @@
+#pragma once
+// clm::mlp_classifier<T> and clm::mlp_regressor<T>: fully connected networks trained by
+// mini-batch gradient descent, with Keras' defaults where the two libraries differ.
+//
+//   params   hidden (layer sizes), activation (relu, tanh, sigmoid, leaky_relu with slope
+//            0.01), dropout (inverted, on every hidden layer, off at predict), l2 (added to
+//            the loss as l2 * sum of squared weights, biases excluded, as Keras' l2
+//            regulariser), optimizer (adam: learning_rate, beta1, beta2, epsilon; sgd:
+//            learning_rate, momentum), epochs, batch_size, shuffle, seed, balanced class
+//            weights (classifier), validation_fraction (the last rows, as Keras'
+//            validation_split) with early_stopping (patience, best weights restored), init
+//            (glorot_uniform as Keras' default, he_uniform)
+//   fit(X, y)            classifier: y in {0, 1}, binary cross-entropy on the logit,
+//                        log(1 + e^-|z|) + max(z, 0) - z y (stable for any z); regressor:
+//                        mean squared error
+//   predict_proba(X), decision_function(X) (logit), predict(X) (class at p >= 0.5, or the
+//                        regressor's value)
+//   on_epoch(f)          f(const mlp_epoch&) after each epoch: epoch, train loss, validation
+//                        loss and metric (accuracy or MSE); not saved with the model
+//   report()             the loss curves, epochs run, whether and when it stopped early
+//
+// Forward and backward passes are GEMMs through BLAS on preallocated contiguous buffers;
+// each layer's weights (in x out, row-major) and biases sit in one parameter block. Same
+// seed and BLAS thread count: identical weights.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "clm/core/blas.hpp"
+#include "clm/core/error.hpp"
+#include "clm/core/random.hpp"
+#include "clm/core/types.hpp"
+#include "clm/core/validate.hpp"
+
+namespace clm {
+
+enum class activation : std::uint8_t { relu, tanh, sigmoid, leaky_relu };
+enum class mlp_optimizer : std::uint8_t { adam, sgd };
+enum class mlp_init : std::uint8_t { glorot_uniform, he_uniform };
+
+struct mlp_params {
+  std::vector<std::size_t> hidden{64, 32};
+  clm::activation activation = activation::relu;
+  double dropout = 0.0;
+  double l2 = 0.0;
+  mlp_optimizer optimizer = mlp_optimizer::adam;
+  double learning_rate = 1e-3;
+  double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7;  ///< adam (Keras' defaults)
+  double momentum = 0.0;                              ///< sgd
+  std::size_t epochs = 10;
+  std::size_t batch_size = 32;
+  bool shuffle = true;
+  std::uint64_t seed = 0;
+  bool balanced_class_weight = false;  ///< classifier: weight classes by n / (2 n_class)
+  double validation_fraction = 0.0;
+  bool early_stopping = false;
+  std::size_t patience = 5;
+  mlp_init init = mlp_init::glorot_uniform;
+
+  void validate() const {
+    const char* o = "mlp";
+    for (const auto h : hidden) require_param(h >= 1, o, "hidden", h, "layer sizes >= 1");
+    require_param(static_cast<int>(activation) <= 3, o, "activation", static_cast<int>(activation),
+                  "relu, tanh, sigmoid or leaky_relu");
+    require_param(dropout >= 0.0 && dropout < 1.0, o, "dropout", dropout, "in [0, 1)");
+    require_param(l2 >= 0.0 && std::isfinite(l2), o, "l2", l2, "finite and >= 0");
+    require_param(static_cast<int>(optimizer) <= 1, o, "optimizer", static_cast<int>(optimizer), "adam or sgd");
+    require_param(learning_rate > 0.0 && std::isfinite(learning_rate), o, "learning_rate", learning_rate,
+                  "finite and > 0");
+    require_param(beta1 >= 0.0 && beta1 < 1.0 && beta2 >= 0.0 && beta2 < 1.0, o, "beta1/beta2",
+                  std::to_string(beta1) + "/" + std::to_string(beta2), "in [0, 1)");
+    require_param(epsilon > 0.0, o, "epsilon", epsilon, "> 0");
+    require_param(momentum >= 0.0 && momentum < 1.0, o, "momentum", momentum, "in [0, 1)");
+    require_param(epochs >= 1, o, "epochs", epochs, ">= 1");
+    require_param(batch_size >= 1, o, "batch_size", batch_size, ">= 1");
+    require_param(validation_fraction >= 0.0 && validation_fraction < 1.0, o, "validation_fraction",
+                  validation_fraction, "in [0, 1)");
+    require_param(!early_stopping || validation_fraction > 0.0, o, "early_stopping", "true",
+                  "used with validation_fraction > 0");
+    require_param(patience >= 1, o, "patience", patience, ">= 1");
+    require_param(static_cast<int>(init) <= 1, o, "init", static_cast<int>(init), "glorot_uniform or he_uniform");
+  }
+  friend bool operator==(const mlp_params&, const mlp_params&) = default;
+};
+
+/// What on_epoch receives.
+struct mlp_epoch {
+  std::size_t epoch = 0;  ///< 1-based
+  double train_loss = 0.0;
+  double validation_loss = std::numeric_limits<double>::quiet_NaN();
+  double validation_metric = std::numeric_limits<double>::quiet_NaN();  ///< accuracy or MSE
+};
+
+struct mlp_report {
+  std::vector<double> train_loss, validation_loss;
+  std::size_t epochs_run = 0;
+  bool stopped_early = false;
+  std::size_t best_epoch = 0;  ///< with early stopping: the epoch whose weights were kept
+
+  template <class A>
+  void serialize(A& ar) {
+    ar(train_loss, validation_loss, epochs_run, stopped_early, best_epoch);
+  }
+};
+
+namespace detail {
+
+/// The network and its training, shared by the classifier and the regressor.
+template <class Derived, class T, bool Classifier>
+class mlp_base {
+ public:
+  using value_type = T;
+  using params_type = mlp_params;
+  static constexpr std::uint32_t serial_version = 1;
+  static std::string model_kind() { return model_kind_name<T>(Derived::name); }
+
+  mlp_base() = default;
+  explicit mlp_base(const params_type& p) : params_(p) { params_.validate(); }
+
+  const params_type& params() const noexcept { return params_; }
+  bool fitted() const noexcept { return state_.has_value(); }
+
+  /// Called after every epoch of fit (progress bars, logs); not saved with the model.
+  Derived& on_epoch(std::function<void(const mlp_epoch&)> f) {
+    callback_ = std::move(f);
+    return static_cast<Derived&>(*this);
+  }
+
+  const mlp_report& report() const { return get().report; }
+  std::size_t n_features_in() const { return get().sizes.front(); }
+
+  template <class EX, class EY>
+  Derived& fit(const EX& X_in, const EY& y_in) {
+    state_.reset();
+    const std::string owner = std::string(Derived::name) + ".fit";
+    decltype(auto) X = evaluate<T, 2>(X_in, owner + ": X");
+    decltype(auto) y = evaluate<T, 1>(y_in, owner + ": y");
+    check_nonempty(X, owner + ": X");
+    check_finite(X, owner + ": X");
+    check_same_rows(X, y, "X", "y");
+    check_finite(y, owner + ": y");
+    if constexpr (Classifier) check_binary_labels(y, owner + ": y");
+    const auto& p = params_;
+    const std::size_t n = X.shape()[0], d = X.shape()[1];
+    const auto n_val = static_cast<std::size_t>(std::floor(p.validation_fraction * static_cast<double>(n)));
+    const std::size_t n_train = n - n_val;
+    if (n_train == 0) throw invalid_argument(owner + ": validation_fraction leaves no training rows");
+
+    state st;
+    st.sizes.push_back(d);
+    for (const auto h : p.hidden) st.sizes.push_back(h);
+    st.sizes.push_back(1);
+    random_engine g(p.seed);
+    init_weights(st, g);
+
+    // Sample weights: balanced classes, as scikit-learn's and Keras' class_weight.
+    std::vector<T> w(n, T(1));
+    if constexpr (Classifier) {
+      if (p.balanced_class_weight) {
+        double pos = 0.0;
+        for (std::size_t i = 0; i < n_train; ++i) pos += static_cast<double>(y(i));
+        const double neg = static_cast<double>(n_train) - pos;
+        for (std::size_t i = 0; i < n; ++i) {
+          w[i] = static_cast<T>(static_cast<double>(n_train) / (2.0 * (y(i) == T(1) ? std::max(pos, 1.0) : std::max(neg, 1.0))));
+        }
+      }
+    }
+
+    const std::size_t P = st.weights.size();
+    std::vector<T> grad(P), m1(P, T(0)), m2(P, T(0));
+    workspace ws;
+    std::vector<std::size_t> order(n_train);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::vector<T> best = st.weights;
+    double best_val = std::numeric_limits<double>::infinity();
+    std::size_t since_best = 0, step = 0;
+    matrix<T> Xb;
+    std::vector<T> yb, wb;
+    for (std::size_t epoch = 1; epoch <= p.epochs; ++epoch) {
+      if (p.shuffle) clm::shuffle(order.begin(), order.end(), g);
+      double loss_sum = 0.0;
+      for (std::size_t b0 = 0; b0 < n_train; b0 += p.batch_size) {
+        const std::size_t m = std::min(p.batch_size, n_train - b0);
+        gather(X, y, w, order, b0, m, Xb, yb, wb);
+        loss_sum += static_cast<double>(m) * batch_gradient(st, ws, Xb, yb, wb, true, g, grad);
+        update(st.weights, grad, m1, m2, ++step);
+      }
+      st.report.train_loss.push_back(loss_sum / static_cast<double>(n_train));
+      mlp_epoch e{epoch, st.report.train_loss.back()};
+      if (n_val > 0) {
+        const auto [val_loss, metric] = evaluate_rows(st, X, y, n_train, n);
+        st.report.validation_loss.push_back(val_loss);
+        e.validation_loss = val_loss;
+        e.validation_metric = metric;
+      }
+      st.report.epochs_run = epoch;
+      if (callback_) callback_(e);
+      if (p.early_stopping) {
+        if (e.validation_loss < best_val) {
+          best_val = e.validation_loss;
+          best = st.weights;
+          st.report.best_epoch = epoch;
+          since_best = 0;
+        } else if (++since_best >= p.patience) {
+          st.report.stopped_early = true;
+          break;
+        }
+      }
+      if (!std::isfinite(st.report.train_loss.back())) {
+        throw numeric_error(owner + ": the training loss became " + to_text(st.report.train_loss.back()) +
+                            " at epoch " + std::to_string(epoch) + " (lower the learning rate)");
+      }
+    }
+    if (p.early_stopping) st.weights = best;
+    state_ = std::move(st);
+    return static_cast<Derived&>(*this);
+  }
+
+  /// The network's output before the final sigmoid (classifier) or its value (regressor).
+  template <class E>
+  vector<T> decision_function(const E& X_in) const {
+    const auto& st = get();
+    const std::string owner = std::string(Derived::name) + ".predict";
+    decltype(auto) X = evaluate<T, 2>(X_in, owner + ": X");
+    check_columns(X, st.sizes.front(), owner + ": X");
+    check_finite(X, owner + ": X");
+    workspace ws;
+    random_engine unused(0);
+    forward(st, ws, X.data(), X.shape()[0], false, unused);
+    vector<T> out = vector<T>::from_shape({X.shape()[0]});
+    std::copy(ws.a.back().begin(), ws.a.back().begin() + static_cast<std::ptrdiff_t>(X.shape()[0]), out.begin());
+    return out;
+  }
+
+  /// Flat parameters: per layer the in x out weights then the out biases.
+  const std::vector<T>& weights() const { return get().weights; }
+
+  template <class A>
+  void serialize(A& ar) {
+    auto& p = params_;
+    ar(p.hidden, p.activation, p.dropout, p.l2, p.optimizer, p.learning_rate, p.beta1, p.beta2, p.epsilon, p.momentum,
+       p.epochs, p.batch_size, p.shuffle, p.seed, p.balanced_class_weight, p.validation_fraction, p.early_stopping,
+       p.patience, p.init, state_);
+    if constexpr (A::loading) {
+      p.validate();
+      if (state_) {
+        ar.check(state_->sizes.size() == p.hidden.size() + 2, "mlp: layer count differs from the params");
+        std::size_t P = 0;
+        for (std::size_t l = 0; l + 1 < state_->sizes.size(); ++l) P += (state_->sizes[l] + 1) * state_->sizes[l + 1];
+        ar.check(P == state_->weights.size(), "mlp: parameter count differs from the layer sizes");
+      }
+    }
+  }
+
+ protected:
+  struct state {
+    std::vector<std::size_t> sizes;  // input, hidden..., 1
+    std::vector<T> weights;
+    mlp_report report;
+    template <class A>
+    void serialize(A& ar) {
+      ar(sizes, weights, report);
+      for (auto v : weights) ar.check(std::isfinite(v), "mlp: a weight is not finite");
+    }
+  };
+
+  /// Per layer: pre-activations z and activations a (rows x width), dropout masks and the
+  /// gradient buffer; sized for the largest batch seen, reused.
+  struct workspace {
+    std::vector<std::vector<T>> z, a, mask, delta;
+    std::size_t rows = 0;
+  };
+
+  const state& get() const {
+    check_fitted(state_.has_value(), Derived::name);
+    return *state_;
+  }
+
+  static std::size_t offset(const state& st, std::size_t layer) {
+    std::size_t o = 0;
+    for (std::size_t l = 0; l < layer; ++l) o += (st.sizes[l] + 1) * st.sizes[l + 1];
+    return o;
+  }
+
+ private:
+  void init_weights(state& st, random_engine& g) const {
+    std::size_t P = 0;
+    for (std::size_t l = 0; l + 1 < st.sizes.size(); ++l) P += (st.sizes[l] + 1) * st.sizes[l + 1];
+    st.weights.assign(P, T(0));
+    std::size_t o = 0;
+    for (std::size_t l = 0; l + 1 < st.sizes.size(); ++l) {
+      const double in = static_cast<double>(st.sizes[l]), out = static_cast<double>(st.sizes[l + 1]);
+      const double limit = params_.init == mlp_init::glorot_uniform ? std::sqrt(6.0 / (in + out)) : std::sqrt(6.0 / in);
+      const std::size_t count = st.sizes[l] * st.sizes[l + 1];
+      for (std::size_t k = 0; k < count; ++k) st.weights[o + k] = static_cast<T>(uniform(g, -limit, limit));
+      o += count + st.sizes[l + 1];  // biases start at 0
+    }
+  }
+
+  template <class MX, class VY>
+  static void gather(const MX& X, const VY& y, const std::vector<T>& w, const std::vector<std::size_t>& order,
+                     std::size_t b0, std::size_t m, matrix<T>& Xb, std::vector<T>& yb, std::vector<T>& wb) {
+    const std::size_t d = X.shape()[1];
+    if (Xb.shape()[0] != m || Xb.dimension() != 2 || Xb.shape()[1] != d) Xb = matrix<T>::from_shape({m, d});
+    yb.resize(m);
+    wb.resize(m);
+    for (std::size_t i = 0; i < m; ++i) {
+      const std::size_t r = order[b0 + i];
+      std::copy(X.data() + r * d, X.data() + (r + 1) * d, Xb.data() + i * d);
+      yb[i] = y(r);
+      wb[i] = w[r];
+    }
+  }
+
+  T act(T z) const {
+    switch (params_.activation) {
+      case activation::relu: return z > T(0) ? z : T(0);
+      case activation::tanh: return std::tanh(z);
+      case activation::sigmoid: return T(1) / (T(1) + std::exp(-z));
+      case activation::leaky_relu: return z > T(0) ? z : T(0.01) * z;
+    }
+    return z;
+  }
+  /// The activation's derivative from z and a = act(z).
+  T act_grad(T z, T a) const {
+    switch (params_.activation) {
+      case activation::relu: return z > T(0) ? T(1) : T(0);
+      case activation::tanh: return T(1) - a * a;
+      case activation::sigmoid: return a * (T(1) - a);
+      case activation::leaky_relu: return z > T(0) ? T(1) : T(0.01);
+    }
+    return T(1);
+  }
+
+ protected:
+  /// Forward pass of `rows` rows; with `train`, inverted dropout on the hidden layers.
+  /// ws.a.back() holds the outputs (logits or values).
+  void forward(const state& st, workspace& ws, const T* X, std::size_t rows, bool train, random_engine& g) const {
+    const std::size_t L = st.sizes.size() - 1;
+    if (ws.z.size() != L || ws.rows < rows) {
+      ws.z.resize(L);
+      ws.a.resize(L);
+      ws.mask.resize(L);
+      ws.delta.resize(L);
+      for (std::size_t l = 0; l < L; ++l) {
+        ws.z[l].resize(rows * st.sizes[l + 1]);
+        ws.a[l].resize(rows * st.sizes[l + 1]);
+        ws.mask[l].resize(rows * st.sizes[l + 1]);
+        ws.delta[l].resize(rows * st.sizes[l + 1]);
+      }
+      ws.rows = rows;
+    }
+    const T keep = T(1) - static_cast<T>(params_.dropout);
+    const T* in = X;
+    std::size_t o = 0;
+    for (std::size_t l = 0; l < L; ++l) {
+      const std::size_t ni = st.sizes[l], no = st.sizes[l + 1];
+      const T* W = st.weights.data() + o;
+      const T* bias = W + ni * no;
+      T* z = ws.z[l].data();
+      for (std::size_t i = 0; i < rows; ++i) std::copy(bias, bias + no, z + i * no);
+      blas::gemm(blas::op::none, blas::op::none, rows, no, ni, T(1), in, ni, W, no, T(1), z, no);
+      T* a = ws.a[l].data();
+      if (l + 1 == L) {
+        std::copy(z, z + rows * no, a);  // output: logits / values
+      } else {
+        for (std::size_t k = 0; k < rows * no; ++k) a[k] = act(z[k]);
+        if (train && params_.dropout > 0.0) {
+          T* mk = ws.mask[l].data();
+          for (std::size_t k = 0; k < rows * no; ++k) {
+            mk[k] = uniform01(g) < static_cast<double>(keep) ? T(1) / keep : T(0);
+            a[k] *= mk[k];
+          }
+        }
+      }
+      in = a;
+      o += (ni + 1) * no;
+    }
+  }
+
+  /// Mean weighted loss of a batch; with `train`, its gradient (plus the l2 term) in grad.
+  double batch_gradient(const state& st, workspace& ws, const matrix<T>& Xb, const std::vector<T>& yb,
+                        const std::vector<T>& wb, bool train, random_engine& g, std::vector<T>& grad) const {
+    const std::size_t m = Xb.shape()[0], L = st.sizes.size() - 1;
+    forward(st, ws, Xb.data(), m, train, g);
+    const T* out = ws.a.back().data();
+    T* dz = ws.delta.back().data();
+    double loss = 0.0;
+    for (std::size_t i = 0; i < m; ++i) {
+      const double z = static_cast<double>(out[i]), t = static_cast<double>(yb[i]), wi = static_cast<double>(wb[i]);
+      if constexpr (Classifier) {
+        loss += wi * (std::max(z, 0.0) - z * t + std::log1p(std::exp(-std::abs(z))));
+        const double s = z >= 0 ? 1.0 / (1.0 + std::exp(-z)) : std::exp(z) / (1.0 + std::exp(z));
+        dz[i] = static_cast<T>(wi * (s - t) / static_cast<double>(m));
+      } else {
+        loss += wi * (z - t) * (z - t);
+        dz[i] = static_cast<T>(2.0 * wi * (z - t) / static_cast<double>(m));
+      }
+    }
+    loss /= static_cast<double>(m);
+    double l2 = 0.0;
+    if (params_.l2 > 0.0) {
+      std::size_t o = 0;
+      for (std::size_t l = 0; l < L; ++l) {
+        const std::size_t count = st.sizes[l] * st.sizes[l + 1];
+        for (std::size_t k = 0; k < count; ++k) l2 += static_cast<double>(st.weights[o + k]) * static_cast<double>(st.weights[o + k]);
+        o += count + st.sizes[l + 1];
+      }
+      loss += params_.l2 * l2;
+    }
+    if (!train) return loss;
+    // Backward: dW = a_prev' dz, db = column sums of dz, dz_prev = (dz W') * act'(z_prev) * mask.
+    for (std::size_t l = L; l-- > 0;) {
+      const std::size_t ni = st.sizes[l], no = st.sizes[l + 1], o = offset(st, l);
+      const T* a_prev = l == 0 ? Xb.data() : ws.a[l - 1].data();
+      const T* d = ws.delta[l].data();
+      T* gW = grad.data() + o;
+      T* gb = gW + ni * no;
+      blas::gemm(blas::op::transpose, blas::op::none, ni, no, m, T(1), a_prev, ni, d, no, T(0), gW, no);
+      std::fill(gb, gb + no, T(0));
+      for (std::size_t i = 0; i < m; ++i) {
+        for (std::size_t j = 0; j < no; ++j) gb[j] += d[i * no + j];
+      }
+      if (params_.l2 > 0.0) {
+        const T* W = st.weights.data() + o;
+        const T c = static_cast<T>(2.0 * params_.l2);
+        for (std::size_t k = 0; k < ni * no; ++k) gW[k] += c * W[k];
+      }
+      if (l == 0) break;
+      T* dprev = ws.delta[l - 1].data();
+      blas::gemm(blas::op::none, blas::op::transpose, m, ni, no, T(1), d, no, st.weights.data() + o, no, T(0), dprev, ni);
+      const T* zp = ws.z[l - 1].data();
+      const bool dropped = params_.dropout > 0.0;
+      const T* mk = ws.mask[l - 1].data();
+      for (std::size_t k = 0; k < m * ni; ++k) {
+        dprev[k] *= act_grad(zp[k], act(zp[k])) * (dropped ? mk[k] : T(1));
+      }
+    }
+    return loss;
+  }
+
+ private:
+  void update(std::vector<T>& W, const std::vector<T>& grad, std::vector<T>& m1, std::vector<T>& m2,
+              std::size_t step) const {
+    const auto& p = params_;
+    if (p.optimizer == mlp_optimizer::adam) {
+      const double lr = p.learning_rate * std::sqrt(1.0 - std::pow(p.beta2, static_cast<double>(step))) /
+                        (1.0 - std::pow(p.beta1, static_cast<double>(step)));
+      const T b1 = static_cast<T>(p.beta1), b2 = static_cast<T>(p.beta2), eps = static_cast<T>(p.epsilon);
+      const T lrt = static_cast<T>(lr);
+      for (std::size_t k = 0; k < W.size(); ++k) {
+        m1[k] = b1 * m1[k] + (T(1) - b1) * grad[k];
+        m2[k] = b2 * m2[k] + (T(1) - b2) * grad[k] * grad[k];
+        W[k] -= lrt * m1[k] / (std::sqrt(m2[k]) + eps);
+      }
+    } else {
+      const T mom = static_cast<T>(p.momentum), lr = static_cast<T>(p.learning_rate);
+      for (std::size_t k = 0; k < W.size(); ++k) {
+        m1[k] = mom * m1[k] - lr * grad[k];
+        W[k] += m1[k];
+      }
+    }
+  }
+
+  /// Loss and metric (accuracy or MSE) on rows [from, to) without dropout or weights.
+  template <class MX, class VY>
+  std::pair<double, double> evaluate_rows(const state& st, const MX& X, const VY& y, std::size_t from,
+                                          std::size_t to) const {
+    const std::size_t d = X.shape()[1], m = to - from;
+    workspace ws;
+    random_engine unused(0);
+    forward(st, ws, X.data() + from * d, m, false, unused);
+    const T* out = ws.a.back().data();
+    double loss = 0.0, metric = 0.0;
+    for (std::size_t i = 0; i < m; ++i) {
+      const double z = static_cast<double>(out[i]), t = static_cast<double>(y(from + i));
+      if constexpr (Classifier) {
+        loss += std::max(z, 0.0) - z * t + std::log1p(std::exp(-std::abs(z)));
+        metric += ((z >= 0.0) == (t == 1.0)) ? 1.0 : 0.0;
+      } else {
+        loss += (z - t) * (z - t);
+        metric += (z - t) * (z - t);
+      }
+    }
+    return {loss / static_cast<double>(m), metric / static_cast<double>(m)};
+  }
+
+  params_type params_{};
+  std::optional<state> state_;
+  std::function<void(const mlp_epoch&)> callback_;
+
+  template <class, class>
+  friend struct mlp_gradient_access;
+};
+
+/// Test access to one batch's loss and gradient at the fitted weights.
+template <class M, class T>
+struct mlp_gradient_access {
+  static double loss_and_gradient(const M& model, const matrix<T>& X, const std::vector<T>& y,
+                                  const std::vector<T>& w, std::vector<T>& grad, const std::vector<T>* weights = nullptr) {
+    auto st = model.get();
+    if (weights != nullptr) st.weights = *weights;
+    grad.assign(st.weights.size(), T(0));
+    typename M::workspace ws;
+    random_engine g(0);
+    return model.batch_gradient(st, ws, X, y, w, true, g, grad);
+  }
+};
+
+}  // namespace detail
+
+template <class T = double>
+class mlp_classifier : public detail::mlp_base<mlp_classifier<T>, T, true> {
+  using base = detail::mlp_base<mlp_classifier<T>, T, true>;
+
+ public:
+  static constexpr const char* name = "mlp_classifier";
+  using base::base;
+
+  /// P(y = 1).
+  template <class E>
+  vector<T> predict_proba(const E& X) const {
+    vector<T> z = this->decision_function(X);
+    for (auto& v : z) v = v >= T(0) ? T(1) / (T(1) + std::exp(-v)) : std::exp(v) / (T(1) + std::exp(v));
+    return z;
+  }
+
+  /// 1 where P(y = 1) >= 0.5 (the logit >= 0), else 0.
+  template <class E>
+  vector<T> predict(const E& X) const {
+    vector<T> z = this->decision_function(X);
+    for (auto& v : z) v = v >= T(0) ? T(1) : T(0);
+    return z;
+  }
+};
+
+template <class T = double>
+class mlp_regressor : public detail::mlp_base<mlp_regressor<T>, T, false> {
+  using base = detail::mlp_base<mlp_regressor<T>, T, false>;
+
+ public:
+  static constexpr const char* name = "mlp_regressor";
+  using base::base;
+
+  template <class E>
+  vector<T> predict(const E& X) const {
+    return this->decision_function(X);
+  }
+};
+
+}  // namespace clm
