@@ -232,11 +232,17 @@ class mlp_base {
     decltype(auto) X = evaluate<T, 2>(X_in, owner + ": X");
     check_columns(X, st.sizes.front(), owner + ": X");
     check_finite(X, owner + ": X");
+    // Blocks of rows small enough for the activations to stay in cache.
+    constexpr std::size_t chunk = 4096;
+    const std::size_t n = X.shape()[0], d = X.shape()[1];
     workspace ws;
     random_engine unused(0);
-    forward(st, ws, X.data(), X.shape()[0], false, unused);
-    vector<T> out = vector<T>::from_shape({X.shape()[0]});
-    std::copy(ws.a.back().begin(), ws.a.back().begin() + static_cast<std::ptrdiff_t>(X.shape()[0]), out.begin());
+    vector<T> out = vector<T>::from_shape({n});
+    for (std::size_t r0 = 0; r0 < n; r0 += chunk) {
+      const std::size_t m = std::min(chunk, n - r0);
+      forward(st, ws, X.data() + r0 * d, m, false, unused);
+      std::copy(ws.a.back().begin(), ws.a.back().begin() + static_cast<std::ptrdiff_t>(m), out.begin() + static_cast<std::ptrdiff_t>(r0));
+    }
     return out;
   }
 
@@ -329,6 +335,20 @@ class mlp_base {
     }
     return z;
   }
+  /// a = act(z) over a buffer, the switch outside the loop so each case vectorises.
+  void apply_activation(const T* z, T* a, std::size_t count) const {
+    switch (params_.activation) {
+      case activation::relu:
+        for (std::size_t k = 0; k < count; ++k) a[k] = z[k] > T(0) ? z[k] : T(0);
+        return;
+      case activation::leaky_relu:
+        for (std::size_t k = 0; k < count; ++k) a[k] = z[k] > T(0) ? z[k] : T(0.01) * z[k];
+        return;
+      default:
+        for (std::size_t k = 0; k < count; ++k) a[k] = act(z[k]);
+    }
+  }
+
   /// The activation's derivative from z and a = act(z).
   T act_grad(T z, T a) const {
     switch (params_.activation) {
@@ -345,18 +365,22 @@ class mlp_base {
   /// ws.a.back() holds the outputs (logits or values).
   void forward(const state& st, workspace& ws, const T* X, std::size_t rows, bool train, random_engine& g) const {
     const std::size_t L = st.sizes.size() - 1;
-    if (ws.z.size() != L || ws.rows < rows) {
+    if (ws.z.size() != L || ws.rows < rows || (train && ws.delta.size() != L)) {
       ws.z.resize(L);
       ws.a.resize(L);
-      ws.mask.resize(L);
-      ws.delta.resize(L);
+      if (train) {
+        ws.mask.resize(L);
+        ws.delta.resize(L);
+      }
       for (std::size_t l = 0; l < L; ++l) {
         ws.z[l].resize(rows * st.sizes[l + 1]);
         ws.a[l].resize(rows * st.sizes[l + 1]);
-        ws.mask[l].resize(rows * st.sizes[l + 1]);
-        ws.delta[l].resize(rows * st.sizes[l + 1]);
+        if (train) {  // the backward pass's buffers
+          ws.mask[l].resize(rows * st.sizes[l + 1]);
+          ws.delta[l].resize(rows * st.sizes[l + 1]);
+        }
       }
-      ws.rows = rows;
+      ws.rows = std::max(ws.rows, rows);
     }
     const T keep = T(1) - static_cast<T>(params_.dropout);
     const T* in = X;
@@ -372,7 +396,7 @@ class mlp_base {
       if (l + 1 == L) {
         std::copy(z, z + rows * no, a);  // output: logits / values
       } else {
-        for (std::size_t k = 0; k < rows * no; ++k) a[k] = act(z[k]);
+        apply_activation(z, a, rows * no);
         if (train && params_.dropout > 0.0) {
           T* mk = ws.mask[l].data();
           for (std::size_t k = 0; k < rows * no; ++k) {
