@@ -112,7 +112,7 @@ TEST_CASE("the MLPs satisfy the estimator contract") {
                                                       clm::mlp_regressor<>({.hidden = {8}, .epochs = 3, .seed = 1}));
 }
 
-TEST_CASE("same seed, same weights; dropout only in training; early stopping keeps the best epoch") {
+TEST_CASE("same seed, same weights - dropout only in training - early stopping keeps the best epoch") {
   const auto d = classification_data();
   const clm::mlp_params p{.hidden = {16, 8}, .dropout = 0.5, .epochs = 4, .seed = 9};
   clm::mlp_classifier<> a(p), b(p);
