@@ -133,6 +133,16 @@ TEST_CASE("same seed, same weights - dropout only in training - early stopping k
   CHECK(seen.back().validation_metric >= 0.0);
   for (std::size_t e = 0; e < r.epochs_run; ++e) CHECK(r.validation_loss[r.best_epoch - 1] <= r.validation_loss[e]);
 
+  // Weighting the positive class up raises the predicted probabilities.
+  clm::mlp_classifier<> plain({.hidden = {8}, .epochs = 5, .seed = 4}),
+      heavy({.hidden = {8}, .epochs = 5, .seed = 4, .weight_class1 = 5.0}),
+      balanced({.hidden = {8}, .epochs = 5, .seed = 4, .balanced_class_weight = true});
+  plain.fit(d.X, d.y);
+  heavy.fit(d.X, d.y);
+  balanced.fit(d.X, d.y);
+  CHECK(xt::mean(heavy.predict_proba(d.X))() > xt::mean(plain.predict_proba(d.X))());
+  CHECK(balanced.weights() != plain.weights());
+  CHECK_THROWS_AS(clm::mlp_classifier<>({.weight_class0 = 0.0}), clm::invalid_argument);
   CHECK_THROWS_AS(clm::mlp_classifier<>({.dropout = 1.0}), clm::invalid_argument);
   CHECK_THROWS_AS(clm::mlp_classifier<>({.early_stopping = true}), clm::invalid_argument);
   CHECK_THROWS_AS(clm::mlp_classifier<>({.hidden = {0}}), clm::invalid_argument);

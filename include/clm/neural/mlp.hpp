@@ -6,8 +6,8 @@
 //            0.01), dropout (inverted, on every hidden layer, off at predict), l2 (added to
 //            the loss as l2 * sum of squared weights, biases excluded, as Keras' l2
 //            regulariser), optimizer (adam: learning_rate, beta1, beta2, epsilon; sgd:
-//            learning_rate, momentum), epochs, batch_size, shuffle, seed, balanced class
-//            weights (classifier), validation_fraction (the last rows, as Keras'
+//            learning_rate, momentum), epochs, batch_size, shuffle, seed, class weights
+//            (classifier: balanced, or weight_class0 / weight_class1), validation_fraction (the last rows, as Keras'
 //            validation_split) with early_stopping (patience, best weights restored), init
 //            (glorot_uniform as Keras' default, he_uniform)
 //   fit(X, y)            classifier: y in {0, 1}, binary cross-entropy on the logit,
@@ -60,6 +60,8 @@ struct mlp_params {
   bool shuffle = true;
   std::uint64_t seed = 0;
   bool balanced_class_weight = false;  ///< classifier: weight classes by n / (2 n_class)
+  double weight_class0 = 1.0, weight_class1 = 1.0;  ///< classifier: given class weights
+                                                    ///< (Keras' class_weight), unless balanced
   double validation_fraction = 0.0;
   bool early_stopping = false;
   std::size_t patience = 5;
@@ -86,6 +88,10 @@ struct mlp_params {
     require_param(!early_stopping || validation_fraction > 0.0, o, "early_stopping", "true",
                   "used with validation_fraction > 0");
     require_param(patience >= 1, o, "patience", patience, ">= 1");
+    require_param(weight_class0 > 0.0 && std::isfinite(weight_class0) && weight_class1 > 0.0 &&
+                      std::isfinite(weight_class1),
+                  o, "weight_class0/weight_class1", std::to_string(weight_class0) + "/" + std::to_string(weight_class1),
+                  "finite and > 0");
     require_param(static_cast<int>(init) <= 1, o, "init", static_cast<int>(init), "glorot_uniform or he_uniform");
   }
   friend bool operator==(const mlp_params&, const mlp_params&) = default;
@@ -164,6 +170,7 @@ class mlp_base {
     // Sample weights: balanced classes, as scikit-learn's and Keras' class_weight.
     std::vector<T> w(n, T(1));
     if constexpr (Classifier) {
+      for (std::size_t i = 0; i < n; ++i) w[i] = static_cast<T>(y(i) == T(1) ? p.weight_class1 : p.weight_class0);
       if (p.balanced_class_weight) {
         double pos = 0.0;
         for (std::size_t i = 0; i < n_train; ++i) pos += static_cast<double>(y(i));
@@ -253,8 +260,8 @@ class mlp_base {
   void serialize(A& ar) {
     auto& p = params_;
     ar(p.hidden, p.activation, p.dropout, p.l2, p.optimizer, p.learning_rate, p.beta1, p.beta2, p.epsilon, p.momentum,
-       p.epochs, p.batch_size, p.shuffle, p.seed, p.balanced_class_weight, p.validation_fraction, p.early_stopping,
-       p.patience, p.init, state_);
+       p.epochs, p.batch_size, p.shuffle, p.seed, p.balanced_class_weight, p.weight_class0, p.weight_class1,
+       p.validation_fraction, p.early_stopping, p.patience, p.init, state_);
     if constexpr (A::loading) {
       p.validate();
       if (state_) {
