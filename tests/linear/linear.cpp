@@ -6,19 +6,17 @@
 #include <limits>
 #include <numeric>
 
-#include "clm/data/csv.hpp"
 #include "clm/data/synthetic.hpp"
 #include "clm/linear/linear_regression.hpp"
 #include "clm/linear/logistic_regression.hpp"
 #include "clm/metrics/classification.hpp"
+#include "clm/model_selection/split.hpp"
 #include "clm/pipeline/pipeline.hpp"
-#include "clm/preprocessing/column_transformer.hpp"
-#include "clm/preprocessing/one_hot_encoder.hpp"
-#include "clm/preprocessing/simple_imputer.hpp"
 #include "clm/preprocessing/standard_scaler.hpp"
 #include "support/data.hpp"
 #include "support/estimator_checks.hpp"
 #include "support/fixtures.hpp"
+#include "support/telco.hpp"
 
 using clm::matrix;
 using clm::vector;
@@ -196,44 +194,16 @@ TEST_CASE("logistic regression recovers the simulator's churn model") {
 }
 
 TEST_CASE("Telco churn: logistic regression lands in the published band (AUC 0.84 +- 0.01, accuracy 0.80 +- 0.01)") {
-  const auto dir = clm::testing::data_dir();
-  if (!dir) {
+  const auto d = clm::testing::telco();
+  if (!d) {
     MESSAGE("skipped: CLM_DATA_DIR is not set (the Telco table lives in ../shared/data)");
     return;
   }
-  const clm::table t = clm::read_csv(*dir / "telco" / "WA_Fn-UseC_-Telco-Customer-Churn.csv");
-  const auto& churn = t.categorical("Churn");
-  vector<double> y = vector<double>::from_shape({t.rows()});
-  for (std::size_t i = 0; i < t.rows(); ++i) y(i) = *churn.value(i) == "Yes" ? 1.0 : 0.0;
-  // Stratified 80/20 split, seed 42.
-  std::vector<std::size_t> pos, neg, train, test;
-  for (std::size_t i = 0; i < t.rows(); ++i) (y(i) == 1.0 ? pos : neg).push_back(i);
-  clm::random_engine g(42);
-  for (auto* cls : {&pos, &neg}) {
-    clm::shuffle(cls->begin(), cls->end(), g);
-    const std::size_t n_test = static_cast<std::size_t>(std::llround(0.2 * static_cast<double>(cls->size())));
-    test.insert(test.end(), cls->begin(), cls->begin() + static_cast<std::ptrdiff_t>(n_test));
-    train.insert(train.end(), cls->begin() + static_cast<std::ptrdiff_t>(n_test), cls->end());
-  }
-  const auto features = t.drop({"customerID", "Churn"});
-  std::vector<std::string> categorical;
-  for (const auto& n : features.names()) {
-    if (features.type(n) == clm::column_type::categorical) categorical.push_back(n);
-  }
-  auto model = clm::make_pipeline(
-      clm::make_column_transformer(
-          {.numeric = {"SeniorCitizen", "tenure", "MonthlyCharges", "TotalCharges"}, .categorical = categorical},
-          clm::make_pipeline(clm::simple_imputer<>({.strategy = clm::impute_strategy::median}), clm::standard_scaler<>()),
-          clm::one_hot_encoder<>({.unknown = clm::unknown_category::ignore})),
-      clm::logistic_regression<>({.C = 1.0, .max_iter = 1000}));
-  const auto take_y = [&](const std::vector<std::size_t>& rows) {
-    vector<double> out = vector<double>::from_shape({rows.size()});
-    for (std::size_t i = 0; i < rows.size(); ++i) out(i) = y(rows[i]);
-    return out;
-  };
-  model.fit(features.take(train), take_y(train));
-  const auto test_X = features.take(test);
-  const auto y_test = take_y(test);
+  auto model = clm::make_pipeline(clm::testing::telco_preprocessing(d->categorical),
+                                  clm::logistic_regression<>({.C = 1.0, .max_iter = 1000}));
+  model.fit(d->features.take(d->train), clm::take_rows(d->y, d->train));
+  const auto test_X = d->features.take(d->test);
+  const auto y_test = clm::take_rows(d->y, d->test);
   const double auc = clm::roc_auc(y_test, model.predict_proba(test_X));
   const double acc = clm::accuracy(y_test, model.predict(test_X));
   MESSAGE("Telco test AUC ", auc, ", accuracy ", acc);

@@ -7,19 +7,14 @@
 #include <vector>
 
 #include "clm/core/random.hpp"
-#include "clm/data/csv.hpp"
 #include "clm/metrics/classification.hpp"
 #include "clm/metrics/regression.hpp"
 #include "clm/model_selection/split.hpp"
 #include "clm/neural/mlp.hpp"
-#include "clm/pipeline/pipeline.hpp"
-#include "clm/preprocessing/column_transformer.hpp"
-#include "clm/preprocessing/one_hot_encoder.hpp"
-#include "clm/preprocessing/simple_imputer.hpp"
-#include "clm/preprocessing/standard_scaler.hpp"
 #include "support/data.hpp"
 #include "support/estimator_checks.hpp"
 #include "support/fixtures.hpp"
+#include "support/telco.hpp"
 
 using clm::matrix;
 using clm::vector;
@@ -151,28 +146,15 @@ TEST_CASE("same seed, same weights - dropout only in training - early stopping k
 }
 
 TEST_CASE("Telco churn: the seed's deep model lands in the published band across seeds 0-9") {
-  const auto dir = clm::testing::data_dir();
-  if (!dir) {
+  const auto d = clm::testing::telco();
+  if (!d) {
     MESSAGE("skipped: CLM_DATA_DIR is not set (the Telco table lives in ../shared/data)");
     return;
   }
-  const clm::table t = clm::read_csv(*dir / "telco" / "WA_Fn-UseC_-Telco-Customer-Churn.csv");
-  const auto& churn = t.categorical("Churn");
-  vector<double> y = vector<double>::from_shape({t.rows()});
-  for (std::size_t i = 0; i < t.rows(); ++i) y(i) = *churn.value(i) == "Yes" ? 1.0 : 0.0;
-  const auto split = clm::train_test_split(y, {.test_fraction = 0.2, .seed = 42, .stratify = true});
-  const auto features = t.drop({"customerID", "Churn"});
-  std::vector<std::string> categorical;
-  for (const auto& n : features.names()) {
-    if (features.type(n) == clm::column_type::categorical) categorical.push_back(n);
-  }
-  auto prep = clm::make_column_transformer(
-      {.numeric = {"SeniorCitizen", "tenure", "MonthlyCharges", "TotalCharges"}, .categorical = categorical},
-      clm::make_pipeline(clm::simple_imputer<>({.strategy = clm::impute_strategy::median}), clm::standard_scaler<>()),
-      clm::one_hot_encoder<>({.unknown = clm::unknown_category::ignore}));
-  const auto X_train = prep.fit_transform(features.take(split.train));
-  const auto X_test = prep.transform(features.take(split.test));
-  const auto y_train = clm::take_rows(y, split.train), y_test = clm::take_rows(y, split.test);
+  auto prep = clm::testing::telco_preprocessing(d->categorical);
+  const auto X_train = prep.fit_transform(d->features.take(d->train));
+  const auto X_test = prep.transform(d->features.take(d->test));
+  const auto y_train = clm::take_rows(d->y, d->train), y_test = clm::take_rows(d->y, d->test);
   double auc_sum = 0.0, acc_sum = 0.0;
   for (std::uint64_t seed = 0; seed < 10; ++seed) {
     clm::mlp_classifier<> m({.hidden = {64, 32}, .dropout = 0.5, .epochs = 10, .batch_size = 32, .seed = seed});

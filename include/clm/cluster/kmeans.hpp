@@ -203,20 +203,10 @@ inline void kmeans_assign(const matrix<double>& X, const std::vector<double>& x_
   }
 }
 
-/// X itself when it is double (no copy), else a double copy.
-template <class T>
-decltype(auto) as_double(const matrix<T>& X) {
-  if constexpr (std::is_same_v<T, double>) {
-    return (X);
-  } else {
-    return matrix<double>(xt::cast<double>(X));
-  }
-}
-
 /// The nearest of the centres (k x d) for each row of X (ties: the lower index).
 template <class T>
 vector<T> nearest_centres(const matrix<T>& Xt, const matrix<T>& centres, std::size_t n_jobs) {
-  decltype(auto) X = as_double(Xt);
+  decltype(auto) X = evaluate<double, 2>(Xt);
   const std::vector<double> C(centres.begin(), centres.end());
   kmeans_pass pass;
   kmeans_assign(X, {}, C, centres.shape()[0], false, n_jobs, pass);  // labels only
@@ -243,15 +233,13 @@ matrix<T> centre_distances(const matrix<T>& X, const matrix<T>& C) {
   return out;
 }
 
-/// k distinct rows of X, by a seeded partial Fisher-Yates shuffle (k x d, row-major).
+/// k distinct rows of X, drawn by sample_indices (k x d, row-major).
 inline std::vector<double> random_rows(const matrix<double>& X, std::size_t k, random_engine& g) {
-  const std::size_t n = X.shape()[0], d = X.shape()[1];
-  std::vector<std::size_t> perm(n);
-  std::iota(perm.begin(), perm.end(), std::size_t{0});
+  const std::size_t d = X.shape()[1];
   std::vector<double> C(k * d);
+  const auto rows = sample_indices(g, X.shape()[0], k);
   for (std::size_t c = 0; c < k; ++c) {
-    std::swap(perm[c], perm[c + uniform_index(g, n - c)]);
-    std::copy(X.data() + perm[c] * d, X.data() + (perm[c] + 1) * d, C.begin() + static_cast<std::ptrdiff_t>(c * d));
+    std::copy(X.data() + rows[c] * d, X.data() + (rows[c] + 1) * d, C.begin() + static_cast<std::ptrdiff_t>(c * d));
   }
   return C;
 }
@@ -314,7 +302,7 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
     this->state_.reset();
     const auto& p = this->params_;
     decltype(auto) Xt = base::input(X_in, "fit", /*allow_nan=*/false);
-    decltype(auto) X = detail::as_double(Xt);
+    decltype(auto) X = evaluate<double, 2>(Xt);
     const std::size_t n = X.shape()[0], d = X.shape()[1], k = p.k;
     if (n < k) {
       throw invalid_argument("kmeans.fit: expected at least k = " + std::to_string(k) + " rows, got " +

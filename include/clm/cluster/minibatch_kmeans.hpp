@@ -80,7 +80,7 @@ class minibatch_kmeans
     this->state_.reset();
     const auto& p = this->params_;
     decltype(auto) Xt = base::input(X_in, "fit", /*allow_nan=*/false);
-    decltype(auto) X = detail::as_double(Xt);
+    decltype(auto) X = evaluate<double, 2>(Xt);
     const std::size_t n = X.shape()[0], d = X.shape()[1];
     require_rows(n, "fit");
     random_engine g(p.seed);
@@ -118,14 +118,14 @@ class minibatch_kmeans
   minibatch_kmeans& partial_fit(const E& X_in) {
     if (!this->state_) {
       decltype(auto) Xt = base::input(X_in, "partial_fit", /*allow_nan=*/false);
-      decltype(auto) X = detail::as_double(Xt);
+      decltype(auto) X = evaluate<double, 2>(Xt);
       require_rows(X.shape()[0], "partial_fit");
       random_engine g(this->params_.seed);
       start(detail::kmeans_plus_plus(X, this->params_.k, g), X.shape()[1]);
       step(X);
     } else {
       decltype(auto) Xt = this->fitted_input(X_in, "partial_fit", /*allow_nan=*/false);
-      step(detail::as_double(Xt));
+      step(evaluate<double, 2>(Xt));
     }
     return *this;
   }

@@ -9,9 +9,12 @@
 
 #include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <numbers>
+#include <utility>
+#include <vector>
 
 namespace clm {
 
@@ -177,6 +180,16 @@ void shuffle(It first, It last, random_engine& g) noexcept {
     using std::swap;
     swap(first[i], first[j]);
   }
+}
+
+/// m distinct indices of 0 .. n-1 (m <= n) in random order: the first m steps of a
+/// Fisher-Yates shuffle.
+inline std::vector<std::size_t> sample_indices(random_engine& g, std::size_t n, std::size_t m) {
+  std::vector<std::size_t> perm(n);
+  for (std::size_t i = 0; i < n; ++i) perm[i] = i;
+  for (std::size_t i = 0; i < m; ++i) std::swap(perm[i], perm[i + uniform_index(g, n - i)]);
+  perm.resize(m);
+  return perm;
 }
 
 }  // namespace clm

@@ -2,6 +2,7 @@
 // Input checks shared by every estimator. Each throws the clm:: error the contract names,
 // with a message that says what was expected and what was seen.
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -9,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include "clm/core/error.hpp"
 #include "clm/core/types.hpp"
@@ -31,6 +33,30 @@ concept has_static_rank = requires { std::decay_t<E>::rank; };
 template <class E>
 std::size_t rank_of(const E& e) {
   return e.dimension();
+}
+
+}  // namespace detail
+
+namespace detail {
+
+/// The values of v as codes 0..k-1 in the order of their sorted distinct values (class
+/// labels, cluster ids), and k.
+struct value_codes {
+  std::vector<std::size_t> code;
+  std::size_t k = 0;
+};
+
+template <class V>
+value_codes sorted_value_codes(const V& v) {
+  std::vector<double> distinct(v.begin(), v.end());
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  value_codes out{std::vector<std::size_t>(v.size()), distinct.size()};
+  std::size_t i = 0;
+  for (const auto x : v) {
+    out.code[i++] = static_cast<std::size_t>(std::lower_bound(distinct.begin(), distinct.end(), x) - distinct.begin());
+  }
+  return out;
 }
 
 }  // namespace detail

@@ -42,11 +42,8 @@ struct silhouette_sampling {
 
 namespace detail {
 
-/// Labels as codes 0..k-1 (in the order of the sorted distinct values) and k.
-struct label_codes {
-  std::vector<std::size_t> code;
-  std::size_t k = 0;
-};
+/// Integer labels as codes 0..k-1 (in the order of the sorted distinct values) and k.
+using label_codes = value_codes;
 
 template <class E>
 label_codes encode_labels(const E& labels_in, std::size_t n, const char* owner) {
@@ -56,20 +53,13 @@ label_codes encode_labels(const E& labels_in, std::size_t n, const char* owner) 
                       std::to_string(l.size()) + " elements; expected the same number");
   }
   if (n == 0) throw shape_error(std::string(owner) + ": expected non-empty inputs");
-  std::vector<double> distinct(l.begin(), l.end());
   for (std::size_t i = 0; i < n; ++i) {
     if (!(std::isfinite(l(i)) && std::floor(l(i)) == l(i))) {
       throw invalid_argument(std::string(owner) + ": expected integer labels, got " + to_text(l(i)) + " at index " +
                              std::to_string(i));
     }
   }
-  std::sort(distinct.begin(), distinct.end());
-  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-  label_codes out{std::vector<std::size_t>(n), distinct.size()};
-  for (std::size_t i = 0; i < n; ++i) {
-    out.code[i] = static_cast<std::size_t>(std::lower_bound(distinct.begin(), distinct.end(), l(i)) - distinct.begin());
-  }
-  return out;
+  return sorted_value_codes(l);
 }
 
 inline double squared_distance(const double* a, const double* b, std::size_t d) noexcept {
@@ -195,12 +185,8 @@ double silhouette(const EX& X_in, const EL& labels, const silhouette_sampling& s
   const auto c = detail::encode_labels(labels, n, "silhouette");
   require_param(sampling.sample_size >= 2, "silhouette", "sample_size", sampling.sample_size, ">= 2");
   const std::size_t m = std::min(sampling.sample_size, n);
-  // The first m of a seeded Fisher-Yates permutation.
-  std::vector<std::size_t> perm(n);
-  std::iota(perm.begin(), perm.end(), std::size_t{0});
   random_engine g(sampling.seed);
-  for (std::size_t i = 0; i < m; ++i) std::swap(perm[i], perm[i + uniform_index(g, n - i)]);
-  perm.resize(m);
+  const auto perm = sample_indices(g, n, m);
   std::vector<char> present(c.k, 0);
   for (const std::size_t r : perm) present[c.code[r]] = 1;
   const auto k_sample = static_cast<std::size_t>(std::count(present.begin(), present.end(), 1));

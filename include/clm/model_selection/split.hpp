@@ -67,20 +67,12 @@ inline void require_splits(std::size_t n_splits, std::size_t n, const char* owne
   }
 }
 
-/// Labels as class codes 0..c-1 (sorted distinct values).
+/// Labels as class codes 0..c-1 (sorted distinct values); NaN is an error.
 template <class E>
-std::vector<std::size_t> class_codes(const E& y_in, const char* owner, std::size_t& n_classes) {
+value_codes class_codes(const E& y_in, const char* owner) {
   decltype(auto) y = evaluate<double, 1>(y_in, std::string(owner) + ": y");
   check_finite(y, std::string(owner) + ": y");
-  std::vector<double> distinct(y.begin(), y.end());
-  std::sort(distinct.begin(), distinct.end());
-  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-  n_classes = distinct.size();
-  std::vector<std::size_t> code(y.size());
-  for (std::size_t i = 0; i < y.size(); ++i) {
-    code[i] = static_cast<std::size_t>(std::lower_bound(distinct.begin(), distinct.end(), y(i)) - distinct.begin());
-  }
-  return code;
+  return sorted_value_codes(y);
 }
 
 }  // namespace detail
@@ -115,8 +107,7 @@ struct stratified_k_fold {
 
   template <class E>
   std::vector<fold> split(const E& y) const {
-    std::size_t n_classes = 0;
-    const auto code = detail::class_codes(y, "stratified_k_fold", n_classes);
+    const auto [code, n_classes] = detail::class_codes(y, "stratified_k_fold");
     const std::size_t n = code.size();
     detail::require_splits(n_splits, n, "stratified_k_fold", "rows");
     std::vector<std::vector<std::size_t>> rows(n_classes);
@@ -235,8 +226,7 @@ fold train_test_split(const E& y, const train_test_options& o) {
   const fold unstratified = train_test_split(n, plain);  // also checks the fraction and sizes
   if (!o.stratify) return unstratified;
   const std::size_t n_test = unstratified.test.size();
-  std::size_t n_classes = 0;
-  const auto code = detail::class_codes(yy, "train_test_split", n_classes);
+  const auto [code, n_classes] = detail::class_codes(yy, "train_test_split");
   std::vector<std::vector<std::size_t>> rows(n_classes);
   for (std::size_t i = 0; i < n; ++i) rows[code[i]].push_back(i);
   // Largest-remainder allocation of the test rows over the classes.

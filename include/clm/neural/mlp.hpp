@@ -417,6 +417,16 @@ class mlp_base {
     }
   }
 
+  /// One row's loss for output z and target t: binary cross-entropy on the logit,
+  /// max(z, 0) - z t + log(1 + e^-|z|), or the squared error.
+  static double row_loss(double z, double t) {
+    if constexpr (Classifier) {
+      return std::max(z, 0.0) - z * t + std::log1p(std::exp(-std::abs(z)));
+    } else {
+      return (z - t) * (z - t);
+    }
+  }
+
   /// Mean weighted loss of a batch; with `train`, its gradient (plus the l2 term) in grad.
   double batch_gradient(const state& st, workspace& ws, const matrix<T>& Xb, const std::vector<T>& yb,
                         const std::vector<T>& wb, bool train, random_engine& g, std::vector<T>& grad) const {
@@ -427,12 +437,11 @@ class mlp_base {
     double loss = 0.0;
     for (std::size_t i = 0; i < m; ++i) {
       const double z = static_cast<double>(out[i]), t = static_cast<double>(yb[i]), wi = static_cast<double>(wb[i]);
+      loss += wi * row_loss(z, t);
       if constexpr (Classifier) {
-        loss += wi * (std::max(z, 0.0) - z * t + std::log1p(std::exp(-std::abs(z))));
         const double s = z >= 0 ? 1.0 / (1.0 + std::exp(-z)) : std::exp(z) / (1.0 + std::exp(z));
         dz[i] = static_cast<T>(wi * (s - t) / static_cast<double>(m));
       } else {
-        loss += wi * (z - t) * (z - t);
         dz[i] = static_cast<T>(2.0 * wi * (z - t) / static_cast<double>(m));
       }
     }
@@ -513,11 +522,10 @@ class mlp_base {
     double loss = 0.0, metric = 0.0;
     for (std::size_t i = 0; i < m; ++i) {
       const double z = static_cast<double>(out[i]), t = static_cast<double>(y(from + i));
+      loss += row_loss(z, t);
       if constexpr (Classifier) {
-        loss += std::max(z, 0.0) - z * t + std::log1p(std::exp(-std::abs(z)));
         metric += ((z >= 0.0) == (t == 1.0)) ? 1.0 : 0.0;
       } else {
-        loss += (z - t) * (z - t);
         metric += (z - t) * (z - t);
       }
     }
