@@ -62,5 +62,10 @@
 
 #include "clm/neural/mlp.hpp"
 #include "clm/pipeline/pipeline.hpp"
+#include "clm/recommend/als.hpp"
+#include "clm/recommend/ease.hpp"
+#include "clm/recommend/knn.hpp"
+#include "clm/recommend/popular.hpp"
+#include "clm/recommend/similarity.hpp"
 
 #include "clm/io/archive.hpp"

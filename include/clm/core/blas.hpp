@@ -108,4 +108,13 @@ int potrs(std::size_t n, const T* factor, T* b) {
   return cxxlapack::potrs<int>('L', N, 1, factor, N, b, N);
 }
 
+/// Replaces the factor from potrf by the inverse of A, in the same (row-major upper)
+/// triangle. Returns 0 on success.
+template <class T>
+int potri(std::size_t n, T* factor) {
+  static_assert(std::is_same_v<T, double> || std::is_same_v<T, float>);
+  const int N = blas::detail::to_int(n);
+  return cxxlapack::potri<int>('L', N, factor, N);
+}
+
 }  // namespace clm::lapack

@@ -81,6 +81,19 @@ struct csr_matrix {
     }
   }
 
+  /// Saved and loaded with the model that holds it; a loaded matrix is validated.
+  template <class A>
+  void serialize(A& ar) {
+    ar(rows, cols, indptr, indices, values);
+    if constexpr (A::loading) {
+      try {
+        validate();
+      } catch (const invalid_argument& e) {
+        ar.check(false, e.what());
+      }
+    }
+  }
+
   friend bool operator==(const csr_matrix&, const csr_matrix&) = default;
 };
 
@@ -123,6 +136,23 @@ class interactions {
 
   /// Items x users: the same data seen from the items' side.
   interactions transpose() const;
+
+  /// Saved with the models trained on it (ids and matrix; the index maps are rebuilt).
+  template <class A>
+  void serialize(A& ar) {
+    ar(m_, users_, items_, kind_);
+    if constexpr (A::loading) {
+      ar.check(m_.rows == users_.size() && m_.cols == items_.size(), "interactions: ids do not match the matrix");
+      ar.check(kind_ == feedback::explicit_ratings || kind_ == feedback::implicit_counts,
+               "interactions: unknown feedback kind");
+      user_index_.clear();
+      item_index_.clear();
+      for (std::size_t k = 0; k < users_.size(); ++k) user_index_.emplace(users_[k], k);
+      for (std::size_t k = 0; k < items_.size(); ++k) item_index_.emplace(items_[k], k);
+      ar.check(user_index_.size() == users_.size() && item_index_.size() == items_.size(),
+               "interactions: repeated user or item ids");
+    }
+  }
 
  private:
   using index_map = std::unordered_map<std::string, std::size_t>;

@@ -1,0 +1,348 @@
+#pragma once
+// clm::user_knn<T> and clm::item_knn<T>: neighbourhood collaborative filtering with Surprise's
+// semantics (KNNBasic, KNNWithMeans, KNNWithZScore, KNNBaseline; user_based = true / false).
+//
+// Write x for the side whose similarities are used (users in user_knn, items in item_knn) and
+// y for the other. To predict r_ui: the candidates are the x2 that rated y (user_knn: the
+// raters of i; item_knn: the items u rated), each with sim(x, x2); the k most similar are
+// kept (ties: the lower index, a stable selection) and only then are non-positive
+// similarities dropped, leaving actual_k neighbours. With s = sim(x, x2) and r = r_{x2 y}:
+//   basic          sum s r / sum s
+//   with_means     mu_x + sum s (r - mu_x2) / sum s
+//   with_zscore    mu_x + sigma_x sum s (r - mu_x2) / sigma_x2 / sum s     (sigma: population
+//                  standard deviation of a row's ratings; 0 is replaced by that of all ratings)
+//   with_baseline  b_ui + sum s (r - b_{x2 y}) / sum s, baselines by fit_baselines
+// With actual_k < min_k the sum is left out: basic gives the global mean, the others mu_x or
+// b_ui, and the prediction is flagged (was_impossible). A user or item the model does not know
+// gets the global mean (with_baseline: mu + whichever of b_u, b_i is known), flagged. Every
+// estimate is clipped to the rating scale (rating_min / rating_max; by default the training
+// data's smallest and largest value). Surprise's defaults: k 40, min_k 1, msd similarity.
+//
+// With dense similarity storage the predictions are Surprise's. With top_k storage the
+// candidates are those in x's neighbour list (x's most similar rows; positive similarities
+// only), which gives the same prediction whenever the k best raters of y are in that list.
+//
+// Top-N (recommend, recommend_all, recommend_for_items; see detail/base.hpp):
+//   item_knn  score(u, j) = sum over the user's items i of sim(i, j), over the first k of
+//             each i's neighbour list
+//   user_knn  score(u, j) = sum over the first k of u's neighbour list of sim(u, v), for
+//             the v that have j. A new user (recommend_for_items) is compared with the
+//             training users by the cosine of their item sets (the given items carry no
+//             rating); similar_items likewise by the cosine of the items' sets of users.
+// For purchase data fit on implicit interactions with {.kind = cosine, .mode = zero_filled}.
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "clm/recommend/detail/base.hpp"
+#include "clm/recommend/similarity.hpp"
+
+namespace clm {
+
+enum class knn_rule : std::uint8_t { basic, with_means, with_zscore, with_baseline };
+
+struct knn_params {
+  std::size_t k = 40;
+  std::size_t min_k = 1;
+  knn_rule rule = knn_rule::basic;
+  similarity_options similarity{};
+  baseline_options baseline{};
+  std::optional<double> rating_min{}, rating_max{};  ///< the clipping range (default: the data's)
+  std::size_t n_jobs = 1;                        ///< threads for fit, recommend_all and batches
+
+  void validate() const {
+    constexpr const char* o = "knn";
+    require_param(k >= 1, o, "k", k, ">= 1");
+    require_param(static_cast<int>(rule) <= 3, o, "rule", static_cast<int>(rule),
+                  "basic, with_means, with_zscore or with_baseline");
+    require_param(!rating_min || std::isfinite(*rating_min), o, "rating_min", rating_min.value_or(0.0), "finite");
+    require_param(!rating_max || std::isfinite(*rating_max), o, "rating_max", rating_max.value_or(0.0), "finite");
+    require_param(!rating_min || !rating_max || *rating_min <= *rating_max, o, "rating_max",
+                  rating_max.value_or(0.0), ">= rating_min");
+    similarity.validate();
+    baseline.validate();
+  }
+  template <class A>
+  void serialize(A& ar) {
+    ar(k, min_k, rule, similarity, baseline, rating_min, rating_max, n_jobs);
+  }
+  friend bool operator==(const knn_params&, const knn_params&) = default;
+};
+
+/// One rating prediction with how it was made.
+struct knn_prediction {
+  double estimate = 0.0;
+  std::size_t actual_k = 0;     ///< neighbours used
+  bool was_impossible = false;  ///< unknown user or item, or fewer than min_k neighbours
+};
+
+namespace detail {
+
+struct knn_state {
+  recommender_data train;
+  double global_mean = 0.0, lo = 0.0, hi = 0.0;
+  std::vector<double> means, sigmas;  // of the x side
+  baselines bsl;                      // for with_baseline and pearson_baseline
+  similarities sim;
+  std::vector<double> set_sizes;      // of the x side, for the set cosine of new rows
+
+  template <class A>
+  void serialize(A& ar) {
+    ar(train, global_mean, lo, hi, means, sigmas, bsl, sim, set_sizes);
+  }
+};
+
+template <class Derived, class T, bool UserBased>
+class knn_base : public recommender_base<Derived, knn_params, knn_state, T> {
+  using base = recommender_base<Derived, knn_params, knn_state, T>;
+
+ public:
+  using base::base;
+
+  Derived& fit(const interactions& data) {
+    this->state_.reset();
+    check_training_data(data, Derived::name);
+    const auto& p = this->params_;
+    knn_state st;
+    st.train.data = data;
+    st.train.build();
+    const csr_matrix<double>& R = data.matrix();
+    const csr_matrix<double>& RT = st.train.by_item;
+    const csr_matrix<double>& X = UserBased ? R : RT;
+    st.global_mean = mean_value(R);
+    const auto [lo, hi] = std::minmax_element(R.values.begin(), R.values.end());
+    st.lo = p.rating_min.value_or(*lo);
+    st.hi = p.rating_max.value_or(*hi);
+    if (p.rule == knn_rule::with_means || p.rule == knn_rule::with_zscore) {
+      double all = 0.0;
+      for (const double v : R.values) all += (v - st.global_mean) * (v - st.global_mean);
+      const double overall_sigma = std::sqrt(all / static_cast<double>(R.nnz()));
+      st.means.assign(X.rows, 0.0);
+      st.sigmas.assign(X.rows, 0.0);
+      for (std::size_t x = 0; x < X.rows; ++x) {
+        const std::size_t b = X.row_begin(x), e = X.row_end(x);
+        if (b == e) continue;
+        double s = 0.0, ss = 0.0;
+        for (std::size_t k = b; k < e; ++k) s += X.values[k];
+        const double m = s / static_cast<double>(e - b);
+        for (std::size_t k = b; k < e; ++k) ss += (X.values[k] - m) * (X.values[k] - m);
+        const double sd = std::sqrt(ss / static_cast<double>(e - b));
+        st.means[x] = m;
+        st.sigmas[x] = sd == 0.0 ? overall_sigma : sd;
+      }
+    }
+    if (p.rule == knn_rule::with_baseline || p.similarity.kind == similarity_kind::pearson_baseline) {
+      st.bsl = fit_baselines(R, RT, p.baseline);
+    }
+    st.sim = compute_similarities(X, p.similarity, &st.bsl, UserBased, p.n_jobs);
+    st.set_sizes.resize(X.rows);
+    for (std::size_t x = 0; x < X.rows; ++x) st.set_sizes[x] = static_cast<double>(X.row_end(x) - X.row_begin(x));
+    this->state_ = std::move(st);
+    return static_cast<Derived&>(*this);
+  }
+
+  /// The estimate for user u and item i (indices of the training data; out of range:
+  /// unknown).
+  knn_prediction predict_details(std::size_t u, std::size_t i) const {
+    std::vector<std::pair<double, std::size_t>> scratch;
+    return estimate(u, i, scratch);
+  }
+  T predict(std::size_t u, std::size_t i) const { return static_cast<T>(predict_details(u, i).estimate); }
+
+  knn_prediction predict_details(std::string_view user, std::string_view item) const {
+    return predict_details(index_or_unknown(this->user_index(user)), index_or_unknown(this->item_index(item)));
+  }
+  T predict(std::string_view user, std::string_view item) const {
+    return static_cast<T>(predict_details(user, item).estimate);
+  }
+
+  /// Predictions for (users[k], items[k]) pairs, in parallel; unknown ids get the fallback.
+  std::vector<knn_prediction> predict_details(const std::vector<std::string>& users,
+                                              const std::vector<std::string>& items) const {
+    check_paired_ids(users.size(), items.size());
+    std::vector<knn_prediction> out(users.size());
+    constexpr std::size_t chunk = 1024;
+    parallel_for((users.size() + chunk - 1) / chunk, this->params_.n_jobs, [&](std::size_t c) {
+      std::vector<std::pair<double, std::size_t>> scratch;
+      for (std::size_t k = c * chunk; k < std::min(users.size(), (c + 1) * chunk); ++k) {
+        out[k] = estimate(index_or_unknown(this->user_index(users[k])), index_or_unknown(this->item_index(items[k])),
+                          scratch);
+      }
+    });
+    return out;
+  }
+  vector<T> predict(const std::vector<std::string>& users, const std::vector<std::string>& items) const {
+    const auto d = predict_details(users, items);
+    vector<T> out = vector<T>::from_shape({d.size()});
+    for (std::size_t k = 0; k < d.size(); ++k) out(k) = static_cast<T>(d[k].estimate);
+    return out;
+  }
+
+  const similarities& similarity() const { return this->get().sim; }
+  /// The baselines (with_baseline or pearson_baseline; empty otherwise).
+  const baselines& baseline() const { return this->get().bsl; }
+
+  /// The n items most similar to item j (item_knn: its similarities; user_knn: the cosine of
+  /// the items' sets of users).
+  std::vector<scored_item> similar_items(std::size_t j, std::size_t n) const {
+    this->check_item(j, "similar_items");
+    const auto& st = this->get();
+    std::vector<std::pair<double, std::int32_t>> cand;
+    if constexpr (UserBased) {
+      // The item's users, against every item those users have.
+      const csr_matrix<double>& RT = st.train.by_item;
+      pair_sums s(RT.rows, false, false);
+      set_cosine(RT.indices.data() + RT.indptr[j], RT.indptr[j + 1] - RT.indptr[j], st.train.data.matrix(),
+                 st.train.popularity, static_cast<std::int64_t>(j), s, cand);
+    } else {
+      if (st.sim.dense()) {
+        const double* row = st.sim.row(j);
+        for (std::size_t b = 0; b < st.sim.size(); ++b) {
+          if (b != j && row[b] > 0.0) cand.emplace_back(row[b], static_cast<std::int32_t>(b));
+        }
+      } else {
+        const auto l = st.sim.neighbours(j);
+        for (std::size_t q = 0; q < l.size; ++q) cand.emplace_back(l.similarity[q], l.index[q]);
+      }
+    }
+    select_neighbours(cand, n);
+    std::vector<scored_item> out;
+    for (const auto& [v, b] : cand) out.push_back({static_cast<std::size_t>(b), v});
+    return out;
+  }
+
+  // Top-N scores (see the header).
+  void score_user(std::size_t u, score_buffer& s) const {
+    const auto& st = this->get();
+    if constexpr (UserBased) {
+      const auto l = st.sim.neighbours(u);
+      add_neighbours_items(l.index, l.similarity, std::min(l.size, this->params_.k), s);
+    } else {
+      const auto& R = st.train.data.matrix();
+      score_history(R.indices.data() + R.indptr[u], R.values.data() + R.indptr[u], R.indptr[u + 1] - R.indptr[u], s);
+    }
+  }
+  void score_history(const std::int32_t* items, const double* values, std::size_t n, score_buffer& s) const {
+    (void)values;
+    const auto& st = this->get();
+    const std::size_t k = this->params_.k;
+    if constexpr (UserBased) {
+      pair_sums acc(st.train.data.n_users(), false, false);
+      std::vector<std::pair<double, std::int32_t>> cand;
+      set_cosine(items, n, st.train.by_item, st.set_sizes, -1, acc, cand);
+      select_neighbours(cand, k);
+      std::vector<std::int32_t> idx;
+      std::vector<double> sim;
+      for (const auto& [v, b] : cand) idx.push_back(b), sim.push_back(v);
+      add_neighbours_items(idx.data(), sim.data(), idx.size(), s);
+    } else {
+      for (std::size_t q = 0; q < n; ++q) {
+        const auto l = st.sim.neighbours(static_cast<std::size_t>(items[q]));
+        for (std::size_t t = 0; t < std::min(l.size, k); ++t) s.add(static_cast<std::size_t>(l.index[t]), l.similarity[t]);
+      }
+    }
+  }
+
+ private:
+  static std::size_t index_or_unknown(std::optional<std::size_t> i) { return i.value_or(SIZE_MAX); }
+
+  static void check_paired_ids(std::size_t users, std::size_t items) {
+    if (users != items) {
+      throw shape_error(std::string(Derived::name) + ".predict: " + std::to_string(users) + " users and " +
+                        std::to_string(items) + " items; expected one item per user");
+    }
+  }
+
+  void add_neighbours_items(const std::int32_t* users, const double* sims, std::size_t n, score_buffer& s) const {
+    const auto& R = this->get().train.data.matrix();
+    for (std::size_t t = 0; t < n; ++t) {
+      const auto v = static_cast<std::size_t>(users[t]);
+      for (std::size_t q = R.row_begin(v); q < R.row_end(v); ++q) s.add(static_cast<std::size_t>(R.indices[q]), sims[t]);
+    }
+  }
+
+  knn_prediction estimate(std::size_t u, std::size_t i, std::vector<std::pair<double, std::size_t>>& cand) const {
+    const auto& st = this->get();
+    const auto& p = this->params_;
+    const bool known_u = u < st.train.data.n_users(), known_i = i < st.train.data.n_items();
+    const auto clip = [&](double v) { return std::clamp(v, st.lo, st.hi); };
+    if (!known_u || !known_i) {
+      double est = st.global_mean;
+      if (p.rule == knn_rule::with_baseline) {
+        if (known_u) est += st.bsl.user[u];
+        if (known_i) est += st.bsl.item[i];
+      }
+      return {clip(est), 0, true};
+    }
+    const std::size_t x = UserBased ? u : i, y = UserBased ? i : u;
+    const csr_matrix<double>& Y = UserBased ? st.train.by_item : st.train.data.matrix();  // rows y: (x2, r)
+    const std::size_t b = Y.row_begin(y), e = Y.row_end(y);
+    // cand: (similarity, position in Y's row y), the best k first.
+    cand.clear();
+    if (st.sim.dense()) {
+      const double* srow = st.sim.row(x);
+      for (std::size_t q = b; q < e; ++q) cand.emplace_back(srow[static_cast<std::size_t>(Y.indices[q])], q);
+      const auto better = [](const auto& a, const auto& c) { return a.first > c.first || (a.first == c.first && a.second < c.second); };
+      if (cand.size() > p.k) {
+        std::nth_element(cand.begin(), cand.begin() + static_cast<std::ptrdiff_t>(p.k), cand.end(), better);
+        cand.resize(p.k);
+      }
+      std::sort(cand.begin(), cand.end(), better);  // summed most similar first, as Surprise does
+    } else {
+      const auto l = st.sim.neighbours(x);
+      const auto first = Y.indices.begin() + static_cast<std::ptrdiff_t>(b);
+      const auto last = Y.indices.begin() + static_cast<std::ptrdiff_t>(e);
+      for (std::size_t t = 0; t < l.size && cand.size() < p.k; ++t) {
+        const auto it = std::lower_bound(first, last, l.index[t]);
+        if (it != last && *it == l.index[t]) cand.emplace_back(l.similarity[t], static_cast<std::size_t>(it - Y.indices.begin()));
+      }
+    }
+    double sum_sim = 0.0, sum = 0.0;
+    std::size_t actual_k = 0;
+    for (const auto& [s, q] : cand) {
+      if (!(s > 0.0)) continue;
+      const auto x2 = static_cast<std::size_t>(Y.indices[q]);
+      const double r = Y.values[q];
+      sum_sim += s;
+      ++actual_k;
+      switch (p.rule) {
+        case knn_rule::basic: sum += s * r; break;
+        case knn_rule::with_means: sum += s * (r - st.means[x2]); break;
+        case knn_rule::with_zscore: sum += s * (r - st.means[x2]) / st.sigmas[x2]; break;
+        case knn_rule::with_baseline:
+          sum += s * (r - (UserBased ? st.bsl(x2, y) : st.bsl(y, x2)));
+          break;
+      }
+    }
+    const bool enough = actual_k >= p.min_k && actual_k > 0;
+    double est = 0.0;
+    switch (p.rule) {
+      case knn_rule::basic: est = enough ? sum / sum_sim : st.global_mean; break;
+      case knn_rule::with_means: est = st.means[x] + (enough ? sum / sum_sim : 0.0); break;
+      case knn_rule::with_zscore: est = st.means[x] + (enough ? sum / sum_sim * st.sigmas[x] : 0.0); break;
+      case knn_rule::with_baseline: est = st.bsl(u, i) + (enough ? sum / sum_sim : 0.0); break;
+    }
+    return {clip(est), actual_k, !enough};
+  }
+};
+
+}  // namespace detail
+
+template <class T = double>
+class user_knn : public detail::knn_base<user_knn<T>, T, true> {
+ public:
+  static constexpr const char* name = "user_knn";
+  using detail::knn_base<user_knn<T>, T, true>::knn_base;
+};
+
+template <class T = double>
+class item_knn : public detail::knn_base<item_knn<T>, T, false> {
+ public:
+  static constexpr const char* name = "item_knn";
+  using detail::knn_base<item_knn<T>, T, false>::knn_base;
+};
+
+}  // namespace clm
