@@ -5,7 +5,8 @@ surprise/prediction_algorithms/knns.py, baseline_only.py / optimize_baselines.py
 algo_base.py), on a small generated ratings set.
 
 Re-run from the repository root:   /usr/bin/python3 tests/reference/surprise_knn.py
-(needs only python3-numpy). Writes knn_*.txt next to this script.
+(needs what make_fixtures.py needs, whose file writer it uses). Writes knn_*.txt next to
+this script.
 
 What is written out, as Surprise does it:
   - the trainset: inner ids by first appearance in the raw ratings; ur[u] and ir[i] list
@@ -30,15 +31,7 @@ import os
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def write_matrix(name, m):
-    m = np.atleast_2d(np.asarray(m, dtype=np.float64))
-    with open(os.path.join(HERE, name), "w") as f:
-        f.write(f"{m.shape[0]} {m.shape[1]}\n")
-        for row in m:
-            f.write(" ".join(repr(float(v)) for v in row) + "\n")
+from make_fixtures import HERE, write_matrix
 
 
 def make_ratings(n_users=50, n_items=30, seed=8):

@@ -129,12 +129,9 @@ class implicit_als : public detail::recommender_base<implicit_als<T>, als_params
   using base::base;
 
   implicit_als& fit(const interactions& data) {
-    this->state_.reset();
-    detail::check_training_data(data, name);
     const auto& p = this->params_;
     detail::als_state st;
-    st.train.data = data;
-    st.train.build();
+    st.train = this->begin_fit(data);
     const std::size_t f = p.factors;
     random_engine g(p.seed);
     st.X = matrix<double>::from_shape({data.n_users(), f});

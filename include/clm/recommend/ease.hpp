@@ -58,11 +58,8 @@ class ease : public detail::recommender_base<ease<T>, ease_params, detail::ease_
   using base::base;
 
   ease& fit(const interactions& data) {
-    this->state_.reset();
-    detail::check_training_data(data, name);
     detail::ease_state st;
-    st.train.data = data;
-    st.train.build();
+    st.train = this->begin_fit(data);
     csr_matrix<double> XT = st.train.by_item;
     if (this->params_.binary) std::fill(XT.values.begin(), XT.values.end(), 1.0);
     const std::size_t m = XT.rows;

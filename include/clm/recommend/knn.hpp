@@ -103,12 +103,9 @@ class knn_base : public recommender_base<Derived, knn_params, knn_state, T> {
   using base::base;
 
   Derived& fit(const interactions& data) {
-    this->state_.reset();
-    check_training_data(data, Derived::name);
     const auto& p = this->params_;
     knn_state st;
-    st.train.data = data;
-    st.train.build();
+    st.train = this->begin_fit(data);
     const csr_matrix<double>& R = data.matrix();
     const csr_matrix<double>& RT = st.train.by_item;
     const csr_matrix<double>& X = UserBased ? R : RT;

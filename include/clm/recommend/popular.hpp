@@ -40,11 +40,8 @@ class most_popular : public detail::recommender_base<most_popular<T>, most_popul
   using base::base;
 
   most_popular& fit(const interactions& data) {
-    this->state_.reset();
-    detail::check_training_data(data, name);
     detail::most_popular_state st;
-    st.train.data = data;
-    st.train.build();
+    st.train = this->begin_fit(data);
     this->state_ = std::move(st);
     return *this;
   }

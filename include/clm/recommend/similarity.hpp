@@ -38,11 +38,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "clm/core/error.hpp"
 #include "clm/core/parallel.hpp"
+#include "clm/core/types.hpp"
 #include "clm/core/validate.hpp"
 #include "clm/data/interactions.hpp"
 
@@ -157,13 +159,13 @@ class similarities {
   };
 
   std::size_t size() const noexcept { return n_; }
-  bool dense() const noexcept { return !dense_.empty() || n_ == 0; }
+  bool dense() const noexcept { return dense_.size() > 0 || n_ == 0; }
   const similarity_options& options() const noexcept { return options_; }
 
   /// sim(a, b): from the dense matrix, or from a's neighbour list (0 when b is not in it).
   double operator()(std::size_t a, std::size_t b) const {
     if (a == b) return 1.0;
-    if (!dense_.empty()) return dense_[a * n_ + b];
+    if (dense_.size() > 0) return dense_.data()[a * n_ + b];
     const auto l = neighbours(a);
     for (std::size_t k = 0; k < l.size; ++k) {
       if (static_cast<std::size_t>(l.index[k]) == b) return l.similarity[k];
@@ -183,7 +185,8 @@ class similarities {
   void serialize(A& ar) {
     ar(n_, options_, dense_, indptr_, index_, sims_);
     if constexpr (A::loading) {
-      ar.check(dense_.empty() || dense_.size() == n_ * n_, "similarities: dense matrix of the wrong size");
+      ar.check(dense_.size() == 0 || (dense_.shape()[0] == n_ && dense_.shape()[1] == n_),
+               "similarities: dense matrix of the wrong size");
       ar.check(indptr_.size() == n_ + 1 && indptr_.front() == 0 && indptr_.back() == index_.size() &&
                    sims_.size() == index_.size(),
                "similarities: inconsistent neighbour lists");
@@ -198,7 +201,7 @@ class similarities {
                                            bool, std::size_t);
   std::size_t n_ = 0;
   similarity_options options_;
-  std::vector<double> dense_;
+  matrix<double> dense_ = matrix<double>::from_shape({0, 0});
   std::vector<std::size_t> indptr_{0};
   std::vector<std::int32_t> index_;
   std::vector<double> sims_;
@@ -228,16 +231,26 @@ struct pair_sums {
   }
 };
 
+/// The first position in MT's row y whose index is >= from.
+inline std::size_t first_at_least(const csr_matrix<double>& MT, std::size_t y, std::int32_t from) {
+  const std::size_t b = MT.indptr[y];
+  if (from == 0) return b;
+  const auto first = MT.indices.begin() + static_cast<std::ptrdiff_t>(b);
+  const auto last = MT.indices.begin() + static_cast<std::ptrdiff_t>(MT.indptr[y + 1]);
+  return b + static_cast<std::size_t>(std::lower_bound(first, last, from) - first);
+}
+
 /// Adds the row (idx, val) against every row of MT's transpose that shares a column with it:
 /// MT is columns x rows. Diff: prod accumulates squared differences instead of products.
+/// Only rows b >= from are visited (from = a + 1: the upper triangle).
 template <bool Squares, bool Sums, bool Diff>
 void accumulate_pairs(const std::int32_t* idx, const double* val, std::size_t len, const csr_matrix<double>& MT,
-                      pair_sums& s) {
+                      pair_sums& s, std::int32_t from = 0) {
   for (std::size_t p = 0; p < len; ++p) {
     const auto y = static_cast<std::size_t>(idx[p]);
     const double ra = val[p];
     const std::size_t e = MT.indptr[y + 1];
-    for (std::size_t q = MT.indptr[y]; q < e; ++q) {
+    for (std::size_t q = first_at_least(MT, y, from); q < e; ++q) {
       const auto b = static_cast<std::size_t>(MT.indices[q]);
       const double rb = MT.values[q];
       if (s.freq[b]++ == 0) s.touched.push_back(static_cast<std::int32_t>(b));
@@ -272,15 +285,15 @@ struct similarity_rule {
   bool diff() const { return kind == similarity_kind::msd; }
 
   void accumulate(const std::int32_t* idx, const double* val, std::size_t len, const csr_matrix<double>& MT,
-                  pair_sums& s) const {
+                  pair_sums& s, std::int32_t from) const {
     if (diff()) {
-      accumulate_pairs<false, false, true>(idx, val, len, MT, s);
+      accumulate_pairs<false, false, true>(idx, val, len, MT, s, from);
     } else if (sums()) {
-      accumulate_pairs<true, true, false>(idx, val, len, MT, s);
+      accumulate_pairs<true, true, false>(idx, val, len, MT, s, from);
     } else if (squares()) {
-      accumulate_pairs<true, false, false>(idx, val, len, MT, s);
+      accumulate_pairs<true, false, false>(idx, val, len, MT, s, from);
     } else {
-      accumulate_pairs<false, false, false>(idx, val, len, MT, s);
+      accumulate_pairs<false, false, false>(idx, val, len, MT, s, from);
     }
   }
 
@@ -352,6 +365,37 @@ inline void select_neighbours(std::vector<std::pair<double, std::int32_t>>& c, s
   std::sort(c.begin(), c.end(), better);
 }
 
+/// The best `keep` positive entries of a dense row (without `self`) into c, most similar
+/// first, ties by index: one pass with a heap whose front is the worst kept.
+inline void select_from_row(const double* row, std::size_t n, std::size_t self, std::size_t keep,
+                            std::vector<std::pair<double, std::int32_t>>& c) {
+  const auto better = [](const auto& x, const auto& y) { return x.first > y.first || (x.first == y.first && x.second < y.second); };
+  c.clear();
+  if (keep == 0) return;
+  constexpr std::size_t block = 64;
+  for (std::size_t b0 = 0; b0 < n; b0 += block) {
+    const std::size_t b1 = std::min(n, b0 + block);
+    // Blocks with nothing above the worst kept value are skipped by a vectorisable test.
+    const double threshold = c.size() < keep ? 0.0 : c.front().first;
+    bool any = false;
+    for (std::size_t b = b0; b < b1; ++b) any |= row[b] > threshold;
+    if (!any) continue;
+    for (std::size_t b = b0; b < b1; ++b) {
+      const double v = row[b];
+      if (!(v > 0.0) || b == self) continue;
+      if (c.size() < keep) {
+        c.emplace_back(v, static_cast<std::int32_t>(b));
+        std::push_heap(c.begin(), c.end(), better);
+      } else if (v > c.front().first) {  // equal: the kept one has the lower index
+        std::pop_heap(c.begin(), c.end(), better);
+        c.back() = {v, static_cast<std::int32_t>(b)};
+        std::push_heap(c.begin(), c.end(), better);
+      }
+    }
+  }
+  std::sort_heap(c.begin(), c.end(), better);
+}
+
 /// The cosine of item (or user) sets: the set idx[0..len) against every row of MT's transpose
 /// (counts: each row's size), as (similarity, row) candidates without `self` (-1: none).
 inline void set_cosine(const std::int32_t* idx, std::size_t len, const csr_matrix<double>& MT,
@@ -414,37 +458,106 @@ inline similarities compute_similarities(const csr_matrix<double>& M, const simi
   out.n_ = n;
   out.options_ = o;
   const bool dense = o.storage == similarity_storage::dense || (o.storage == similarity_storage::automatic && n <= 4096);
-  if (dense) out.dense_.assign(n * n, 0.0);
+  if (dense) out.dense_ = detail::empty_matrix<double>(n, n);
+  // Zero-filled cosines need no counts: each row accumulates straight into a dense row (the
+  // output's own, or a scratch one when most pairs share a column), finished in one pass.
+  double work = 0.0;
+  for (std::size_t y = 0; y < VT.rows; ++y) {
+    const auto c = static_cast<double>(VT.row_end(y) - VT.row_begin(y));
+    work += c * c;
+  }
+  const bool by_rows = o.mode == similarity_mode::zero_filled && o.kind != similarity_kind::jaccard &&
+                       o.min_support <= 1 && (dense || work >= 0.25 * static_cast<double>(n) * static_cast<double>(n));
+  std::vector<double> inv_norm(n);
+  for (std::size_t a = 0; a < n; ++a) inv_norm[a] = norms[a] > 0.0 ? 1.0 / norms[a] : 0.0;
+  // Dense storage: each row's upper part (b > a), then the mirror image, then the neighbour
+  // lists from the full rows. Lists only: each full row in a scratch accumulator.
   constexpr std::size_t chunk = 64;
   const std::size_t n_chunks = (n + chunk - 1) / chunk;
   std::vector<std::vector<std::int32_t>> idx(n_chunks);
   std::vector<std::vector<double>> sim(n_chunks);
   std::vector<std::vector<std::size_t>> len(n_chunks);
-  parallel_for(n_chunks, n_jobs, [&](std::size_t c) {
-    detail::pair_sums s(n, rule.squares(), rule.sums());
-    std::vector<std::pair<double, std::int32_t>> cand;
-    for (std::size_t a = c * chunk; a < std::min(n, (c + 1) * chunk); ++a) {
-      rule.accumulate(V.indices.data() + V.indptr[a], V.values.data() + V.indptr[a], V.indptr[a + 1] - V.indptr[a],
-                      VT, s);
-      cand.clear();
-      double* row = dense ? out.dense_.data() + a * n : nullptr;
-      for (const auto bj : s.touched) {
-        const auto j = static_cast<std::size_t>(bj);
-        if (j == a) continue;
-        const double v = rule.value(s, j, norms[a], counts[a]);
-        if (row != nullptr) row[j] = v;
-        if (v > 0.0) cand.emplace_back(v, bj);
+  const auto row_values = [&](std::size_t a, double* acc, detail::pair_sums* s, std::vector<std::pair<double, std::int32_t>>& cand) {
+    // acc: the row (dense storage: b > a only) or null; cand: the positive values (lists only).
+    const auto from = dense ? static_cast<std::int32_t>(a + 1) : 0;
+    const std::size_t lo = dense ? a + 1 : 0;
+    cand.clear();
+    if (by_rows) {
+      std::fill(acc + lo, acc + n, 0.0);
+      for (std::size_t p = V.indptr[a]; p < V.indptr[a + 1]; ++p) {
+        const auto y = static_cast<std::size_t>(V.indices[p]);
+        const double ra = V.values[p];
+        for (std::size_t q = detail::first_at_least(VT, y, from); q < VT.indptr[y + 1]; ++q) {
+          acc[static_cast<std::size_t>(VT.indices[q])] += ra * VT.values[q];
+        }
       }
-      if (row != nullptr) row[a] = 1.0;
-      detail::select_neighbours(cand, o.neighbours);
-      for (const auto& [v, j] : cand) {
-        idx[c].push_back(j);
-        sim[c].push_back(v);
-      }
-      len[c].push_back(cand.size());
-      s.clear();
+      const double ia = inv_norm[a];
+      for (std::size_t b = lo; b < n; ++b) acc[b] *= ia * inv_norm[b];
+      if (!dense) acc[a] = 0.0;
+      return;
     }
-  });
+    if (acc != nullptr) std::fill(acc + lo, acc + n, 0.0);
+    rule.accumulate(V.indices.data() + V.indptr[a], V.values.data() + V.indptr[a], V.indptr[a + 1] - V.indptr[a], VT,
+                    *s, from);
+    for (const auto bj : s->touched) {
+      const auto j = static_cast<std::size_t>(bj);
+      if (j == a) continue;
+      const double v = rule.value(*s, j, norms[a], counts[a]);
+      if (acc != nullptr) acc[j] = v;
+      if (v > 0.0) cand.emplace_back(v, bj);
+    }
+    s->clear();
+  };
+  const auto keep = [&](std::size_t c, const std::vector<std::pair<double, std::int32_t>>& cand) {
+    for (const auto& [v, j] : cand) {
+      idx[c].push_back(j);
+      sim[c].push_back(v);
+    }
+    len[c].push_back(cand.size());
+  };
+  if (dense) {
+    parallel_for(n_chunks, n_jobs, [&](std::size_t c) {
+      std::optional<detail::pair_sums> s;
+      if (!by_rows) s.emplace(n, rule.squares(), rule.sums());
+      std::vector<std::pair<double, std::int32_t>> cand;
+      for (std::size_t a = c * chunk; a < std::min(n, (c + 1) * chunk); ++a) {
+        row_values(a, out.dense_.data() + a * n, s ? &*s : nullptr, cand);
+      }
+    });
+    // The lower triangle from the upper, in tiles.
+    double* D = out.dense_.data();
+    parallel_for(n_chunks, n_jobs, [&](std::size_t c) {
+      for (std::size_t a = c * chunk; a < std::min(n, (c + 1) * chunk); ++a) D[a * n + a] = 1.0;
+      for (std::size_t b0 = 0; b0 <= c * chunk; b0 += chunk) {
+        for (std::size_t a = c * chunk; a < std::min(n, (c + 1) * chunk); ++a) {
+          for (std::size_t b = b0; b < std::min(a, b0 + chunk); ++b) D[a * n + b] = D[b * n + a];
+        }
+      }
+    });
+    parallel_for(n_chunks, n_jobs, [&](std::size_t c) {
+      std::vector<std::pair<double, std::int32_t>> cand;
+      for (std::size_t a = c * chunk; a < std::min(n, (c + 1) * chunk); ++a) {
+        detail::select_from_row(D + a * n, n, a, o.neighbours, cand);
+        keep(c, cand);
+      }
+    });
+  } else {
+    parallel_for(n_chunks, n_jobs, [&](std::size_t c) {
+      std::optional<detail::pair_sums> s;
+      if (!by_rows) s.emplace(n, rule.squares(), rule.sums());
+      std::vector<double> scratch(by_rows ? n : 0);
+      std::vector<std::pair<double, std::int32_t>> cand;
+      for (std::size_t a = c * chunk; a < std::min(n, (c + 1) * chunk); ++a) {
+        row_values(a, by_rows ? scratch.data() : nullptr, s ? &*s : nullptr, cand);
+        if (by_rows) {
+          detail::select_from_row(scratch.data(), n, a, o.neighbours, cand);
+        } else {
+          detail::select_neighbours(cand, o.neighbours);
+        }
+        keep(c, cand);
+      }
+    });
+  }
   out.indptr_.assign(1, 0);
   out.indptr_.reserve(n + 1);
   for (std::size_t c = 0; c < n_chunks; ++c) {

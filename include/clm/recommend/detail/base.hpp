@@ -272,6 +272,16 @@ class recommender_base {
   }
 
  protected:
+  /// The start of every fit: forget the old state, check the data, keep it.
+  recommender_data begin_fit(const interactions& data) {
+    state_.reset();
+    check_training_data(data, Derived::name);
+    recommender_data d;
+    d.data = data;
+    d.build();
+    return d;
+  }
+
   const State& get() const {
     check_fitted(state_.has_value(), Derived::name);
     return *state_;
