@@ -6,6 +6,7 @@
 #include "clm/core/concepts.hpp"
 #include "clm/core/error.hpp"
 #include "clm/core/parallel.hpp"
+#include "clm/core/progress.hpp"
 #include "clm/core/random.hpp"
 #include "clm/core/sort.hpp"
 #include "clm/core/types.hpp"

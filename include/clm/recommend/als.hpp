@@ -128,7 +128,8 @@ class implicit_als : public detail::recommender_base<implicit_als<T>, als_params
   static constexpr const char* name = "implicit_als";
   using base::base;
 
-  implicit_als& fit(const interactions& data) {
+  /// Fits on the interactions; `progress` hears of the sweeps done.
+  implicit_als& fit(const interactions& data, const progress_callback& progress = {}) {
     const auto& p = this->params_;
     detail::als_state st;
     st.train = this->begin_fit(data);
@@ -138,9 +139,11 @@ class implicit_als : public detail::recommender_base<implicit_als<T>, als_params
     st.Y = matrix<double>::from_shape({data.n_items(), f});
     for (auto& v : st.X) v = 0.01 * normal(g);
     for (auto& v : st.Y) v = 0.01 * normal(g);
+    detail::progress_counter done(progress, "implicit_als", p.iterations);
     for (std::size_t it = 0; it < p.iterations; ++it) {
       solve_side(data.matrix(), st.Y, st.X);
       solve_side(st.train.by_item, st.X, st.Y);
+      done.add(1);
     }
     for (const double v : st.X) check_finite(v);
     for (const double v : st.Y) check_finite(v);

@@ -102,7 +102,8 @@ class knn_base : public recommender_base<Derived, knn_params, knn_state, T> {
  public:
   using base::base;
 
-  Derived& fit(const interactions& data) {
+  /// Fits on the interactions; `progress` hears of the similarity rows done.
+  Derived& fit(const interactions& data, const progress_callback& progress = {}) {
     const auto& p = this->params_;
     knn_state st;
     st.train = this->begin_fit(data);
@@ -134,7 +135,7 @@ class knn_base : public recommender_base<Derived, knn_params, knn_state, T> {
     if (p.rule == knn_rule::with_baseline || p.similarity.kind == similarity_kind::pearson_baseline) {
       st.bsl = fit_baselines(R, RT, p.baseline);
     }
-    st.sim = compute_similarities(X, p.similarity, &st.bsl, UserBased, p.n_jobs);
+    st.sim = compute_similarities(X, p.similarity, &st.bsl, UserBased, p.n_jobs, progress);
     st.set_sizes.resize(X.rows);
     for (std::size_t x = 0; x < X.rows; ++x) st.set_sizes[x] = static_cast<double>(X.row_end(x) - X.row_begin(x));
     this->state_ = std::move(st);

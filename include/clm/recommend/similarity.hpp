@@ -44,6 +44,7 @@
 
 #include "clm/core/error.hpp"
 #include "clm/core/parallel.hpp"
+#include "clm/core/progress.hpp"
 #include "clm/core/types.hpp"
 #include "clm/core/validate.hpp"
 #include "clm/data/interactions.hpp"
@@ -198,7 +199,7 @@ class similarities {
 
  private:
   friend similarities compute_similarities(const csr_matrix<double>&, const similarity_options&, const baselines*,
-                                           bool, std::size_t);
+                                           bool, std::size_t, const progress_callback&);
   std::size_t n_ = 0;
   similarity_options options_;
   matrix<double> dense_ = matrix<double>::from_shape({0, 0});
@@ -434,10 +435,10 @@ inline std::vector<double> sparse_gram(const csr_matrix<double>& M, std::size_t 
 
 /// Similarities between the rows of M (compared over its columns). `b` (the baselines of
 /// the users x items data) is needed for pearson_baseline; rows_are_users says which side
-/// M's rows are; n_jobs threads (0: all).
+/// M's rows are; n_jobs threads (0: all); `progress` hears of the rows done.
 inline similarities compute_similarities(const csr_matrix<double>& M, const similarity_options& o,
                                          const baselines* b = nullptr, bool rows_are_users = true,
-                                         std::size_t n_jobs = 1) {
+                                         std::size_t n_jobs = 1, const progress_callback& progress = {}) {
   o.validate();
   if (o.kind == similarity_kind::pearson_baseline && b == nullptr) {
     throw invalid_argument("compute_similarities: pearson_baseline needs the baselines");
@@ -515,6 +516,7 @@ inline similarities compute_similarities(const csr_matrix<double>& M, const simi
     }
     len[c].push_back(cand.size());
   };
+  detail::progress_counter done(progress, "similarities", n);
   if (dense) {
     parallel_for(n_chunks, n_jobs, [&](std::size_t c) {
       std::optional<detail::pair_sums> s;
@@ -523,6 +525,7 @@ inline similarities compute_similarities(const csr_matrix<double>& M, const simi
       for (std::size_t a = c * chunk; a < std::min(n, (c + 1) * chunk); ++a) {
         row_values(a, out.dense_.data() + a * n, s ? &*s : nullptr, cand);
       }
+      done.add(std::min(n, (c + 1) * chunk) - c * chunk);
     });
     // The lower triangle from the upper, in tiles.
     double* D = out.dense_.data();
@@ -556,6 +559,7 @@ inline similarities compute_similarities(const csr_matrix<double>& M, const simi
         }
         keep(c, cand);
       }
+      done.add(std::min(n, (c + 1) * chunk) - c * chunk);
     });
   }
   out.indptr_.assign(1, 0);

@@ -24,6 +24,7 @@
 
 #include "clm/core/error.hpp"
 #include "clm/core/parallel.hpp"
+#include "clm/core/progress.hpp"
 #include "clm/core/types.hpp"
 #include "clm/core/validate.hpp"
 #include "clm/data/interactions.hpp"
@@ -197,14 +198,16 @@ class recommender_base {
     return popular(n, o);
   }
 
-  /// Every user's n best items, in parallel (params().n_jobs threads).
-  top_n recommend_all(std::size_t n, const recommend_options& o = {}) const {
+  /// Every user's n best items, in parallel (params().n_jobs threads); `progress` hears of
+  /// the users done.
+  top_n recommend_all(std::size_t n, const recommend_options& o = {}, const progress_callback& progress = {}) const {
     const auto& d = get().train;
     const std::size_t users = d.data.n_users();
     top_n r;
     r.items = xt::xtensor<std::int64_t, 2>::from_shape({users, n});
     r.scores = matrix<double>::from_shape({users, n});
     constexpr std::size_t chunk = 256;
+    progress_counter done(progress, "recommend_all", users);
     parallel_for((users + chunk - 1) / chunk, params_.n_jobs, [&](std::size_t c) {
       score_buffer s(d.data.n_items());
       std::vector<scored_item> out;
@@ -215,6 +218,7 @@ class recommender_base {
           r.scores(u, k) = k < out.size() ? out[k].score : std::numeric_limits<double>::quiet_NaN();
         }
       }
+      done.add(std::min(users, (c + 1) * chunk) - c * chunk);
     });
     return r;
   }

@@ -1,0 +1,448 @@
+// lifecycle_report — from an order log to decisions, in one run (what `scripts/dev demo` runs).
+//
+//   read and clean -> customer summary (calibration / holdout) -> RFM segments -> BG/NBD (or
+//   Pareto/NBD) + Gamma-Gamma -> P(alive), expected purchases over the horizon, CLV -> churn
+//   risk (logistic regression on RFM features, label: no purchase in the holdout) -> item
+//   recommendations (when the log has items) -> decision lists
+//
+// Outputs in --out: customers.csv (one row per customer: every score, the segment, the top-5
+// items), segments.csv (a profile per segment), the fitted models as .clm files, report.html
+// (inline SVG charts, no scripts, no network).
+//
+// Usage:
+//   lifecycle_report [--transactions FILE] [--customer-column C] [--date-column D]
+//                    [--amount-column A] [--item-column I] [--date-format F] [--whitespace]
+//                    [--no-header] [--calibration-end YYYY-MM-DD] [--observation-end YYYY-MM-DD]
+//                    [--horizon WEEKS] [--model bg_nbd|pareto_nbd] [--recommender item_knn|ease]
+//                    [--out DIR] [--quiet] [--keep-duplicates] [--customers N] [--seed S]
+// Without --transactions it simulates a population (clm::synthetic) and says so. Defaults:
+// observation end = the last purchase; calibration end = observation end - horizon. Rows that
+// repeat another exactly (customer, time, amount, item) are dropped as duplicates unless
+// --keep-duplicates (logs with dates only, like CDNOW, can hold real repeats).
+// CDNOW: --transactions CDNOW_master.txt --whitespace --amount-column dollar_value
+//        --calibration-end 1997-09-30 --observation-end 1998-06-30
+#include <clm/clm.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <numeric>
+#include <set>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "report_html.hpp"
+
+namespace {
+
+struct options {
+  std::string transactions, customer = "customer_id", date = "date", amount = "amount", item, date_format;
+  bool whitespace = false, header = true, quiet = false, keep_duplicates = false;
+  std::string calibration_end, observation_end, model = "bg_nbd", recommender = "item_knn", out = "lifecycle_report";
+  double horizon = 39.0;
+  std::size_t customers = 20000, seed = 42;
+};
+
+options parse_args(int argc, char** argv) {
+  options o;
+  const auto value = [&](int& i) -> std::string {
+    if (i + 1 >= argc) throw clm::invalid_argument(std::string("option ") + argv[i] + " needs a value");
+    return argv[++i];
+  };
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--transactions") o.transactions = value(i);
+    else if (a == "--customer-column") o.customer = value(i);
+    else if (a == "--date-column") o.date = value(i);
+    else if (a == "--amount-column") o.amount = value(i);
+    else if (a == "--item-column") o.item = value(i);
+    else if (a == "--date-format") o.date_format = value(i);
+    else if (a == "--whitespace") o.whitespace = true;
+    else if (a == "--no-header") o.header = false;
+    else if (a == "--calibration-end") o.calibration_end = value(i);
+    else if (a == "--observation-end") o.observation_end = value(i);
+    else if (a == "--horizon") o.horizon = std::strtod(value(i).c_str(), nullptr);
+    else if (a == "--model") o.model = value(i);
+    else if (a == "--recommender") o.recommender = value(i);
+    else if (a == "--out") o.out = value(i);
+    else if (a == "--quiet") o.quiet = true;
+    else if (a == "--keep-duplicates") o.keep_duplicates = true;
+    else if (a == "--customers") o.customers = std::strtoull(value(i).c_str(), nullptr, 10);
+    else if (a == "--seed") o.seed = std::strtoull(value(i).c_str(), nullptr, 10);
+    else throw clm::invalid_argument("unknown option '" + a + "' (see the top of examples/lifecycle_report.cpp)");
+  }
+  if (!(o.horizon > 0.0)) throw clm::invalid_argument("--horizon must be a positive number of weeks");
+  if (o.model != "bg_nbd" && o.model != "pareto_nbd") throw clm::invalid_argument("--model must be bg_nbd or pareto_nbd");
+  if (o.recommender != "item_knn" && o.recommender != "ease") {
+    throw clm::invalid_argument("--recommender must be item_knn or ease");
+  }
+  return o;
+}
+
+/// Step lines on stdout (unless quiet) and a progress bar on stderr (a TTY) or plain lines.
+class console {
+ public:
+  explicit console(bool quiet) : quiet_(quiet), tty_(isatty(2) != 0) {}
+  void step(const char* fmt, double seconds, const std::string& detail) const {
+    if (!quiet_) std::printf("%-34s %7.3f s  %s\n", fmt, seconds, detail.c_str());
+  }
+  clm::progress_callback bar() const {
+    if (quiet_) return {};
+    return [tty = tty_](const clm::progress& p) {
+      const double f = p.total ? static_cast<double>(p.done) / static_cast<double>(p.total) : 1.0;
+      if (tty) {
+        const int w = static_cast<int>(30 * f);
+        std::fprintf(stderr, "\r  %-24.*s [%-30.*s] %3.0f%%", static_cast<int>(p.task.size()), p.task.data(), w,
+                     "##############################", 100 * f);
+        if (p.done >= p.total) std::fprintf(stderr, "\n");
+      } else if (p.done >= p.total || static_cast<int>(100 * f) % 25 == 0) {
+        std::fprintf(stderr, "  %.*s: %zu / %zu\n", static_cast<int>(p.task.size()), p.task.data(), p.done, p.total);
+      }
+    };
+  }
+
+ private:
+  bool quiet_, tty_;
+};
+
+struct timer {
+  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+  double lap() {
+    const auto t = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(t - t0).count();
+    t0 = t;
+    return s;
+  }
+};
+
+std::string fmt(const char* f, double a) {
+  char buf[128];
+  std::snprintf(buf, sizeof buf, f, a);
+  return buf;
+}
+
+clm::timestamp date_or(const std::string& text, clm::timestamp fallback) {
+  return text.empty() ? fallback : clm::parse_date(text);
+}
+
+/// A summary row per grid cell (frequency x recency, T fixed) for the P(alive) matrix.
+clm::customer_summary grid_summary(std::size_t max_x, double max_t, std::size_t cells, clm::time_unit unit) {
+  clm::customer_summary g;
+  const std::size_t n = (max_x + 1) * cells;
+  g.frequency = g.recency = g.T = g.weight = clm::vector<double>::from_shape({n});
+  g.unit = unit;
+  for (std::size_t x = 0; x <= max_x; ++x) {
+    for (std::size_t c = 0; c < cells; ++c) {
+      const std::size_t k = x * cells + c;
+      g.frequency(k) = static_cast<double>(x);
+      g.recency(k) = x == 0 ? 0.0 : max_t * (static_cast<double>(c) + 0.5) / static_cast<double>(cells);
+      g.T(k) = max_t;
+      g.weight(k) = 1.0;
+    }
+  }
+  return g;
+}
+
+template <class Purchases>
+int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_end, clm::timestamp obs_end, timer& t,
+        const console& out, std::string body) {
+  namespace fs = std::filesystem;
+  fs::create_directories(o.out);
+  // 2. Summary.
+  const clm::summary_options periods{.calibration_end = cal_end, .observation_end = obs_end};
+  const auto summary = clm::summarize(log, periods);
+  const std::size_t n = summary.size();
+  if (n < 10) throw clm::invalid_argument("the log has " + std::to_string(n) + " customers before the calibration end; expected at least 10");
+  std::size_t repeaters = 0;
+  for (std::size_t i = 0; i < n; ++i) repeaters += summary.frequency(i) > 0.0;
+  if (repeaters == 0) {
+    throw clm::invalid_argument("every customer made a single purchase before the calibration end: the purchase and "
+                                "spend models need repeat purchases");
+  }
+  out.step("2. customer summary", t.lap(),
+           std::to_string(n) + " customers, " + std::to_string(repeaters) + " with repeat purchases; calibration to " +
+               clm::format_date(cal_end) + ", holdout " + fmt("%.1f weeks", summary.holdout_duration));
+
+  // 3. RFM segments.
+  clm::table features = clm::rfm_features(log, periods);
+  clm::rfm_segments<> rfm;
+  rfm.fit(features);
+  const auto segment = rfm.segments(features);
+  const auto scores = rfm.transform(features);
+  out.step("3. RFM segments", t.lap(),
+           std::to_string(std::set<std::string>(segment.begin(), segment.end()).size()) + " segments from R, F, M quintiles");
+
+  // 4. Purchase and spend models.
+  Purchases purchases;
+  purchases.fit(summary.compressed());
+  clm::gamma_gamma<> spend({.exclude_nonpositive = true});
+  spend.fit(summary);
+  const auto pp = purchases.parameters();
+  std::vector<std::vector<std::string>> param_rows;
+  if constexpr (std::is_same_v<Purchases, clm::bg_nbd<>>) {
+    param_rows = {{"BG/NBD", "r", fmt("%.4g", pp.r)}, {"BG/NBD", "alpha", fmt("%.4g", pp.alpha)},
+                  {"BG/NBD", "a", fmt("%.4g", pp.a)}, {"BG/NBD", "b", fmt("%.4g", pp.b)},
+                  {"BG/NBD", "log-likelihood", fmt("%.2f", purchases.log_likelihood())}};
+  } else {
+    param_rows = {{"Pareto/NBD", "r", fmt("%.4g", pp.r)}, {"Pareto/NBD", "alpha", fmt("%.4g", pp.alpha)},
+                  {"Pareto/NBD", "s", fmt("%.4g", pp.s)}, {"Pareto/NBD", "beta", fmt("%.4g", pp.beta)},
+                  {"Pareto/NBD", "log-likelihood", fmt("%.2f", purchases.log_likelihood())}};
+  }
+  const auto gp = spend.parameters();
+  param_rows.push_back({"Gamma-Gamma", "p", fmt("%.4g", gp.p)});
+  param_rows.push_back({"Gamma-Gamma", "q", fmt("%.4g", gp.q)});
+  param_rows.push_back({"Gamma-Gamma", "v", fmt("%.4g", gp.v)});
+  std::string params_text;
+  for (const auto& r : param_rows) params_text += r[1] + " " + r[2] + "  ";
+  out.step("4. purchase and spend models", t.lap(), params_text);
+
+  // 5. Per customer: P(alive), expected purchases over the horizon, CLV.
+  const auto alive = purchases.probability_alive(summary);
+  const auto expected = purchases.conditional_expected_purchases(o.horizon, summary);
+  const auto value = clm::clv(purchases, spend, summary, {.months = static_cast<std::size_t>(std::ceil(o.horizon / 4.345))});
+  out.step("5. P(alive), purchases, CLV", t.lap(),
+           fmt("mean P(alive) %.3f", xt::mean(alive)()) + fmt(", mean CLV %.2f", xt::mean(value)()));
+
+  // 6. Churn risk: logistic regression on RFM features; label = no purchase in the holdout.
+  clm::vector<double> churned = clm::vector<double>::from_shape({n});
+  for (std::size_t i = 0; i < n; ++i) churned(i) = summary.holdout_frequency(i) == 0.0 ? 1.0 : 0.0;
+  const double churn_rate = xt::mean(churned)();
+  auto churn = clm::make_pipeline(
+      clm::make_column_transformer({.numeric = {"recency", "frequency", "monetary", "tenure", "total_spend"}},
+                                   clm::make_pipeline(clm::simple_imputer<>({.strategy = clm::impute_strategy::median}),
+                                                      clm::log1p_transform<>(), clm::standard_scaler<>()),
+                                   clm::one_hot_encoder<>()),
+      clm::logistic_regression<>({.C = 1.0, .max_iter = 500}));
+  if (churn_rate == 0.0 || churn_rate == 1.0) {
+    throw clm::invalid_argument("the holdout period has no churned or no retained customer; choose another calibration end");
+  }
+  const auto split = clm::train_test_split(churned, {.test_fraction = 0.25, .seed = o.seed, .stratify = true});
+  churn.fit(features.take(split.train), clm::take_rows(churned, split.train));
+  const auto y_test = clm::take_rows(churned, split.test);
+  const auto risk_test = churn.predict_proba(features.take(split.test));
+  const double auc = clm::roc_auc(y_test, risk_test), lift = clm::lift_at(y_test, risk_test, 0.1);
+  const auto risk = churn.predict_proba(features);
+  out.step("6. churn risk model", t.lap(),
+           fmt("%.1f%% churned in the holdout; ", 100 * churn_rate) + fmt("test AUC %.3f, ", auc) +
+               fmt("lift in the top decile %.2fx", lift));
+
+  // 7. Recommendations from the calibration purchases (when the log has items).
+  std::vector<std::string> top_items(n);
+  std::string rec_text = "no item column: skipped";
+  if (log.has_items()) {
+    std::vector<std::string> u, it;
+    for (std::size_t k = 0; k < log.size(); ++k) {
+      if (log.time[k] < cal_end && log.item[k] >= 0) {
+        u.push_back(log.customer_ids[static_cast<std::size_t>(log.customer[k])]);
+        it.push_back(log.item_ids[static_cast<std::size_t>(log.item[k])]);
+      }
+    }
+    const auto bought = clm::interactions::from_triples(u, it, {}, {.kind = clm::feedback::implicit_counts});
+    const auto fill = [&](const auto& model) {
+      const auto top = model.recommend_all(5, {}, out.bar());
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto user = bought.user_index(summary.ids[i]);
+        if (!user) continue;
+        for (std::size_t k = 0; k < 5 && top.items(*user, k) >= 0; ++k) {
+          top_items[i] += (k ? ";" : "") + bought.item_ids()[static_cast<std::size_t>(top.items(*user, k))];
+        }
+      }
+      clm::save(model, fs::path(o.out) / (o.recommender + ".clm"));
+    };
+    if (o.recommender == "ease") {
+      clm::ease<> m({.l2 = 200.0, .n_jobs = 0});
+      fill(m.fit(bought));
+    } else {
+      clm::item_knn<> m({.k = 50,
+                         .similarity = {.kind = clm::similarity_kind::cosine, .mode = clm::similarity_mode::zero_filled},
+                         .n_jobs = 0});
+      fill(m.fit(bought, out.bar()));
+    }
+    rec_text = o.recommender + " on " + std::to_string(bought.nnz()) + " customer-item pairs, top 5 per customer";
+  }
+  out.step("7. recommendations", t.lap(), rec_text);
+
+  // 8. Files: customers.csv, segments.csv, models.
+  {
+    std::ofstream f(fs::path(o.out) / "customers.csv");
+    f << "customer_id,frequency,recency,T,monetary_value,r_score,f_score,m_score,segment,p_alive,expected_purchases,"
+         "clv,churn_risk,top_items\n";
+    for (std::size_t i = 0; i < n; ++i) {
+      f << summary.ids[i] << ',' << summary.frequency(i) << ',' << summary.recency(i) << ',' << summary.T(i) << ','
+        << summary.monetary_value(i) << ',' << scores(i, 0) << ',' << scores(i, 1) << ',' << scores(i, 2) << ",\""
+        << segment[i] << "\"," << alive(i) << ',' << expected(i) << ',' << value(i) << ',' << risk(i) << ",\""
+        << top_items[i] << "\"\n";
+    }
+  }
+  clm::table per_customer = features;
+  per_customer.add_numeric("p_alive", alive);
+  per_customer.add_numeric("clv", value);
+  per_customer.add_numeric("churn_risk", risk);
+  const auto prof = clm::profile(segment, per_customer, {"recency", "frequency", "monetary", "p_alive", "clv", "churn_risk"});
+  clm::write_csv(prof, fs::path(o.out) / "segments.csv");
+  clm::save(purchases, fs::path(o.out) / (o.model + ".clm"));
+  clm::save(spend, fs::path(o.out) / "gamma_gamma.clm");
+  clm::save(churn, fs::path(o.out) / "churn.clm");
+  clm::save(rfm, fs::path(o.out) / "rfm_segments.clm");
+  out.step("8. customers, segments, models", t.lap(), "written to " + o.out);
+
+  // 9. report.html: charts and tables.
+  using namespace report;
+  std::vector<std::string> seg_names;
+  std::vector<double> seg_count, seg_value;
+  const auto& seg_col = prof.categorical("segment");
+  for (std::size_t g = 0; g < prof.rows(); ++g) {
+    seg_names.push_back(seg_col.levels[static_cast<std::size_t>(seg_col.codes[g])]);
+    seg_count.push_back(prof.numeric("customers")(g));
+    seg_value.push_back(prof.numeric("customers")(g) * prof.numeric("mean_clv")(g));
+  }
+  std::string charts = "<div class=\"grid\">" +
+                       bar_chart("segment-sizes", "Customers per RFM segment", seg_names, seg_count, "customers", "#4c78a8") +
+                       bar_chart("segment-value", "Predicted value (CLV) per segment", seg_names, seg_value, "total CLV",
+                                 "#f58518") +
+                       histogram("clv-distribution", "CLV distribution (to the 99th percentile)",
+                                 std::vector<double>(value.begin(), value.end()), "CLV") + "</div>";
+  // P(alive) over frequency x recency at the largest T (lifetimes' plot_probability_alive_matrix).
+  const double max_t = xt::amax(summary.T)();
+  std::size_t max_x = static_cast<std::size_t>(xt::amax(summary.frequency)());
+  max_x = std::min<std::size_t>(max_x, 40);
+  constexpr std::size_t cells = 40;
+  const auto g = grid_summary(max_x, max_t, cells, summary.unit);
+  const auto pa = purchases.probability_alive(g);
+  std::vector<std::vector<double>> matrix(max_x + 1, std::vector<double>(cells));
+  for (std::size_t x = 0; x <= max_x; ++x) {
+    for (std::size_t c = 0; c < cells; ++c) matrix[x][c] = pa(x * cells + c);
+  }
+  // Predicted vs actual holdout purchases by calibration frequency (0..7, 7+).
+  series actual{"actual", "#4c78a8", {}, {}}, predicted{"model", "#f58518", {}, {}, true};
+  const auto holdout_expected = purchases.conditional_expected_purchases(summary.holdout_duration, summary);
+  for (int x = 0; x <= 7; ++x) {
+    double a = 0, p = 0, c = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (summary.frequency(i) == x || (x == 7 && summary.frequency(i) > 7)) {
+        a += summary.holdout_frequency(i), p += holdout_expected(i), c += 1;
+      }
+    }
+    if (c == 0) continue;
+    actual.x.push_back(x), actual.y.push_back(a / c), predicted.x.push_back(x), predicted.y.push_back(p / c);
+  }
+  const auto roc = clm::roc_curve(y_test, risk_test);
+  const auto gain = clm::cumulative_gain(y_test, risk_test);
+  const auto vec = [](const clm::vector<double>& v) { return std::vector<double>(v.begin(), v.end()); };
+  charts += "<div class=\"grid\">" +
+            heatmap("p-alive-matrix", "P(alive) by frequency and recency (T = " + num(max_t) + ")", matrix, max_t,
+                    static_cast<double>(max_x), "recency (time of last purchase)", "frequency (repeat purchases)") +
+            line_chart("holdout-validation", "Holdout purchases per customer by calibration frequency (7 = 7+)",
+                       {actual, predicted}, "purchases in calibration", "purchases in holdout") +
+            "</div><div class=\"grid\">" +
+            line_chart("churn-roc", "Churn model ROC (AUC " + num(auc) + ")",
+                       {{"model", "#4c78a8", vec(roc.fpr), vec(roc.tpr)}, {"chance", "#999", {0, 1}, {0, 1}, true}},
+                       "false positive rate", "true positive rate") +
+            line_chart("churn-gain", "Cumulative gain (lift in top decile " + num(lift) + "x)",
+                       {{"model", "#4c78a8", vec(gain.fraction), vec(gain.gain)}, {"random", "#999", {0, 1}, {0, 1}, true}},
+                       "share of customers contacted", "share of churners reached") +
+            "</div>";
+  // Decisions: valuable customers slipping away (P(alive) < 0.5, largest past spend first).
+  std::vector<std::size_t> at_risk;
+  const auto& spend_col = features.numeric("total_spend");
+  for (std::size_t i = 0; i < n; ++i) {
+    if (alive(i) < 0.5) at_risk.push_back(i);
+  }
+  std::sort(at_risk.begin(), at_risk.end(), [&](std::size_t a, std::size_t b) { return spend_col(a) > spend_col(b); });
+  std::vector<std::vector<std::string>> risk_rows, best_rows;
+  for (std::size_t k = 0; k < std::min<std::size_t>(15, at_risk.size()); ++k) {
+    const std::size_t i = at_risk[k];
+    risk_rows.push_back({summary.ids[i], segment[i], num(spend_col(i), 6), num(alive(i)), num(risk(i)), top_items[i]});
+  }
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return value(a) > value(b); });
+  for (std::size_t k = 0; k < std::min<std::size_t>(15, n); ++k) {
+    const std::size_t i = order[k];
+    best_rows.push_back({summary.ids[i], segment[i], num(value(i), 6), num(alive(i)), num(expected(i)), top_items[i]});
+  }
+  body += "<h2>Segments, value and activity</h2>" + charts +
+          "<h2>Fitted parameters</h2>" + html_table({"model", "parameter", "value"}, param_rows) +
+          "<h2>At risk: P(alive) &lt; 0.5, largest past spend first</h2>" +
+          html_table({"customer", "segment", "past spend", "P(alive)", "churn risk", "recommend"}, risk_rows) +
+          "<h2>Most valuable: highest CLV</h2>" +
+          html_table({"customer", "segment", "CLV", "P(alive)", "expected purchases", "recommend"}, best_rows);
+  std::ofstream(fs::path(o.out) / "report.html") << page("Customer lifecycle report", body);
+  out.step("9. report.html", t.lap(), std::to_string(at_risk.size()) + " customers with P(alive) < 0.5");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  const options o = parse_args(argc, argv);
+  const console out(o.quiet);
+  timer t;
+  clm::transaction_log log;
+  std::string source;
+  clm::timestamp cal_end, obs_end;
+  if (o.transactions.empty()) {
+    const auto pop = clm::synthetic::make_population(
+        {.n_customers = o.customers, .seed = o.seed, .n_items = 300, .duplicate_rate = 0.01});
+    log = pop.transactions;
+    cal_end = date_or(o.calibration_end, pop.calibration_end);
+    obs_end = date_or(o.observation_end, pop.observation_end);
+    source = "no --transactions given: a simulated population of " + std::to_string(o.customers) + " customers (seed " +
+             std::to_string(o.seed) + ")";
+  } else {
+    clm::csv_options csv{.whitespace = o.whitespace, .header = o.header};
+    log = clm::read_transactions(o.transactions, {.customer = o.customer, .date = o.date, .amount = o.amount, .item = o.item},
+                                 csv, {.date_format = o.date_format, .skip_bad_rows = true});
+    if (log.size() == 0) throw clm::invalid_argument("'" + o.transactions + "' holds no purchases");
+    const auto last = *std::max_element(log.time.begin(), log.time.end());
+    obs_end = date_or(o.observation_end, last);
+    cal_end = date_or(o.calibration_end, clm::timestamp{obs_end.seconds - static_cast<std::int64_t>(o.horizon * 7 * 86400)});
+    source = "'" + o.transactions + "'";
+  }
+  // Cleaning: exact duplicate rows (same customer, time, amount and item) are dropped.
+  const std::size_t rows = log.size();
+  if (!o.keep_duplicates) {
+    std::vector<std::size_t> idx(rows);
+    std::iota(idx.begin(), idx.end(), std::size_t{0});
+    const auto key = [&](std::size_t k) {
+      return std::make_tuple(log.customer[k], log.time[k].seconds, log.amount.empty() ? 0.0 : log.amount[k],
+                             log.item.empty() ? -1 : log.item[k]);
+    };
+    std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+    std::vector<char> drop(rows, 0);
+    for (std::size_t k = 1; k < rows; ++k) drop[idx[k]] = key(idx[k]) == key(idx[k - 1]);
+    clm::transaction_log clean = log;
+    clean.customer.clear(), clean.time.clear(), clean.amount.clear(), clean.item.clear();
+    for (std::size_t k = 0; k < rows; ++k) {
+      if (drop[k]) continue;
+      clean.customer.push_back(log.customer[k]);
+      clean.time.push_back(log.time[k]);
+      if (!log.amount.empty()) clean.amount.push_back(log.amount[k]);
+      if (!log.item.empty()) clean.item.push_back(log.item[k]);
+    }
+    log = std::move(clean);
+  }
+  if (!o.quiet) std::printf("clm %s lifecycle report: %s\n\n", CLM_VERSION_STRING, source.c_str());
+  out.step("1. read and clean", t.lap(),
+           std::to_string(rows) + " rows, " + std::to_string(log.skipped_rows) + " bad rows skipped, " +
+               std::to_string(rows - log.size()) + " duplicates dropped");
+  std::string body = "<p class=\"note\">Source: " + report::escape(source) + ". " + std::to_string(log.size()) +
+                     " purchases after cleaning (" + std::to_string(log.skipped_rows) + " bad rows skipped, " +
+                     std::to_string(rows - log.size()) + " duplicates dropped). Calibration to " +
+                     clm::format_date(cal_end) + ", holdout to " + clm::format_date(obs_end) + ", horizon " +
+                     report::num(o.horizon) + " weeks. Generated by clm " + CLM_VERSION_STRING + ".</p>";
+  const int rc = o.model == "pareto_nbd" ? run<clm::pareto_nbd<>>(o, log, cal_end, obs_end, t, out, body)
+                                         : run<clm::bg_nbd<>>(o, log, cal_end, obs_end, t, out, body);
+  if (!o.quiet) std::printf("\nwrote %s/{customers.csv, segments.csv, report.html, *.clm}\n", o.out.c_str());
+  return rc;
+} catch (const clm::error& e) {
+  std::fprintf(stderr, "lifecycle_report: %s\n", e.what());
+  return 1;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "lifecycle_report: %s\n", e.what());
+  return 1;
+}

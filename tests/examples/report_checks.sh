@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Checks of examples/lifecycle_report, run by CTest:
+#   report_checks.sh REPORT synthetic   outputs of the simulated run (files, rows, charts)
+#   report_checks.sh REPORT cdnow       CDNOW_sample: the published BG/NBD parameters;
+#                                       CDNOW_master: the whole report in under 2 s
+#   report_checks.sh REPORT bad-input   each bad input ends with one message and exit code 1
+#   report_checks.sh REPORT render      report.html in headless Chromium: every chart drawn
+#                                       with a non-zero size, no console error
+# Exit 77 (CTest's SKIP_RETURN_CODE) when what a check needs is missing.
+set -uo pipefail
+report=$1
+mode=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+charts="segment-sizes segment-value clv-distribution p-alive-matrix holdout-validation churn-roc churn-gain"
+
+case "$mode" in
+  synthetic)
+    "$report" --customers 3000 --out "$work/out" > "$work/stdout" || fail "the report exited with $?"
+    cat "$work/stdout"
+    for f in customers.csv segments.csv report.html bg_nbd.clm gamma_gamma.clm churn.clm rfm_segments.clm item_knn.clm; do
+      [ -s "$work/out/$f" ] || fail "$f is missing or empty"
+    done
+    rows=$(($(wc -l < "$work/out/customers.csv") - 1))
+    [ "$rows" -ge 2500 ] || fail "customers.csv has $rows customers"
+    # Every customer with calibration purchases has recommendations (top-5 items, ';'-separated).
+    with_items=$(grep -c ';I' "$work/out/customers.csv")
+    [ "$with_items" -ge $((rows * 9 / 10)) ] || fail "only $with_items of $rows customers have recommendations"
+    for c in $charts; do grep -q "id=\"$c\"" "$work/out/report.html" || fail "chart $c is missing"; done
+    grep -q "<script" "$work/out/report.html" && fail "report.html must not need scripts"
+    grep -q "simulated population" "$work/stdout" || fail "the run does not say its data are simulated"
+    ;;
+  cdnow)
+    [ -n "${CLM_DATA_DIR:-}" ] || { echo "skipped: CLM_DATA_DIR is not set"; exit 77; }
+    d=$CLM_DATA_DIR/cdnow
+    "$report" --transactions "$d/CDNOW_sample.txt" --whitespace --no-header --customer-column c1 \
+      --date-column c2 --amount-column c4 --calibration-end 1997-09-30 --observation-end 1998-06-30 \
+      --keep-duplicates --out "$work/sample" > "$work/stdout" || fail "CDNOW_sample: exit $?"
+    cat "$work/stdout"
+    # The published BG/NBD estimates (Fader, Hardie & Lee 2005): r 0.243, alpha 4.414, a 0.793, b 2.426.
+    grep -q "r 0.2426  alpha 4.414  a 0.7929  b 2.426" "$work/stdout" || fail "not the published BG/NBD parameters"
+    start=$(date +%s%N)
+    "$report" --transactions "$d/CDNOW_master.txt" --whitespace --amount-column dollar_value \
+      --calibration-end 1997-09-30 --observation-end 1998-06-30 --quiet --out "$work/master" || fail "CDNOW_master: exit $?"
+    ms=$((($(date +%s%N) - start) / 1000000))
+    echo "CDNOW_master: the whole report in $ms ms"
+    [ "$ms" -lt 2000 ] || fail "CDNOW_master took $ms ms (goal: under 2 s)"
+    ;;
+  bad-input)
+    check() {  # name, expected text in the message, then the report's arguments
+      local name=$1 expect=$2; shift 2
+      "$report" --quiet --out "$work/bad" "$@" > "$work/o" 2> "$work/e"
+      local rc=$?
+      [ "$rc" = 1 ] || fail "$name: exit code $rc (expected 1)"
+      [ "$(wc -l < "$work/e")" = 1 ] || fail "$name: expected one line on stderr, got: $(cat "$work/e")"
+      grep -q "^lifecycle_report: .*$expect" "$work/e" || fail "$name: message '$(cat "$work/e")' lacks '$expect'"
+      echo "$name: $(cat "$work/e")"
+    }
+    printf 'customer_id,date,amount\n' > "$work/empty.csv"
+    printf 'customer_id,day,amount\nA,2024-01-01,5\n' > "$work/nodate.csv"
+    printf 'customer_id,date,amount\nA,yesterday,5\nB,last week,6\n' > "$work/baddates.csv"
+    { echo "customer_id,date,amount"; for i in $(seq 1 50); do echo "C$i,2024-01-$(printf %02d $((i % 28 + 1))),10"; done; } > "$work/once.csv"
+    : > "$work/zero.csv"
+    check "missing file" "no-such-file" --transactions "$work/no-such-file.csv"
+    check "empty file" "" --transactions "$work/zero.csv"
+    check "header only" "no purchases" --transactions "$work/empty.csv"
+    check "missing column" "date" --transactions "$work/nodate.csv"
+    check "unparseable dates" "no purchases" --transactions "$work/baddates.csv"
+    check "one purchase each" "single purchase" --transactions "$work/once.csv" --calibration-end 2024-01-31 --observation-end 2024-03-01
+    check "unknown option" "unknown option" --frobnicate
+    ;;
+  render)
+    browser=$(command -v chromium || command -v chromium-browser || true)
+    if [ -z "$browser" ] && [ "$(id -u)" = 0 ] && command -v apt-get > /dev/null; then
+      echo "installing Debian's chromium for the render check"
+      apt-get install -y -qq chromium > "$work/apt.log" 2>&1 || { apt-get update -qq > /dev/null 2>&1 && apt-get install -y -qq chromium > "$work/apt.log" 2>&1; }
+      browser=$(command -v chromium || true)
+    fi
+    [ -n "$browser" ] || { echo "skipped: no chromium and it cannot be installed here"; exit 77; }
+    "$report" --customers 2000 --quiet --out "$work/out" || fail "the report exited with $?"
+    # A copy of the page with a probe that writes each chart's drawn size into the DOM.
+    sed 's|</body>|<pre id="probe"></pre><script>const r=[];for(const s of document.querySelectorAll("svg.chart")){const b=s.getBoundingClientRect();r.push(s.id+" "+Math.round(b.width)+"x"+Math.round(b.height)+" "+s.querySelectorAll("rect,polyline").length)}document.getElementById("probe").textContent=r.join("\\n");</script></body>|' \
+      "$work/out/report.html" > "$work/probe.html"
+    timeout 120 "$browser" --headless --no-sandbox --disable-gpu --enable-logging=stderr --v=0 \
+      --user-data-dir="$work/profile" --dump-dom "file://$work/probe.html" > "$work/dom.html" 2> "$work/console.log"
+    grep "CONSOLE" "$work/console.log" && fail "the page logged console messages"
+    for c in $charts; do
+      line=$(grep -o "^$c [0-9]*x[0-9]* [0-9]*" "$work/dom.html" || sed -n "s/.*\($c [0-9]*x[0-9]* [0-9]*\).*/\1/p" "$work/dom.html" | head -1)
+      [ -n "$line" ] || fail "chart $c was not drawn"
+      read -r _ size marks <<< "$line"
+      [ "${size%x*}" -gt 0 ] && [ "${size#*x}" -gt 0 ] && [ "$marks" -gt 0 ] || fail "chart $c: size $size, $marks marks"
+      echo "chart $c: $size, $marks marks"
+    done
+    if [ -n "${CLM_REPORT_SCREENSHOT:-}" ]; then
+      "$browser" --headless --no-sandbox --disable-gpu --user-data-dir="$work/profile" --window-size=1240,1500 \
+        --screenshot="$CLM_REPORT_SCREENSHOT" "file://$work/out/report.html" > /dev/null 2>&1
+    fi
+    ;;
+  *) fail "unknown mode $mode" ;;
+esac
+echo "ok"
