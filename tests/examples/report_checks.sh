@@ -30,6 +30,9 @@ case "$mode" in
     for c in $charts; do grep -q "id=\"$c\"" "$work/out/report.html" || fail "chart $c is missing"; done
     grep -q "<script" "$work/out/report.html" && fail "report.html must not need scripts"
     grep -q "simulated population" "$work/stdout" || fail "the run does not say its data are simulated"
+    # The other purchase model and recommender.
+    "$report" --customers 2000 --model pareto_nbd --recommender ease --quiet --out "$work/other" || fail "pareto_nbd + ease: exit $?"
+    for f in pareto_nbd.clm ease.clm report.html; do [ -s "$work/other/$f" ] || fail "$f is missing (pareto_nbd + ease)"; done
     ;;
   cdnow)
     [ -n "${CLM_DATA_DIR:-}" ] || { echo "skipped: CLM_DATA_DIR is not set"; exit 77; }
