@@ -89,6 +89,20 @@ struct kmeans_state {
   }
 };
 
+/// Distances are computed from squared norms: a row whose squared norm overflows is refused.
+template <class M>
+void check_squares(const M& X, const char* owner, const char* method) {
+  const std::size_t n = X.shape()[0], d = X.shape()[1];
+  for (std::size_t i = 0; i < n; ++i) {
+    double s = 0.0;
+    for (std::size_t j = 0; j < d; ++j) s += static_cast<double>(X(i, j)) * static_cast<double>(X(i, j));
+    if (!std::isfinite(s)) {
+      throw numeric_error(std::string(owner) + "." + method + ": row " + std::to_string(i) +
+                          " is too large (its squared norm overflows); expected values whose squares are finite");
+    }
+  }
+}
+
 /// One assignment pass: labels (and, given the rows' squared norms, each row's squared
 /// distance) for the centres C (k x d), optionally the per-cluster sums and counts.
 struct kmeans_pass {
@@ -302,6 +316,7 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
     this->state_.reset();
     const auto& p = this->params_;
     decltype(auto) Xt = base::input(X_in, "fit", /*allow_nan=*/false);
+    detail::check_squares(Xt, name, "fit");
     decltype(auto) X = evaluate<double, 2>(Xt);
     const std::size_t n = X.shape()[0], d = X.shape()[1], k = p.k;
     if (n < k) {
@@ -359,6 +374,7 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
   template <class E>
   vector<T> predict(const E& X_in) const {
     decltype(auto) Xt = this->fitted_input(X_in, "predict", /*allow_nan=*/false);
+    detail::check_squares(Xt, name, "predict");
     return detail::nearest_centres(Xt, this->get().centers, this->params_.n_jobs);
   }
 
@@ -366,6 +382,7 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
   template <class E>
   matrix<T> transform(const E& X_in) const {
     decltype(auto) Xt = this->fitted_input(X_in, "transform", /*allow_nan=*/false);
+    detail::check_squares(Xt, name, "transform");
     return detail::centre_distances(Xt, this->get().centers);
   }
 

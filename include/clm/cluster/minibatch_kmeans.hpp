@@ -80,6 +80,7 @@ class minibatch_kmeans
     this->state_.reset();
     const auto& p = this->params_;
     decltype(auto) Xt = base::input(X_in, "fit", /*allow_nan=*/false);
+    detail::check_squares(Xt, name, "fit");
     decltype(auto) X = evaluate<double, 2>(Xt);
     const std::size_t n = X.shape()[0], d = X.shape()[1];
     require_rows(n, "fit");
@@ -118,6 +119,7 @@ class minibatch_kmeans
   minibatch_kmeans& partial_fit(const E& X_in) {
     if (!this->state_) {
       decltype(auto) Xt = base::input(X_in, "partial_fit", /*allow_nan=*/false);
+      detail::check_squares(Xt, name, "partial_fit");
       decltype(auto) X = evaluate<double, 2>(Xt);
       require_rows(X.shape()[0], "partial_fit");
       random_engine g(this->params_.seed);
@@ -125,6 +127,7 @@ class minibatch_kmeans
       step(X);
     } else {
       decltype(auto) Xt = this->fitted_input(X_in, "partial_fit", /*allow_nan=*/false);
+      detail::check_squares(Xt, name, "partial_fit");
       step(evaluate<double, 2>(Xt));
     }
     return *this;
@@ -133,12 +136,14 @@ class minibatch_kmeans
   template <class E>
   vector<T> predict(const E& X_in) const {
     decltype(auto) Xt = this->fitted_input(X_in, "predict", /*allow_nan=*/false);
+    detail::check_squares(Xt, name, "predict");
     return detail::nearest_centres(Xt, this->get().centers, this->params_.n_jobs);
   }
 
   template <class E>
   matrix<T> transform(const E& X_in) const {
     decltype(auto) Xt = this->fitted_input(X_in, "transform", /*allow_nan=*/false);
+    detail::check_squares(Xt, name, "transform");
     return detail::centre_distances(Xt, this->get().centers);
   }
 

@@ -105,6 +105,10 @@ class polynomial_features : public detail::transformer_base<polynomial_features<
         // (a, a, b) = (b * a) * a. Same order here, same rounding.
         T v = x[t.back()];
         for (std::size_t m = t.size() - 1; m-- > 0;) v *= x[t[m]];
+        if (!std::isfinite(v)) {
+          throw numeric_error("polynomial_features.transform: the product for output column " + std::to_string(c) +
+                              " of row " + std::to_string(i) + " overflows; expected inputs whose products are finite");
+        }
         y[c] = v;
       }
     }

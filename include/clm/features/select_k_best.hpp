@@ -302,7 +302,7 @@ class select_k_best : public detail::transformer_base<select_k_best<T>, select_k
 
   template <class E>
   matrix<T> transform(const E& X_in) const {
-    decltype(auto) X = this->fitted_input(X_in, "transform");
+    decltype(auto) X = this->fitted_input(X_in, "transform", /*allow_nan=*/false);
     return detail::select_columns(X, this->get().kept);
   }
 

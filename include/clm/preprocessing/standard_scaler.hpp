@@ -152,6 +152,11 @@ standard_scaler<T>& standard_scaler<T>::fit(const E& X_in) {
       const double upper = c * eps * var + (c * mean[j] * eps) * (c * mean[j] * eps);
       const double sd = std::sqrt(var);
       scale = var <= upper || sd < 10.0 * std::numeric_limits<T>::epsilon() ? 1.0 : sd;
+      if (!std::isfinite(mean[j]) || !std::isfinite(var) || !std::isfinite(static_cast<T>(scale))) {
+        throw numeric_error("standard_scaler.fit: column " + std::to_string(j) +
+                            ": its mean or variance overflows (values too large for the type); expected values "
+                            "whose squares are finite, got a mean of " + detail::to_text(mean[j]));
+      }
     }
     s.mean(j) = static_cast<T>(mean[j]);
     s.var(j) = static_cast<T>(var);

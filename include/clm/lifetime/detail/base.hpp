@@ -279,10 +279,11 @@ class lifetime_base {
   /// Checks a summary given to a prediction: its columns, and the fitted time unit.
   void check_prediction_summary(const customer_summary& s, const char* what) const {
     const std::string owner = std::string(Derived::name) + "." + what;
+    const time_unit fitted_unit = get().unit;  // not_fitted before any complaint about s
     check_summary(s, owner.c_str(), false);
-    if (s.unit != get().unit) {
+    if (s.unit != fitted_unit) {
       throw invalid_argument(owner + ": the summary is in " + unit_name(s.unit) + " but the model was fitted in " +
-                             unit_name(get().unit));
+                             unit_name(fitted_unit));
     }
   }
 
