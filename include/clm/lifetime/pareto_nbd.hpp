@@ -152,7 +152,8 @@ class pareto_nbd : public detail::lifetime_base<pareto_nbd<T>, T, 4> {
   /// exp(-w) over a phi-width w, which 16 points integrate to a relative error near
   /// (w / 2)^32 / 32!, and panels beyond phi = 50 hold less than 1e-21 of the total.
   static double log_dead_integral(const std::array<double, 4>& p, double x, double tx, double age) {
-    const auto [r, alpha, s, beta] = p;
+    // Named copies, not a structured binding: clang 14 cannot capture bindings in lambdas.
+    const double r = p[0], alpha = p[1], s = p[2], beta = p[3];
     const double k1 = r + x, k2 = s + 1.0;
     const auto phi = [&](double tau) {
       return k1 * std::log1p((tau - tx) / (alpha + tx)) + k2 * std::log1p((tau - tx) / (beta + tx));
