@@ -72,7 +72,16 @@ class polynomial_features : public detail::transformer_base<polynomial_features<
         throw invalid_argument("polynomial_features.fit: more than " + std::to_string(max_output_columns) +
                                " output columns; lower the degree or the number of features");
       }
+      if (deg == p.degree) break;
+      // The next degree's size, counted before any of it is built.
+      std::size_t coming = 0;
+      for (const auto& t : prev) coming += d - std::min<std::size_t>(d, t.back() + (p.interaction_only ? 1 : 0));
+      if (s.terms.size() + coming > max_output_columns) {
+        throw invalid_argument("polynomial_features.fit: more than " + std::to_string(max_output_columns) +
+                               " output columns; lower the degree or the number of features");
+      }
       std::vector<std::vector<std::uint32_t>> next;
+      next.reserve(coming);
       for (const auto& t : prev) {
         for (std::uint32_t j = t.back() + (p.interaction_only ? 1 : 0); j < d; ++j) {
           auto u = t;

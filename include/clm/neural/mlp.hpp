@@ -164,6 +164,17 @@ class mlp_base {
     st.sizes.push_back(d);
     for (const auto h : p.hidden) st.sizes.push_back(h);
     st.sizes.push_back(1);
+    // Weights and a batch's activations must be allocatable: refuse sizes whose products
+    // overflow or exceed 2^31 values per matrix, before allocating anything.
+    constexpr std::size_t max_values = std::size_t{1} << 31;
+    for (std::size_t k = 0; k + 1 < st.sizes.size(); ++k) {
+      const std::size_t a = st.sizes[k], b = st.sizes[k + 1];
+      if (a > max_values / b || b > max_values / std::max<std::size_t>(p.batch_size, 1)) {
+        throw invalid_argument(owner + ": layers of " + std::to_string(a) + " and " + std::to_string(b) +
+                               " units (batch " + std::to_string(p.batch_size) + ") need more than 2^31 values per "
+                               "matrix; expected smaller layers");
+      }
+    }
     random_engine g(p.seed);
     init_weights(st, g);
 

@@ -43,7 +43,7 @@ struct recommend_options {
 };
 
 /// recommend_all's result: n_users x n item indices (-1 where fewer than n items could be
-/// recommended) and their scores (NaN there).
+/// recommended) and their scores (NaN there); n is at most the number of items.
 struct top_n {
   xt::xtensor<std::int64_t, 2> items;
   matrix<double> scores;
@@ -203,6 +203,7 @@ class recommender_base {
   top_n recommend_all(std::size_t n, const recommend_options& o = {}, const progress_callback& progress = {}) const {
     const auto& d = get().train;
     const std::size_t users = d.data.n_users();
+    n = std::min(n, d.data.n_items());  // more than the catalogue: the whole catalogue
     top_n r;
     r.items = xt::xtensor<std::int64_t, 2>::from_shape({users, n});
     r.scores = matrix<double>::from_shape({users, n});
