@@ -99,10 +99,7 @@ class ease : public detail::recommender_base<ease<T>, ease_params, detail::ease_
     const auto& st = this->get();
     const std::size_t m = this->n_items();
     std::vector<std::pair<double, std::int32_t>> cand;
-    for (std::size_t b = 0; b < m; ++b) {
-      if (b != j && st.B[j * m + b] > 0.0) cand.emplace_back(st.B[j * m + b], static_cast<std::int32_t>(b));
-    }
-    detail::select_neighbours(cand, n);
+    detail::select_from_row(st.B.data() + j * m, m, j, n, cand);
     std::vector<scored_item> out;
     for (const auto& [v, b] : cand) out.push_back({static_cast<std::size_t>(b), v});
     return out;

@@ -197,10 +197,7 @@ class knn_base : public recommender_base<Derived, knn_params, knn_state, T> {
                  st.train.popularity, static_cast<std::int64_t>(j), s, cand);
     } else {
       if (st.sim.dense()) {
-        const double* row = st.sim.row(j);
-        for (std::size_t b = 0; b < st.sim.size(); ++b) {
-          if (b != j && row[b] > 0.0) cand.emplace_back(row[b], static_cast<std::int32_t>(b));
-        }
+        select_from_row(st.sim.row(j), st.sim.size(), j, n, cand);
       } else {
         const auto l = st.sim.neighbours(j);
         for (std::size_t q = 0; q < l.size; ++q) cand.emplace_back(l.similarity[q], l.index[q]);
