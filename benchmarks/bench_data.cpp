@@ -1,43 +1,22 @@
-// Data layer hot paths: CSV reading, transaction logs, customer summaries.
-//
-// The transaction file (1 million simulated customers, about 2.8 million rows, 116 MB) is
-// generated once into $TMPDIR/clm-bench/ and shared with benchmarks/peers/data_peers.py,
-// which times pandas on the same file in the same `scripts/dev bench` run.
-// Reference figure for summaries: lifetimes' summary_data_from_transaction_data takes
-// 37.6 s for 4.9 M rows on the project machine (7.7 us per row).
-#include <benchmark/benchmark.h>
+// Data layer hot paths on the shared files (benchmarks/datasets.hpp; peers: pandas on the
+// same files, benchmarks/peers/peers.py):
+//  - reading `transactions_1m.csv` (1 million simulated customers, 2.8 million rows,
+//    116 MB) as a table and as a transaction log (floor: one read of the file's bytes);
+//  - summarizing `tx10m` (10M purchases of 1M customers, days of 2024) into frequency,
+//    recency, T and monetary value (peer: the pandas steps of lifetimes'
+//    summary_data_from_transaction_data; floor: one read of the log's arrays).
+#include "datasets.hpp"
+#include "floor.hpp"
 
 #include <clm/data/csv.hpp>
-#include <clm/data/synthetic.hpp>
 #include <clm/data/transactions.hpp>
 
-#include <cstdlib>
 #include <filesystem>
 
 namespace {
 
-std::filesystem::path bench_dir() {
-  const char* t = std::getenv("TMPDIR");
-  auto dir = std::filesystem::path(t && *t ? t : "/tmp") / "clm-bench";
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
-/// The shared transaction file, generated on first use.
-const std::filesystem::path& transaction_file() {
-  static const std::filesystem::path path = [] {
-    auto p = bench_dir() / "transactions_1m.csv";
-    if (!std::filesystem::exists(p)) {
-      const auto pop = clm::synthetic::make_population({.n_customers = 1000000, .seed = 1, .rating_probability = 0.0});
-      clm::synthetic::write_transactions(pop.transactions, p);
-    }
-    return p;
-  }();
-  return path;
-}
-
 void read_csv_transactions_file(benchmark::State& state) {
-  const auto& path = transaction_file();
+  const auto& path = clm_bench::transactions_csv();
   const auto bytes = std::filesystem::file_size(path);
   std::size_t rows = 0;
   for (auto _ : state) {
@@ -47,59 +26,58 @@ void read_csv_transactions_file(benchmark::State& state) {
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
   state.counters["rows"] = static_cast<double>(rows);
+  clm_bench::set_floor(state, {.bytes = static_cast<double>(bytes)});
 }
 BENCHMARK(read_csv_transactions_file)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
 void read_transactions_file(benchmark::State& state) {
-  const auto& path = transaction_file();
+  const auto& path = clm_bench::transactions_csv();
   const auto bytes = std::filesystem::file_size(path);
   for (auto _ : state) {
     auto log = clm::read_transactions(path, {.customer = "customer_id", .date = "date", .amount = "amount", .item = "item"});
     benchmark::DoNotOptimize(log.customer.data());
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+  clm_bench::set_floor(state, {.bytes = static_cast<double>(bytes)});
 }
 BENCHMARK(read_transactions_file)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
-/// n_customers customers with `per_customer` purchases each on random days of 2024.
-clm::transaction_log make_log(std::size_t n_customers, std::size_t per_customer) {
-  clm::transaction_log log;
-  log.customer_ids.resize(n_customers);
-  for (std::size_t c = 0; c < n_customers; ++c) log.customer_ids[c] = "C" + std::to_string(c);
-  const std::size_t n = n_customers * per_customer;
-  log.customer.resize(n);
-  log.time.resize(n);
-  log.amount.resize(n);
-  clm::random_engine g(7);
-  const std::int64_t start = clm::days_from_civil(2024, 1, 1) * 86400;
-  for (std::size_t i = 0; i < n; ++i) {
-    log.customer[i] = static_cast<std::int32_t>(clm::uniform_index(g, n_customers));
-    log.time[i] = {start + static_cast<std::int64_t>(clm::uniform_index(g, 365 * 86400))};
-    log.amount[i] = clm::gamma(g, 6.25, 3.0);
-  }
+/// The shared 10M purchases as a transaction log (customer ids "C<k>", dates in 2024).
+const clm::transaction_log& log_10m() {
+  static const clm::transaction_log log = [] {
+    const auto& p = clm_bench::tx10m();
+    clm::transaction_log out;
+    const std::size_t customers = 1'000'000;
+    out.customer_ids.resize(customers);
+    for (std::size_t c = 0; c < customers; ++c) out.customer_ids[c] = "C" + std::to_string(c);
+    const std::size_t n = p.customer.size();
+    out.customer.assign(p.customer.begin(), p.customer.end());
+    out.time.resize(n);
+    out.amount.assign(p.amount.begin(), p.amount.end());
+    const std::int64_t start = clm::days_from_civil(2024, 1, 1) * 86400;
+    for (std::size_t i = 0; i < n; ++i) out.time[i] = {start + std::int64_t{p.day(i)} * 86400};
+    return out;
+  }();
   return log;
 }
 
-void summarize_transactions(benchmark::State& state) {
-  const auto customers = static_cast<std::size_t>(state.range(0));
-  const auto log = make_log(customers, 10);
-  const clm::summary_options opts{.calibration_end = clm::parse_date("2024-09-30"),
-                                  .observation_end = clm::parse_date("2024-12-31")};
+// The whole year, no holdout: lifetimes' summary_data_from_transaction_data with
+// observation_period_end 2024-12-31.
+const clm::summary_options periods{.calibration_end = clm::parse_date("2024-12-31")};
+
+void summarize_10m(benchmark::State& state) {
+  const auto& log = log_10m();
   for (auto _ : state) {
-    auto s = clm::summarize(log, opts);
+    auto s = clm::summarize(log, periods);
     benchmark::DoNotOptimize(s.frequency.data());
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * log.size()));
-  // lifetimes at 37.6 s / 4.9 M rows, scaled to this many rows, over our time per run.
-  const double lifetimes_s = 37.6 / 4.9e6 * static_cast<double>(log.size());
-  state.counters["lifetimes_s"] = lifetimes_s;
-  state.counters["x_faster"] = benchmark::Counter(lifetimes_s * static_cast<double>(state.iterations()),
-                                                  benchmark::Counter::kIsRate);
+  clm_bench::set_floor(state, {.bytes = static_cast<double>(log.size() * (sizeof(std::int32_t) + 2 * sizeof(double)))});
 }
-BENCHMARK(summarize_transactions)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(summarize_10m)->Name("summarize_10m_transactions")->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void compress_summary(benchmark::State& state) {
-  const auto s = clm::summarize(make_log(1000000, 10), {.calibration_end = clm::parse_date("2024-09-30")});
+  const auto s = clm::summarize(log_10m(), periods);
   std::size_t groups = 0;
   for (auto _ : state) {
     auto c = s.compressed();

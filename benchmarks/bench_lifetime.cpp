@@ -1,8 +1,12 @@
-// Lifetime models on the workload: CDNOW_master replicated 100 times (2.36 M
-// customers, 6.97 M purchases) in memory, then summarize + BG/NBD fit, the step that takes
-// lifetimes 38 s + 523 s. Needs CLM_DATA_DIR (the shared data folder); skipped without it.
+// Lifetime models on CDNOW_master replicated 100 times (2.36 M customers, 6.97 M purchases)
+// in memory: summarize + BG/NBD fit, the step that takes lifetimes 38 s + 523 s. Needs
+// CLM_DATA_DIR (the shared data folder); skipped without it. The summary is saved as the
+// shared data set cdnow100_{frequency,recency,T}, on which benchmarks/peers/peers.py fits
+// the BG/NBD model the way lifetimes does (scipy's Nelder-Mead on the whole arrays).
 // Also: fitting each model on the compressed summary alone, and per-customer predictions
 // (conditional expected purchases over 39 weeks and P(alive)) for 1 M customers.
+#include "datasets.hpp"
+
 #include <benchmark/benchmark.h>
 
 #include <clm/data/transactions.hpp>
@@ -49,6 +53,11 @@ const clm::customer_summary* summary() {
     const auto* log = replicated(100);
     if (log == nullptr) return nullptr;
     s = clm::summarize(*log, periods);
+    if (!clm_bench::have({"cdnow100_frequency", "cdnow100_recency", "cdnow100_T"})) {
+      clm_bench::save("cdnow100_frequency", s->frequency);
+      clm_bench::save("cdnow100_recency", s->recency);
+      clm_bench::save("cdnow100_T", s->T);
+    }
   }
   return &*s;
 }

@@ -1,5 +1,7 @@
 // This machine's floors, measured in the same run as the other benchmarks: memory
-// bandwidth (STREAM triad and a plain read + write copy) and BLAS GEMM / SYRK speed.
+// bandwidth (STREAM triad and a plain read + write copy) and the GFLOP/s of DGEMM, SGEMM
+// and DSYRK through the BLAS clm links (OPENBLAS_NUM_THREADS as the run states).
+// benchmarks/report.py divides each case's floor counters (floor.hpp) by these rates.
 #include <benchmark/benchmark.h>
 
 #include <clm/core/blas.hpp>
@@ -43,20 +45,22 @@ void copy_read_write(benchmark::State& state) {
 // 5e7 doubles: the 1e6 x 50 matrix of the scaler benchmarks.
 BENCHMARK(copy_read_write)->Arg(50000000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-void dgemm(benchmark::State& state) {
+template <class T>
+void gemm(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   clm::random_engine g(1);
-  clm::matrix<double> A = clm::matrix<double>::from_shape({n, n}), B = A, C = A;
-  for (auto& v : A) v = clm::normal(g);
-  for (auto& v : B) v = clm::normal(g);
+  clm::matrix<T> A = clm::matrix<T>::from_shape({n, n}), B = A, C = A;
+  for (auto& v : A) v = static_cast<T>(clm::normal(g));
+  for (auto& v : B) v = static_cast<T>(clm::normal(g));
   for (auto _ : state) {
-    clm::blas::gemm(clm::blas::op::none, clm::blas::op::none, n, n, n, 1.0, A.data(), n, B.data(), n, 0.0,
+    clm::blas::gemm(clm::blas::op::none, clm::blas::op::none, n, n, n, T(1), A.data(), n, B.data(), n, T(0),
                     C.data(), n);
     benchmark::ClobberMemory();
   }
   state.counters["GFLOP/s"] = benchmark::Counter(2.0 * n * n * n * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(dgemm)->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(gemm<double>)->Name("dgemm")->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(gemm<float>)->Name("sgemm")->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void dsyrk_gram(benchmark::State& state) {
   // X'X of 1e6 x 50: the floor of OLS by normal equations.

@@ -1,85 +1,63 @@
-// Linear models on scikit-learn's benchmark shapes (peer figures: ../shared/bench/peers.py
-// --only ols,logreg, run by `scripts/dev bench --peers`):
-//   OLS and ridge fit on 1e6 x 50 (floor: the X'X dsyrk alone, bench_limits dsyrk_gram)
-//   logistic regression fit on 2e5 x 50 (lbfgs, C = 1, tol 1e-6)
+// Linear models on scikit-learn's benchmark shapes, on the shared data set `linear`
+// (benchmarks/datasets.hpp; peers: LinearRegression, Ridge, LogisticRegression in
+// benchmarks/peers/peers.py):
+//   OLS and ridge fit on 1e6 x 50 (floor: the X'X dsyrk)
+//   logistic regression fit on the first 2e5 rows (lbfgs, C = 1, tol 1e-6; floor: two reads
+//   of X per lbfgs evaluation)
 //   predict_proba on 1 row (a service scoring one customer) and on 1e6 rows (one gemv)
-#include <benchmark/benchmark.h>
+#include "datasets.hpp"
+#include "floor.hpp"
 
-#include <clm/core/random.hpp>
 #include <clm/linear/linear_regression.hpp>
 #include <clm/linear/logistic_regression.hpp>
 
-#include <cmath>
-
 namespace {
 
-struct problem {
+struct logistic_data {
   clm::matrix<double> X;
-  clm::vector<double> y_reg, y_cls;
+  clm::vector<double> y;
 };
 
-const problem& data(std::size_t n) {
-  static std::size_t made = 0;
-  static problem p;
-  if (made != n) {
-    clm::random_engine g(42);
-    const std::size_t d = 50;
-    p.X = clm::detail::empty_matrix<double>(n, d);
-    for (auto& v : p.X) v = clm::normal(g);
-    std::vector<double> beta(d);
-    for (auto& b : beta) b = clm::normal(g, 0.0, 0.5);
-    p.y_reg = clm::vector<double>::from_shape({n});
-    p.y_cls = clm::vector<double>::from_shape({n});
-    for (std::size_t i = 0; i < n; ++i) {
-      double z = 0.5;
-      for (std::size_t j = 0; j < d; ++j) z += p.X(i, j) * beta[j];
-      p.y_reg(i) = z + clm::normal(g);
-      p.y_cls(i) = clm::bernoulli(g, 1.0 / (1.0 + std::exp(-z))) ? 1.0 : 0.0;
-    }
-    made = n;
-  }
-  return p;
+const logistic_data& first_200k() {
+  static const logistic_data d{xt::view(clm_bench::linear().X, xt::range(0, 200'000), xt::all()),
+                               xt::view(clm_bench::linear().y_cls, xt::range(0, 200'000))};
+  return d;
 }
 
-void ols_fit(benchmark::State& state) {
-  const auto& p = data(static_cast<std::size_t>(state.range(0)));
+template <bool Ridge>
+void linear_fit(benchmark::State& state) {
+  const auto& p = clm_bench::linear();
   for (auto _ : state) {
-    clm::linear_regression<> m;
+    clm::linear_regression<> m({.l2 = Ridge ? 1.0 : 0.0});
     m.fit(p.X, p.y_reg);
     benchmark::DoNotOptimize(m.coef().data());
   }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * p.X.shape()[0]));
+  const auto n = static_cast<double>(p.X.shape()[0]), d = static_cast<double>(p.X.shape()[1]);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(n));
+  state.counters["GFLOP/s"] = benchmark::Counter(n * d * (d + 1) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  clm_bench::set_floor(state, {.dsyrk_flop = n * d * (d + 1)});
 }
-BENCHMARK(ols_fit)->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
-
-void ridge_fit(benchmark::State& state) {
-  const auto& p = data(static_cast<std::size_t>(state.range(0)));
-  for (auto _ : state) {
-    clm::linear_regression<> m({.l2 = 1.0});
-    m.fit(p.X, p.y_reg);
-    benchmark::DoNotOptimize(m.coef().data());
-  }
-}
-BENCHMARK(ridge_fit)->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(linear_fit<false>)->Name("ols_fit_1e6x50")->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(linear_fit<true>)->Name("ridge_fit_1e6x50")->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 
 void logistic_fit(benchmark::State& state) {
-  const auto& p = data(static_cast<std::size_t>(state.range(0)));
-  std::size_t iterations = 0;
-  double loss = 0;
+  const auto& p = first_200k();
+  std::size_t iterations = 0, evaluations = 0;
   for (auto _ : state) {
     clm::logistic_regression<> m({.C = 1.0, .tol = 1e-6, .max_iter = 1000});
-    m.fit(p.X, p.y_cls);
+    m.fit(p.X, p.y);
     iterations = m.report().iterations;
-    loss = m.report().final_value;
+    evaluations = m.report().evaluations;
     benchmark::DoNotOptimize(m.coef().data());
   }
   state.counters["iterations"] = static_cast<double>(iterations);
-  state.counters["mean_loss"] = loss;
+  state.counters["evaluations"] = static_cast<double>(evaluations);
+  clm_bench::set_floor(state, {.bytes = 2.0 * static_cast<double>(evaluations * p.X.size() * sizeof(double))});
 }
-BENCHMARK(logistic_fit)->Arg(200000)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(logistic_fit)->Name("logistic_fit_2e5x50")->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 
 void logistic_predict_proba(benchmark::State& state) {
-  const auto& p = data(1000000);
+  const auto& p = clm_bench::linear();
   clm::logistic_regression<> m({.C = 1.0, .max_iter = 200});
   m.fit(clm::matrix<double>(xt::view(p.X, xt::range(0, 20000), xt::all())),
         clm::vector<double>(xt::view(p.y_cls, xt::range(0, 20000))));
@@ -91,6 +69,7 @@ void logistic_predict_proba(benchmark::State& state) {
     benchmark::DoNotOptimize(prob.data());
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * rows));
+  clm_bench::set_floor(state, {.bytes = static_cast<double>(X.size() * sizeof(double))});
 }
 BENCHMARK(logistic_predict_proba)->Arg(1)->Arg(1000000)->UseRealTime();
 

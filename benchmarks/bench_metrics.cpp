@@ -1,53 +1,36 @@
-// Metrics on the peer workload of ../shared/bench/peers.py --only roc: 1e7 scores,
-// y ~ Bernoulli(0.3), score = 0.8 y + N(0, 1) (scikit-learn's roc_auc_score in the same
-// run is the peer; numpy's sort of the same scores is the reference floor there).
-#include <benchmark/benchmark.h>
+// Metrics on the shared data set `roc` (1e7 scores, y ~ Bernoulli(0.3), score = 0.8 y +
+// N(0, 1)); the peer is scikit-learn's roc_auc_score on the same files
+// (benchmarks/peers/peers.py, which also times numpy's sort of the scores). Floor: one read
+// of y and s.
+#include "datasets.hpp"
+#include "floor.hpp"
 
-#include <clm/core/random.hpp>
 #include <clm/metrics/curves.hpp>
 
 namespace {
 
-struct scores {
-  clm::vector<double> y, s;
-};
-
-const scores& data(std::size_t n) {
-  static std::size_t made = 0;
-  static scores d;
-  if (made != n) {
-    clm::random_engine g(7);
-    d.y = clm::vector<double>::from_shape({n});
-    d.s = clm::vector<double>::from_shape({n});
-    for (std::size_t i = 0; i < n; ++i) {
-      d.y(i) = clm::bernoulli(g, 0.3) ? 1.0 : 0.0;
-      d.s(i) = 0.8 * d.y(i) + clm::normal(g);
-    }
-    made = n;
-  }
-  return d;
+template <class F>
+void curve_case(benchmark::State& state, F f) {
+  const auto& d = clm_bench::roc();
+  for (auto _ : state) benchmark::DoNotOptimize(f(d.y, d.s));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * d.y.size()));
+  clm_bench::set_floor(state, {.bytes = 2.0 * static_cast<double>(d.y.size() * sizeof(double))});
 }
 
 void roc_auc(benchmark::State& state) {
-  const auto& d = data(static_cast<std::size_t>(state.range(0)));
-  for (auto _ : state) benchmark::DoNotOptimize(clm::roc_auc(d.y, d.s));
-  state.SetItemsProcessed(state.iterations() * state.range(0));
+  curve_case(state, [](const auto& y, const auto& s) { return clm::roc_auc(y, s); });
 }
-BENCHMARK(roc_auc)->Arg(10'000'000)->Unit(benchmark::kMillisecond);
+BENCHMARK(roc_auc)->Name("roc_auc_1e7")->Unit(benchmark::kMillisecond);
 
 void average_precision(benchmark::State& state) {
-  const auto& d = data(static_cast<std::size_t>(state.range(0)));
-  for (auto _ : state) benchmark::DoNotOptimize(clm::average_precision(d.y, d.s));
-  state.SetItemsProcessed(state.iterations() * state.range(0));
+  curve_case(state, [](const auto& y, const auto& s) { return clm::average_precision(y, s); });
 }
-BENCHMARK(average_precision)->Arg(10'000'000)->Unit(benchmark::kMillisecond);
+BENCHMARK(average_precision)->Name("average_precision_1e7")->Unit(benchmark::kMillisecond);
 
 void roc_curve(benchmark::State& state) {
-  const auto& d = data(static_cast<std::size_t>(state.range(0)));
-  for (auto _ : state) benchmark::DoNotOptimize(clm::roc_curve(d.y, d.s));
-  state.SetItemsProcessed(state.iterations() * state.range(0));
+  curve_case(state, [](const auto& y, const auto& s) { return clm::roc_curve(y, s); });
 }
-BENCHMARK(roc_curve)->Arg(10'000'000)->Unit(benchmark::kMillisecond);
+BENCHMARK(roc_curve)->Name("roc_curve_1e7")->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

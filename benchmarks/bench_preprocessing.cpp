@@ -1,12 +1,14 @@
-// Preprocessing hot paths on scikit-learn's benchmark shapes (peer figures from
-// ../shared/bench/peers.py --only scaler, run by `scripts/dev bench --peers`):
-//   standard_scaler / min_max_scaler fit + transform on 1e6 x 50 doubles
+// Preprocessing hot paths on scikit-learn's benchmark shapes (peers: StandardScaler,
+// MinMaxScaler and OneHotEncoder on the same files, benchmarks/peers/peers.py):
+//   standard_scaler / min_max_scaler fit + transform on the 1e6 x 50 `linear` X (floor: two
+//   reads of X (fit, transform) and one write of the output)
 //   simple_imputer (mean) fit + transform on 1e6 x 50 with 1 % missing
-//   one_hot_encoder fit + transform on 1e6 rows of 3 columns (10, 100, 1000 categories)
-//   column_transformer (imputer + scaler on 4 numeric, one-hot on 3 categorical columns)
-// Each reports bytes of X per second; the floor is one read of X plus one write of the
-// output at memory bandwidth (bench_limits measures it).
-#include <benchmark/benchmark.h>
+//   one_hot_encoder fit + transform on the 1e5 x 3 `onehot_codes` (10, 100, 1000
+//   categories; dense output, floor: writing it)
+//   column_transformer (imputer + scaler on 4 numeric, one-hot on 2 categorical columns)
+// Each reports bytes of X per second.
+#include "datasets.hpp"
+#include "floor.hpp"
 
 #include <clm/core/random.hpp>
 #include <clm/data/table.hpp>
@@ -31,19 +33,20 @@ clm::matrix<double> make_matrix(std::size_t n, std::size_t d, double missing = 0
 
 template <class Scaler>
 void scaler_fit_transform(benchmark::State& state) {
-  const auto n = static_cast<std::size_t>(state.range(0));
-  const auto X = make_matrix(n, 50);
+  const auto& X = clm_bench::linear().X;
   for (auto _ : state) {
     Scaler s;
     auto Z = s.fit_transform(X);
     benchmark::DoNotOptimize(Z.data());
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * X.size() * sizeof(double)));
+  const auto bytes = static_cast<double>(X.size() * sizeof(double));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(bytes));
+  clm_bench::set_floor(state, {.bytes = 3.0 * bytes});
 }
 BENCHMARK(scaler_fit_transform<clm::standard_scaler<>>)
-    ->Name("standard_scaler_fit_transform")->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Name("standard_scaler_fit_transform_1e6x50")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(scaler_fit_transform<clm::min_max_scaler<>>)
-    ->Name("min_max_scaler_fit_transform")->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Name("min_max_scaler_fit_transform_1e6x50")->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void simple_imputer_fit_transform(benchmark::State& state) {
   const auto X = make_matrix(1000000, 50, 0.01);
@@ -56,30 +59,36 @@ void simple_imputer_fit_transform(benchmark::State& state) {
 }
 BENCHMARK(simple_imputer_fit_transform)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+/// The shared codes as a table of categorical columns c10, c100, c1000 (levels "v<code>").
 clm::table categorical_table(std::size_t n) {
-  clm::random_engine g(3);
+  const auto& codes = clm_bench::onehot_codes();
   clm::table t;
+  std::size_t j = 0;
   for (std::size_t k : {10u, 100u, 1000u}) {
     clm::categorical_column c;
     for (std::size_t v = 0; v < k; ++v) c.levels.push_back("v" + std::to_string(v));
     c.codes.resize(n);
-    for (auto& code : c.codes) code = static_cast<std::int32_t>(clm::uniform_index(g, k));
+    for (std::size_t i = 0; i < n; ++i) c.codes[i] = codes(i % codes.shape()[0], j);
     t.add_categorical("c" + std::to_string(k), std::move(c));
+    ++j;
   }
   return t;
 }
 
 void one_hot_encoder_fit_transform(benchmark::State& state) {
-  const auto t = categorical_table(static_cast<std::size_t>(state.range(0)));
+  const auto t = categorical_table(clm_bench::onehot_codes().shape()[0]);
+  std::size_t columns = 0;
   for (auto _ : state) {
     clm::one_hot_encoder<> enc;
     auto Z = enc.fit_transform(t);
+    columns = Z.shape()[1];
     benchmark::DoNotOptimize(Z.data());
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * t.rows()));
+  clm_bench::set_floor(state, {.bytes = static_cast<double>(t.rows() * columns * sizeof(double))});
 }
-// Dense output: 1e5 rows x 1110 columns is 0.9 GB at 1e6 rows, so the case is 1e5 rows.
-BENCHMARK(one_hot_encoder_fit_transform)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
+// Dense output: 1e5 rows x 1110 columns (0.9 GB at 1e6 rows).
+BENCHMARK(one_hot_encoder_fit_transform)->Name("one_hot_encoder_fit_transform_1e5x3")->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void column_transformer_fit_transform(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
@@ -90,7 +99,7 @@ void column_transformer_fit_transform(benchmark::State& state) {
     for (auto& x : v) x = clm::bernoulli(g, 0.01) ? std::nan("") : clm::gamma(g, 2.0, 10.0);
     t.add_numeric("n" + std::to_string(k), std::move(v));
   }
-  const auto cats = categorical_table(n);
+  const auto cats = categorical_table(n);  // codes repeat past the shared 1e5 rows
   for (const auto& name : cats.names()) t.add_categorical(name, cats.categorical(name));
   auto make = [] {
     return clm::make_column_transformer(

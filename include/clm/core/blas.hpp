@@ -84,6 +84,21 @@ void syrk(op trans, std::size_t n, std::size_t k, T alpha, const T* A, std::size
   }
 }
 
+/// x . y for short vectors (a row of a model's features, a factor vector), with eight
+/// independent partial sums: the compiler keeps them in vector registers, where one running
+/// sum would wait for every addition's latency. Cheaper than a BLAS call below a few hundred
+/// elements.
+template <class T>
+T dot(const T* x, const T* y, std::size_t n) noexcept {
+  T s[8] = {};
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (std::size_t k = 0; k < 8; ++k) s[k] += x[i + k] * y[i + k];
+  }
+  for (; i < n; ++i) s[0] += x[i] * y[i];
+  return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
+}
+
 }  // namespace clm::blas
 
 namespace clm::lapack {

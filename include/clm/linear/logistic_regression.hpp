@@ -98,8 +98,7 @@ class logistic_objective {
     double loss = 0.0, rsum = 0.0;
     for (std::size_t i = 0; i < n; ++i) {
       const double* row = x + i * d;
-      double z = b;
-      for (std::size_t j = 0; j < d; ++j) z += row[j] * wp[j];
+      const double z = b + blas::dot(row, wp, d);
       // One exponential per row: e = exp(-|z|) gives both the loss
       // log(1 + exp(-m)) = max(-m, 0) + log1p(e) (m = +-z) and the sigmoid.
       const double e = std::exp(-std::abs(z));

@@ -12,6 +12,7 @@
 // Input: a clm::table; the columns are the given `columns`, or every categorical column of
 // the fit table, in table order. Other columns are ignored.
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -83,7 +84,8 @@ class one_hot_encoder {
     std::size_t width = 0;
     for (std::size_t c = 0; c < s.categories.size(); ++c) width += out_width(c);
     const std::size_t n = t.rows();
-    matrix<T> out = xt::zeros<T>({n, width});
+    matrix<T> out = detail::empty_matrix<T>(n, width);  // huge-page backed when large
+    std::fill(out.begin(), out.end(), T(0));
     std::size_t offset = 0;
     for (std::size_t c = 0; c < s.categories.size(); ++c) {
       const auto& cat = s.categories[c];

@@ -81,11 +81,7 @@ inline void als_cg_row(const std::vector<double>& YtY, const matrix<double>& Y, 
                        std::size_t u, double alpha, std::size_t steps, double* x, std::vector<double>& r,
                        std::vector<double>& p, std::vector<double>& Ap) {
   const std::size_t f = Y.shape()[1];
-  const auto dot = [f](const double* a, const double* b) {
-    double s = 0.0;
-    for (std::size_t t = 0; t < f; ++t) s += a[t] * b[t];
-    return s;
-  };
+  const auto dot = [f](const double* a, const double* b) { return blas::dot(a, b, f); };
   // r = b - A x
   for (std::size_t a = 0; a < f; ++a) r[a] = -dot(YtY.data() + a * f, x);
   for (std::size_t q = R.row_begin(u); q < R.row_end(u); ++q) {

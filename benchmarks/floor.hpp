@@ -1,0 +1,25 @@
+// The work a benchmark case cannot avoid, stated per iteration as counters that
+// benchmarks/report.py turns into the machine's floor for that case with the rates
+// bench_limits measured in the same run: bytes at the STREAM-triad bandwidth, flops at the
+// DGEMM / SGEMM / DSYRK rate. The floor is the larger of the terms (a lower bound).
+#pragma once
+
+#include <benchmark/benchmark.h>
+
+namespace clm_bench {
+
+struct floor_work {
+  double bytes = 0.0;       ///< memory traffic that cannot be avoided
+  double dgemm_flop = 0.0;  ///< double-precision flops, at the DGEMM rate
+  double sgemm_flop = 0.0;  ///< single-precision flops, at the SGEMM rate
+  double dsyrk_flop = 0.0;  ///< flops of a Gram matrix, at the DSYRK rate
+};
+
+inline void set_floor(benchmark::State& state, const floor_work& w) {
+  if (w.bytes > 0) state.counters["floor_bytes"] = w.bytes;
+  if (w.dgemm_flop > 0) state.counters["floor_dgemm_flop"] = w.dgemm_flop;
+  if (w.sgemm_flop > 0) state.counters["floor_sgemm_flop"] = w.sgemm_flop;
+  if (w.dsyrk_flop > 0) state.counters["floor_dsyrk_flop"] = w.dsyrk_flop;
+}
+
+}  // namespace clm_bench

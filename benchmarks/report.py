@@ -1,0 +1,151 @@
+#!/usr/bin/python3
+"""One table from a `scripts/dev bench` run: workload | clm | peer | clm / peer | floor | clm / floor.
+
+Usage: report.py RESULTS_DIR
+RESULTS_DIR holds the run's Google Benchmark JSON files (bench_*.json), peers.json
+(benchmarks/peers/peers.py) and optionally scaling.json (clm_scaling). Writes table.md and
+table.json there and prints the table. "clm / peer" is the peer's time over clm's (above 1:
+clm is faster); the floor is the time the case's unavoidable work (floor.hpp counters) takes at
+the rates bench_limits measured in the same run, and "clm / floor" is clm's time over it.
+"""
+import glob
+import json
+import os
+import sys
+
+# label, clm case (its name without the min_time/real_time parts), peer workload key
+ROWS = [
+    ("CSV reading, 116 MB order log (2.8 M rows)", "read_csv_transactions_file", "read_csv"),
+    ("transaction log reading, same file (dates parsed, ids categorical)", "read_transactions_file",
+     "read_transactions"),
+    ("summary of 10 M transactions (1 M customers)", "summarize_10m_transactions", "summarize_10m"),
+    ("standard_scaler fit + transform, 1e6 x 50", "standard_scaler_fit_transform_1e6x50", "standard_scaler"),
+    ("min_max_scaler fit + transform, 1e6 x 50", "min_max_scaler_fit_transform_1e6x50", "min_max_scaler"),
+    ("one-hot fit + transform, 1e5 x 3 -> 1110 columns, dense", "one_hot_encoder_fit_transform_1e5x3",
+     "one_hot_dense"),
+    ("one-hot, same, against a sparse (CSR) output", "one_hot_encoder_fit_transform_1e5x3", "one_hot_sparse"),
+    ("OLS fit, 1e6 x 50", "ols_fit_1e6x50", "ols"),
+    ("OLS fit, 1e6 x 50, against numpy normal equations", "ols_fit_1e6x50", "ols_normal_equations"),
+    ("ridge fit, 1e6 x 50", "ridge_fit_1e6x50", "ridge"),
+    ("logistic regression fit, 2e5 x 50 (lbfgs)", "logistic_fit_2e5x50", "logistic"),
+    ("roc_auc, 1e7 scores", "roc_auc_1e7", "roc_auc"),
+    ("item-item cosine, 50k x 5k, 1M ratings, dense", "item_cosine_dense_50kx5k_1M/1", "item_cosine_dense"),
+    ("item-item cosine, same, top-20 lists", "item_cosine_top20_50kx5k_1M/1", "item_cosine_top20"),
+    ("item kNN (msd, k 40) fit + 20k predictions, 100k ratings", "item_knn_basic_fit_predict_100k",
+     "knn_fit_predict"),
+    ("EASE fit, 50k x 5k, 1M interactions", "ease_fit_50kx5k_1M", "ease"),
+    ("implicit ALS fit, 50k x 5k, 64 factors, 5 iterations", "als_fit_50kx5k_1M_5_iterations", "als"),
+    ("MLP epoch, 1e5 x 40, batch 32, float64", "mlp_train_epoch_1e5x40_f64/32", "mlp_sklearn_b32"),
+    ("MLP epoch, batch 32, float32", "mlp_train_epoch_1e5x40_f32/32", "mlp_torch_b32"),
+    ("MLP epoch, batch 256, float64", "mlp_train_epoch_1e5x40_f64/256", "mlp_sklearn_b256"),
+    ("MLP epoch, batch 256, float32", "mlp_train_epoch_1e5x40_f32/256", "mlp_torch_b256"),
+    ("k-means, 1e6 x 8, k 8, 20 Lloyd iterations (2 threads)", "kmeans_fit_1e6x8_k8_20_iterations/2", "kmeans"),
+    ("BG/NBD fit, 2.36 M customers (CDNOW x 100)", "fit_bg_nbd_2_36M", "bg_nbd_fit"),
+    ("summarize + BG/NBD fit, 6.97 M orders of 2.36 M customers", "summarize_and_fit_bg_nbd_2_36M", None),
+]
+
+UNIT = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+
+def case_name(name):
+    return "/".join(p for p in name.split("/") if ":" not in p and p != "real_time")
+
+
+def load_cases(folder):
+    cases, context = {}, None
+    for path in sorted(glob.glob(os.path.join(folder, "bench_*.json"))):
+        with open(path) as f:
+            doc = json.load(f)
+        context = context or doc.get("context")
+        for b in doc.get("benchmarks", []):
+            if b.get("run_type", "iteration") != "iteration" or b.get("error_occurred"):
+                continue
+            b["seconds"] = b["real_time"] * UNIT[b.get("time_unit", "ns")]
+            cases[case_name(b["name"])] = b
+    return cases, context
+
+
+def rates(cases):
+    r = {}
+    if "stream_triad/33554432" in cases:
+        r["bytes"] = cases["stream_triad/33554432"]["bytes_per_second"]
+    for key, case in (("dgemm_flop", "dgemm/1024"), ("sgemm_flop", "sgemm/1024"), ("dsyrk_flop", "dsyrk_gram")):
+        if case in cases:
+            r[key] = cases[case]["GFLOP/s"] * 1e9
+    return r
+
+
+def floor_seconds(case, r):
+    terms = [case[f"floor_{k}"] / r[k] for k in r if f"floor_{k}" in case]
+    return max(terms) if terms else None
+
+
+def fmt_time(s):
+    if s is None:
+        return ""
+    if s >= 1:
+        return f"{s:.2f} s"
+    if s >= 1e-3:
+        return f"{s * 1e3:.3g} ms"
+    return f"{s * 1e6:.3g} us"
+
+
+def main():
+    folder = sys.argv[1] if len(sys.argv) > 1 else "bench-results/latest"
+    cases, context = load_cases(folder)
+    peers = {}
+    versions = {}
+    if os.path.exists(os.path.join(folder, "peers.json")):
+        with open(os.path.join(folder, "peers.json")) as f:
+            doc = json.load(f)
+        peers, versions = doc.get("workloads", {}), doc.get("versions", {})
+    r = rates(cases)
+    rows, slower = [], []
+    for label, clm_case, peer_key in ROWS:
+        c = cases.get(clm_case)
+        p = peers.get(peer_key) if peer_key else None
+        clm_s = c["seconds"] if c else None
+        peer_s = p.get("seconds") if p else None
+        floor = floor_seconds(c, r) if c else None
+        row = {"workload": label, "clm_case": clm_case, "clm_seconds": clm_s,
+               "peer": (p or {}).get("peer") or ((p or {}).get("skipped") and "skipped: " + p["skipped"]),
+               "peer_seconds": peer_s,
+               "speedup": peer_s / clm_s if clm_s and peer_s else None,
+               "floor_seconds": floor, "clm_over_floor": clm_s / floor if clm_s and floor else None}
+        rows.append(row)
+        if row["speedup"] is not None and row["speedup"] < 1.0:
+            slower.append(label)
+    lines = ["| workload | clm | peer | clm / peer | floor | clm / floor |", "|---|---|---|---|---|---|"]
+    for row in rows:
+        peer = f"{row['peer']} {fmt_time(row['peer_seconds'])}" if row["peer"] else ""
+        speed = f"{row['speedup']:.2f}x" if row["speedup"] else ""
+        over = f"{row['clm_over_floor']:.1f}" if row["clm_over_floor"] else ""
+        clm = fmt_time(row["clm_seconds"]) or "not run"
+        lines.append(f"| {row['workload']} | {clm} | {peer} | {speed} | {fmt_time(row['floor_seconds'])} | {over} |")
+    rate_line = ", ".join(f"{k.replace('_flop', '')} {v / 1e9:.1f} G{'B' if k == 'bytes' else 'FLOP'}/s"
+                          for k, v in r.items())
+    text = "\n".join(lines) + f"\n\nFloors from bench_limits in this run: {rate_line}.\n"
+    if slower:
+        text += "Slower than the peer: " + "; ".join(slower) + ".\n"
+    scaling_path = os.path.join(folder, "scaling.json")
+    scaling = None
+    if os.path.exists(scaling_path):
+        with open(scaling_path) as f:
+            scaling = json.load(f)
+        sizes = scaling["sizes"]
+        text += "\n| fit | n counts | " + " | ".join(f"n = {n:g}" for n in sizes) + " | time exponent | memory exponent |\n"
+        text += "|---|---|" + "---|" * len(sizes) + "---|---|\n"
+        for fit in scaling["fits"]:
+            cells = " | ".join(f"{fmt_time(t)}, {m:.0f} MiB" for t, m in zip(fit["seconds"], fit["peak_mib"]))
+            text += (f"| {fit['fit']} | {fit['n_counts']} | {cells} | {fit['time_exponent']:.2f} | "
+                     f"{fit['memory_exponent']:.2f} |\n")
+    with open(os.path.join(folder, "table.md"), "w") as f:
+        f.write(text)
+    with open(os.path.join(folder, "table.json"), "w") as f:
+        json.dump({"context": context, "peer_versions": versions, "rates": r, "rows": rows, "scaling": scaling,
+                   "slower_than_peer": slower}, f, indent=1)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
