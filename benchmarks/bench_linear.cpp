@@ -4,6 +4,7 @@
 //   OLS and ridge fit on 1e6 x 50 (floor: the X'X dsyrk)
 //   logistic regression fit on the first 2e5 rows (lbfgs, C = 1, tol 1e-6; floor: two reads
 //   of X per lbfgs evaluation)
+// The argument is the number of rows taken from the data set.
 //   predict_proba on 1 row (a service scoring one customer) and on 1e6 rows (one gemv)
 #include "datasets.hpp"
 #include "floor.hpp"
@@ -13,20 +14,22 @@
 
 namespace {
 
-struct logistic_data {
-  clm::matrix<double> X;
-  clm::vector<double> y;
+/// The first `rows` rows of the `linear` data set (X, y_reg, y_cls).
+struct rows_of_linear {
+  clm::matrix<double> X_store;
+  clm::vector<double> yr_store, yc_store;
+  const clm::matrix<double>& X;
+  const clm::vector<double>& y_reg;
+  const clm::vector<double>& y_cls;
+  explicit rows_of_linear(std::size_t rows)
+      : X(clm_bench::first_rows(clm_bench::linear().X, rows, X_store)),
+        y_reg(clm_bench::first_rows(clm_bench::linear().y_reg, rows, yr_store)),
+        y_cls(clm_bench::first_rows(clm_bench::linear().y_cls, rows, yc_store)) {}
 };
-
-const logistic_data& first_200k() {
-  static const logistic_data d{xt::view(clm_bench::linear().X, xt::range(0, 200'000), xt::all()),
-                               xt::view(clm_bench::linear().y_cls, xt::range(0, 200'000))};
-  return d;
-}
 
 template <bool Ridge>
 void linear_fit(benchmark::State& state) {
-  const auto& p = clm_bench::linear();
+  const rows_of_linear p(static_cast<std::size_t>(state.range(0)));
   for (auto _ : state) {
     clm::linear_regression<> m({.l2 = Ridge ? 1.0 : 0.0});
     m.fit(p.X, p.y_reg);
@@ -37,11 +40,15 @@ void linear_fit(benchmark::State& state) {
   state.counters["GFLOP/s"] = benchmark::Counter(n * d * (d + 1) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
   clm_bench::set_floor(state, {.dsyrk_flop = n * d * (d + 1)});
 }
-BENCHMARK(linear_fit<false>)->Name("ols_fit_1e6x50")->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
-BENCHMARK(linear_fit<true>)->Name("ridge_fit_1e6x50")->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(linear_fit<false>)->Name("ols_fit_d50")->Arg(1'000'000)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(linear_fit<true>)->Name("ridge_fit_d50")->Arg(1'000'000)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 
 void logistic_fit(benchmark::State& state) {
-  const auto& p = first_200k();
+  const rows_of_linear r(static_cast<std::size_t>(state.range(0)));
+  const struct {
+    const clm::matrix<double>& X;
+    const clm::vector<double>& y;
+  } p{r.X, r.y_cls};
   std::size_t iterations = 0, evaluations = 0;
   for (auto _ : state) {
     clm::logistic_regression<> m({.C = 1.0, .tol = 1e-6, .max_iter = 1000});
@@ -54,7 +61,7 @@ void logistic_fit(benchmark::State& state) {
   state.counters["evaluations"] = static_cast<double>(evaluations);
   clm_bench::set_floor(state, {.bytes = 2.0 * static_cast<double>(evaluations * p.X.size() * sizeof(double))});
 }
-BENCHMARK(logistic_fit)->Name("logistic_fit_2e5x50")->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(logistic_fit)->Name("logistic_fit_d50")->Arg(200'000)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 
 void logistic_predict_proba(benchmark::State& state) {
   const auto& p = clm_bench::linear();

@@ -4,7 +4,7 @@
 //   reads of X (fit, transform) and one write of the output)
 //   simple_imputer (mean) fit + transform on 1e6 x 50 with 1 % missing
 //   one_hot_encoder fit + transform on the 1e5 x 3 `onehot_codes` (10, 100, 1000
-//   categories; dense output, floor: writing it)
+//   categories), dense output (floor: writing it) and CSR output
 //   column_transformer (imputer + scaler on 4 numeric, one-hot on 2 categorical columns)
 // Each reports bytes of X per second.
 #include "datasets.hpp"
@@ -33,7 +33,8 @@ clm::matrix<double> make_matrix(std::size_t n, std::size_t d, double missing = 0
 
 template <class Scaler>
 void scaler_fit_transform(benchmark::State& state) {
-  const auto& X = clm_bench::linear().X;
+  clm::matrix<double> store;
+  const auto& X = clm_bench::first_rows(clm_bench::linear().X, static_cast<std::size_t>(state.range(0)), store);
   for (auto _ : state) {
     Scaler s;
     auto Z = s.fit_transform(X);
@@ -44,9 +45,9 @@ void scaler_fit_transform(benchmark::State& state) {
   clm_bench::set_floor(state, {.bytes = 3.0 * bytes});
 }
 BENCHMARK(scaler_fit_transform<clm::standard_scaler<>>)
-    ->Name("standard_scaler_fit_transform_1e6x50")->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Name("standard_scaler_fit_transform_d50")->Arg(1'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(scaler_fit_transform<clm::min_max_scaler<>>)
-    ->Name("min_max_scaler_fit_transform_1e6x50")->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Name("min_max_scaler_fit_transform_d50")->Arg(1'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void simple_imputer_fit_transform(benchmark::State& state) {
   const auto X = make_matrix(1000000, 50, 0.01);
@@ -59,7 +60,8 @@ void simple_imputer_fit_transform(benchmark::State& state) {
 }
 BENCHMARK(simple_imputer_fit_transform)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-/// The shared codes as a table of categorical columns c10, c100, c1000 (levels "v<code>").
+/// The shared codes as a table of categorical columns c10, c100, c1000 (levels "v<code>");
+/// past the data set's 1e5 rows the codes repeat.
 clm::table categorical_table(std::size_t n) {
   const auto& codes = clm_bench::onehot_codes();
   clm::table t;
@@ -76,7 +78,7 @@ clm::table categorical_table(std::size_t n) {
 }
 
 void one_hot_encoder_fit_transform(benchmark::State& state) {
-  const auto t = categorical_table(clm_bench::onehot_codes().shape()[0]);
+  const auto t = categorical_table(static_cast<std::size_t>(state.range(0)));
   std::size_t columns = 0;
   for (auto _ : state) {
     clm::one_hot_encoder<> enc;
@@ -88,7 +90,22 @@ void one_hot_encoder_fit_transform(benchmark::State& state) {
   clm_bench::set_floor(state, {.bytes = static_cast<double>(t.rows() * columns * sizeof(double))});
 }
 // Dense output: 1e5 rows x 1110 columns (0.9 GB at 1e6 rows).
-BENCHMARK(one_hot_encoder_fit_transform)->Name("one_hot_encoder_fit_transform_1e5x3")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(one_hot_encoder_fit_transform)->Name("one_hot_encoder_fit_transform_3_columns")->Arg(100'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void one_hot_encoder_fit_transform_sparse(benchmark::State& state) {
+  const auto t = categorical_table(static_cast<std::size_t>(state.range(0)));
+  std::size_t nnz = 0;
+  for (auto _ : state) {
+    clm::one_hot_encoder<> enc;
+    auto Z = enc.fit_transform_sparse(t);
+    nnz = Z.nnz();
+    benchmark::DoNotOptimize(Z.indices.data());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * t.rows()));
+  // Writing the CSR arrays: a 4-byte index and an 8-byte value per entry, a row pointer per row.
+  clm_bench::set_floor(state, {.bytes = static_cast<double>(nnz * 12 + (t.rows() + 1) * 8)});
+}
+BENCHMARK(one_hot_encoder_fit_transform_sparse)->Name("one_hot_encoder_fit_transform_sparse_3_columns")->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void column_transformer_fit_transform(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
@@ -99,7 +116,7 @@ void column_transformer_fit_transform(benchmark::State& state) {
     for (auto& x : v) x = clm::bernoulli(g, 0.01) ? std::nan("") : clm::gamma(g, 2.0, 10.0);
     t.add_numeric("n" + std::to_string(k), std::move(v));
   }
-  const auto cats = categorical_table(n);  // codes repeat past the shared 1e5 rows
+  const auto cats = categorical_table(n);
   for (const auto& name : cats.names()) t.add_categorical(name, cats.categorical(name));
   auto make = [] {
     return clm::make_column_transformer(

@@ -34,6 +34,7 @@
 #include <filesystem>
 #include <initializer_list>
 #include <numeric>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,20 @@ void save(const std::string& name, const E& e) {
 template <class T, std::size_t N>
 xt::xtensor<T, N> load(const std::string& name) {
   return xt::load_npy<T>(file(name).string());
+}
+
+/// The first n rows of a shared matrix (n is a benchmark's size argument): the data set
+/// itself when n covers it, else a copy kept in `store`. Throws when n exceeds it.
+template <class T, std::size_t N>
+const xt::xtensor<T, N>& first_rows(const xt::xtensor<T, N>& X, std::size_t n, xt::xtensor<T, N>& store) {
+  if (n > X.shape()[0]) throw std::invalid_argument("clm_bench: the data set has fewer rows than the size asked");
+  if (n == X.shape()[0]) return X;
+  if constexpr (N == 1) {
+    store = xt::view(X, xt::range(0, n));
+  } else {
+    store = xt::view(X, xt::range(0, n), xt::all());
+  }
+  return store;
 }
 
 /// The regression / classification problem of the linear models and scalers.

@@ -18,6 +18,7 @@
 #include "clm/cluster/kmeans.hpp"
 #include "clm/cluster/minibatch_kmeans.hpp"
 #include "clm/cluster/rfm_segments.hpp"
+#include "clm/data/csr_matrix.hpp"
 #include "clm/data/csv.hpp"
 #include "clm/data/dates.hpp"
 #include "clm/data/interactions.hpp"

@@ -258,3 +258,28 @@ TEST_CASE("banned functions: broken on Debian's xtensor 0.24 under g++ in C++20 
     CHECK(strided_ok);
   }
 }
+
+TEST_CASE("blas::dot: every length and tail, exact on integers, close to the running sum on reals") {
+  for (std::size_t n = 0; n <= 37; ++n) {
+    std::vector<double> x(n), y(n);
+    std::vector<float> xf(n), yf(n);
+    double expected = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+      x[i] = static_cast<double>(i % 7) - 3.0;
+      y[i] = static_cast<double>(i % 5) + 1.0;
+      xf[i] = static_cast<float>(x[i]);
+      yf[i] = static_cast<float>(y[i]);
+      expected += x[i] * y[i];
+    }
+    CHECK(clm::blas::dot(x.data(), y.data(), n) == expected);  // small integers: exact in any order
+    CHECK(clm::blas::dot(xf.data(), yf.data(), n) == static_cast<float>(expected));
+  }
+  std::vector<double> a(1001), b(1001);
+  double running = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    a[i] = std::sin(0.37 * static_cast<double>(i));
+    b[i] = std::cos(0.11 * static_cast<double>(i));
+    running += a[i] * b[i];
+  }
+  CHECK(clm::blas::dot(a.data(), b.data(), a.size()) == doctest::Approx(running).epsilon(1e-12));
+}

@@ -61,6 +61,51 @@ TEST_CASE("one_hot_encoder matches scikit-learn: sorted categories, missing last
   }
 }
 
+TEST_CASE("one_hot_encoder.transform_sparse stores exactly the ones of the dense encoding, in CSR order") {
+  const auto t = fixture_table("categorical.csv");
+  const auto t_new = fixture_table("categorical_new.csv");
+  for (const auto drop : {clm::drop_category::none, clm::drop_category::first, clm::drop_category::if_binary}) {
+    INFO(static_cast<int>(drop));
+    clm::one_hot_encoder<> enc({.unknown = clm::unknown_category::ignore, .drop = drop});
+    enc.fit(t);
+    for (const auto* input : {&t, &t_new}) {
+      const auto dense = enc.transform(*input);
+      const auto sparse = enc.transform_sparse(*input);
+      REQUIRE_NOTHROW(sparse.validate());  // row pointers, strictly increasing in-range columns
+      REQUIRE(sparse.rows == dense.shape()[0]);
+      REQUIRE(sparse.cols == dense.shape()[1]);
+      std::size_t ones = 0;
+      for (std::size_t i = 0; i < sparse.rows; ++i) {
+        for (std::size_t j = 0; j < sparse.cols; ++j) {
+          CHECK(sparse.at(i, j) == dense(i, j));
+          ones += dense(i, j) == 1.0;
+        }
+      }
+      CHECK(sparse.nnz() == ones);
+      for (const double v : sparse.values) CHECK(v == 1.0);
+    }
+  }
+  // The fixture through fit_transform_sparse, against scikit-learn's dense output.
+  const auto expected = read_matrix_fixture("one_hot_none.txt");
+  clm::one_hot_encoder<float> enc;
+  enc.fit(t);
+  const auto sparse = enc.transform_sparse(t_new);
+  for (std::size_t i = 0; i < sparse.rows; ++i) {
+    for (std::size_t j = 0; j < sparse.cols; ++j) CHECK(sparse.at(i, j) == static_cast<float>(expected(i, j)));
+  }
+  CHECK(clm::one_hot_encoder<>().fit_transform_sparse(t) == clm::one_hot_encoder<>().fit(t).transform_sparse(t));
+  // An unknown category is the same error as in the dense transform.
+  clm::one_hot_encoder<> strict;
+  strict.fit(clm::read_csv_text("city\nParis\nLyon\n"));
+  CHECK_THROWS_WITH_AS(strict.transform_sparse(clm::read_csv_text("city\nLyon\nRome\n")),
+                       doctest::Contains("column 'city', row 1: 'Rome' was not seen at fit"), clm::invalid_argument);
+  // No rows: an empty matrix of the fitted width.
+  const auto none = enc.transform_sparse(t.take({}));
+  CHECK(none.rows == 0);
+  CHECK(none.nnz() == 0);
+  CHECK(none.indptr.size() == 1);
+}
+
 TEST_CASE("one_hot_encoder: unknown categories are an error naming column, row and value, or all zeros") {
   const auto t = clm::read_csv_text("city\nParis\nLyon\n");
   const auto u = clm::read_csv_text("city\nLyon\nRome\n");

@@ -1,8 +1,7 @@
 #pragma once
 // Sparse user x item data for recommendation.
 //
-// clm::csr_matrix<T>: compressed sparse rows (row pointers, column indices sorted within
-// each row, values). clm::interactions: a csr_matrix of users x items with the string <->
+// clm::interactions: a csr_matrix of users x items with the string <->
 // index maps of both kept beside it. Built from (user, item, value) triples or from a
 // table; duplicate (user, item) pairs are summed or rejected, as the user chooses. Explicit
 // data keeps the given values (ratings); implicit data counts events (value = number of
@@ -19,83 +18,10 @@
 #include <vector>
 
 #include "clm/core/error.hpp"
+#include "clm/data/csr_matrix.hpp"
 #include "clm/data/table.hpp"
 
 namespace clm {
-
-template <class T = double>
-struct csr_matrix {
-  std::size_t rows = 0, cols = 0;
-  std::vector<std::size_t> indptr{0};  ///< rows + 1 offsets into indices/values
-  std::vector<std::int32_t> indices;   ///< column of each stored value, sorted within a row
-  std::vector<T> values;
-
-  std::size_t nnz() const noexcept { return indices.size(); }
-  std::size_t row_begin(std::size_t i) const noexcept { return indptr[i]; }
-  std::size_t row_end(std::size_t i) const noexcept { return indptr[i + 1]; }
-
-  /// The stored value at (i, j), or 0.
-  T at(std::size_t i, std::size_t j) const {
-    const auto b = indices.begin() + static_cast<std::ptrdiff_t>(indptr[i]);
-    const auto e = indices.begin() + static_cast<std::ptrdiff_t>(indptr[i + 1]);
-    const auto it = std::lower_bound(b, e, static_cast<std::int32_t>(j));
-    return it != e && *it == static_cast<std::int32_t>(j) ? values[static_cast<std::size_t>(it - indices.begin())] : T(0);
-  }
-
-  /// The transpose, also in CSR form (sorted indices), in O(nnz + rows + cols).
-  csr_matrix transpose() const {
-    csr_matrix t;
-    t.rows = cols;
-    t.cols = rows;
-    t.indptr.assign(cols + 1, 0);
-    for (auto j : indices) ++t.indptr[static_cast<std::size_t>(j) + 1];
-    for (std::size_t j = 0; j < cols; ++j) t.indptr[j + 1] += t.indptr[j];
-    t.indices.resize(nnz());
-    t.values.resize(nnz());
-    std::vector<std::size_t> fill(t.indptr.begin(), t.indptr.end() - 1);
-    for (std::size_t i = 0; i < rows; ++i) {
-      for (std::size_t k = indptr[i]; k < indptr[i + 1]; ++k) {
-        const std::size_t dst = fill[static_cast<std::size_t>(indices[k])]++;
-        t.indices[dst] = static_cast<std::int32_t>(i);
-        t.values[dst] = values[k];
-      }
-    }
-    return t;
-  }
-
-  /// Throws clm::invalid_argument unless the structure is consistent (used on loaded data).
-  void validate() const {
-    if (indptr.size() != rows + 1 || indptr.front() != 0 || indptr.back() != indices.size() ||
-        values.size() != indices.size()) {
-      throw invalid_argument("csr_matrix: inconsistent row pointers, indices and values");
-    }
-    for (std::size_t i = 0; i < rows; ++i) {
-      if (indptr[i] > indptr[i + 1]) throw invalid_argument("csr_matrix: decreasing row pointers");
-      for (std::size_t k = indptr[i]; k < indptr[i + 1]; ++k) {
-        if (indices[k] < 0 || static_cast<std::size_t>(indices[k]) >= cols ||
-            (k > indptr[i] && indices[k] <= indices[k - 1])) {
-          throw invalid_argument("csr_matrix: row " + std::to_string(i) +
-                                 " has column indices out of range or not strictly increasing");
-        }
-      }
-    }
-  }
-
-  /// Saved and loaded with the model that holds it; a loaded matrix is validated.
-  template <class A>
-  void serialize(A& ar) {
-    ar(rows, cols, indptr, indices, values);
-    if constexpr (A::loading) {
-      try {
-        validate();
-      } catch (const invalid_argument& e) {
-        ar.check(false, e.what());
-      }
-    }
-  }
-
-  friend bool operator==(const csr_matrix&, const csr_matrix&) = default;
-};
 
 enum class duplicate_policy : std::uint8_t { sum, reject };
 enum class feedback : std::uint8_t { explicit_ratings, implicit_counts };

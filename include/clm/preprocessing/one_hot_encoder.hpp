@@ -1,6 +1,8 @@
 #pragma once
 // clm::one_hot_encoder — one 0/1 column per category of each categorical table column, as
-// scikit-learn's OneHotEncoder (dense output).
+// scikit-learn's OneHotEncoder: transform gives a dense matrix (sparse_output=False),
+// transform_sparse the same encoding as a csr_matrix (scikit-learn's default), which stores
+// one entry per row and encoded column instead of the whole width.
 //
 // - Categories are learned at fit: the values that occur, sorted; a missing value seen at
 //   fit is a category of its own, placed last (named "<column>_nan", as scikit-learn).
@@ -21,6 +23,7 @@
 #include "clm/core/error.hpp"
 #include "clm/core/types.hpp"
 #include "clm/core/validate.hpp"
+#include "clm/data/csr_matrix.hpp"
 #include "clm/data/table.hpp"
 #include "clm/preprocessing/detail/categories.hpp"
 
@@ -80,38 +83,42 @@ class one_hot_encoder {
   }
 
   matrix<T> transform(const table& t) const {
-    const state& s = get();
-    std::size_t width = 0;
-    for (std::size_t c = 0; c < s.categories.size(); ++c) width += out_width(c);
+    const auto [width, cells] = encode(t);
     const std::size_t n = t.rows();
     matrix<T> out = detail::empty_matrix<T>(n, width);  // huge-page backed when large
     std::fill(out.begin(), out.end(), T(0));
-    std::size_t offset = 0;
-    for (std::size_t c = 0; c < s.categories.size(); ++c) {
-      const auto& cat = s.categories[c];
-      const auto idx = detail::category_indices(t, cat, name);
-      const std::int64_t dropped = s.dropped[c];
-      for (std::size_t i = 0; i < n; ++i) {
-        std::int64_t k = idx[i];
-        if (k < 0) {
-          if (params_.unknown == unknown_category::error) {
-            throw invalid_argument("one_hot_encoder.transform: column '" + cat.column + "', row " +
-                                   std::to_string(i) + ": " + detail::describe_value(t, cat.column, i) +
-                                   " was not seen at fit; expected one of the fitted categories "
-                                   "(or unknown = ignore)");
-          }
-          continue;
-        }
-        if (k == dropped) continue;
-        if (dropped >= 0 && k > dropped) --k;
-        out(i, offset + static_cast<std::size_t>(k)) = T(1);
+    const std::size_t per_row = cells.size() / std::max<std::size_t>(n, 1);
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t c = 0; c < per_row; ++c) {
+        if (const auto j = cells[i * per_row + c]; j >= 0) out(i, static_cast<std::size_t>(j)) = T(1);
       }
-      offset += out_width(c);
     }
     return out;
   }
 
+  /// The encoding of transform as compressed sparse rows (column indices increasing in
+  /// each row, every stored value 1).
+  csr_matrix<T> transform_sparse(const table& t) const {
+    const auto [width, cells] = encode(t);
+    const std::size_t n = t.rows();
+    const std::size_t per_row = cells.size() / std::max<std::size_t>(n, 1);
+    csr_matrix<T> out;
+    out.rows = n;
+    out.cols = width;
+    out.indptr.resize(n + 1);
+    out.indices.reserve(cells.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t c = 0; c < per_row; ++c) {
+        if (const auto j = cells[i * per_row + c]; j >= 0) out.indices.push_back(j);
+      }
+      out.indptr[i + 1] = out.indices.size();
+    }
+    out.values.assign(out.indices.size(), T(1));
+    return out;
+  }
+
   matrix<T> fit_transform(const table& t) { return fit(t).transform(t); }
+  csr_matrix<T> fit_transform_sparse(const table& t) { return fit(t).transform_sparse(t); }
 
   /// Per input column, its categories (missing, when a category, is not listed here; see
   /// feature_names_out).
@@ -164,6 +171,41 @@ class one_hot_encoder {
     check_fitted(state_.has_value(), name);
     return *state_;
   }
+  struct encoding {
+    std::size_t width = 0;
+    std::vector<std::int32_t> cells;  ///< row-major n x columns: the output column, or -1
+  };
+
+  /// Each row's output column per input column (-1: an ignored unknown or a dropped
+  /// category); throws on an unknown category when unknown = error.
+  encoding encode(const table& t) const {
+    const state& s = get();
+    const std::size_t n = t.rows(), m = s.categories.size();
+    encoding e;
+    e.cells.resize(n * m);
+    for (std::size_t c = 0; c < m; ++c) {
+      const auto& cat = s.categories[c];
+      const auto idx = detail::category_indices(t, cat, name);
+      const std::int64_t dropped = s.dropped[c];
+      for (std::size_t i = 0; i < n; ++i) {
+        std::int64_t k = idx[i];
+        if (k < 0 && params_.unknown == unknown_category::error) {
+          throw invalid_argument("one_hot_encoder.transform: column '" + cat.column + "', row " + std::to_string(i) +
+                                 ": " + detail::describe_value(t, cat.column, i) +
+                                 " was not seen at fit; expected one of the fitted categories (or unknown = ignore)");
+        }
+        if (k < 0 || k == dropped) {
+          e.cells[i * m + c] = -1;
+          continue;
+        }
+        if (dropped >= 0 && k > dropped) --k;
+        e.cells[i * m + c] = static_cast<std::int32_t>(e.width + static_cast<std::size_t>(k));
+      }
+      e.width += out_width(c);
+    }
+    return e;
+  }
+
   std::size_t out_width(std::size_t c) const {
     return state_->categories[c].size() - (state_->dropped[c] >= 0 ? 1 : 0);
   }
