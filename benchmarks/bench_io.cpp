@@ -2,6 +2,8 @@
 // bounds checks are on this path).
 #include <benchmark/benchmark.h>
 
+#include "floor.hpp"
+
 #include <clm/data/synthetic.hpp>
 #include <clm/io/archive.hpp>
 #include <clm/preprocessing/standard_scaler.hpp>

@@ -4,6 +4,8 @@
 // benchmarks/report.py divides each case's floor counters (floor.hpp) by these rates.
 #include <benchmark/benchmark.h>
 
+#include "floor.hpp"
+
 #include <clm/core/blas.hpp>
 #include <clm/core/random.hpp>
 #include <clm/core/types.hpp>

@@ -6,7 +6,16 @@
 
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
+
 namespace clm_bench {
+
+/// Every benchmark's context (console header and JSON) states the BLAS thread count.
+inline const bool blas_threads_stated = [] {
+  const char* t = std::getenv("OPENBLAS_NUM_THREADS");
+  benchmark::AddCustomContext("OPENBLAS_NUM_THREADS", t && *t ? t : "unset (OpenBLAS uses every core)");
+  return true;
+}();
 
 struct floor_work {
   double bytes = 0.0;       ///< memory traffic that cannot be avoided

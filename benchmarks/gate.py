@@ -45,13 +45,18 @@ def main():
     ap.add_argument("binary")
     ap.add_argument("baseline")
     ap.add_argument("--update", action="store_true")
-    ap.add_argument("--tolerance", type=float, default=0.10)
+    ap.add_argument("--tolerance", type=float, default=None,
+                    help="allowed growth (default: the baseline file's, else 0.10)")
     args = ap.parse_args()
     kernels = subprocess.run([args.binary, "list"], capture_output=True, text=True, check=True).stdout.split()
-    baseline = {}
+    baseline, tolerance = {}, 0.10
     if os.path.exists(args.baseline):
         with open(args.baseline) as f:
-            baseline = json.load(f)["instructions"]
+            doc = json.load(f)
+        baseline, tolerance = doc["instructions"], doc.get("tolerance", tolerance)
+    if args.tolerance is not None:
+        tolerance = args.tolerance
+    args.tolerance = tolerance
     counts = {}
     with tempfile.TemporaryDirectory() as work:
         for k in kernels:

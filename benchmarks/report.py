@@ -124,7 +124,9 @@ def main():
         lines.append(f"| {row['workload']} | {clm} | {peer} | {speed} | {fmt_time(row['floor_seconds'])} | {over} |")
     rate_line = ", ".join(f"{k.replace('_flop', '')} {v / 1e9:.1f} G{'B' if k == 'bytes' else 'FLOP'}/s"
                           for k, v in r.items())
-    text = "\n".join(lines) + f"\n\nFloors from bench_limits in this run: {rate_line}.\n"
+    threads = (context or {}).get("OPENBLAS_NUM_THREADS", "not stated")
+    text = "\n".join(lines) + (f"\n\nOPENBLAS_NUM_THREADS={threads}. Floors from bench_limits in this run: "
+                                f"{rate_line}.\n")
     if slower:
         text += "Slower than the peer: " + "; ".join(slower) + ".\n"
     scaling_path = os.path.join(folder, "scaling.json")
