@@ -12,11 +12,14 @@
 #include <clm/cluster/kmeans.hpp>
 #include <clm/data/transactions.hpp>
 #include <clm/lifetime/bg_nbd.hpp>
+#include <clm/lifetime/gamma_gamma.hpp>
+#include <clm/lifetime/pareto_nbd.hpp>
 #include <clm/linear/linear_regression.hpp>
 #include <clm/linear/logistic_regression.hpp>
 #include <clm/neural/mlp.hpp>
 #include <clm/preprocessing/standard_scaler.hpp>
 #include <clm/recommend/als.hpp>
+#include <clm/recommend/ease.hpp>
 #include <clm/recommend/knn.hpp>
 
 #include <malloc.h>
@@ -97,6 +100,10 @@ clm::interactions ratings(std::size_t nnz, clm::feedback kind) {
                                          std::vector<double>(r.value.begin(), r.value.end()), {.kind = kind});
 }
 
+clm::transaction_log population_log(std::size_t customers) {
+  return clm::synthetic::make_population({.n_customers = customers, .seed = 5, .rating_probability = 0.0}).transactions;
+}
+
 struct fit_case {
   const char* name;
   const char* rows;  // what n counts
@@ -138,11 +145,23 @@ std::vector<fit_case> cases() {
        }},
       {"summarize + bg_nbd fit", "customers",
        [](std::size_t n) {
-         return measure(
-             [&] {
-               return clm::synthetic::make_population({.n_customers = n, .seed = 5, .rating_probability = 0.0}).transactions;
-             },
+         return measure([&] { return population_log(n); },
              [](const clm::transaction_log& log) { clm::bg_nbd<>().fit(clm::summarize(log)); });
+       }},
+      {"summarize + pareto_nbd fit", "customers",
+       [](std::size_t n) {
+         return measure([&] { return population_log(n); },
+             [](const clm::transaction_log& log) { clm::pareto_nbd<>().fit(clm::summarize(log)); });
+       }},
+      {"gamma_gamma fit", "customers",
+       [](std::size_t n) {
+         return measure([&] { return clm::summarize(population_log(n)); },
+             [](const clm::customer_summary& s) { clm::gamma_gamma<>().fit(s); });
+       }},
+      {"ease fit (2000 items)", "ratings",
+       [](std::size_t n) {
+         return measure([&] { return ratings(n, clm::feedback::implicit_counts); },
+                        [](const clm::interactions& d) { clm::ease<>().fit(d); });
        }},
       {"item_knn fit (msd, 2000 items)", "ratings",
        [](std::size_t n) {

@@ -110,36 +110,26 @@ def summarize_10m(d):
 
 # --- preprocessing, linear models, metrics ------------------------------------------------
 
-@workload("standard_scaler")
-def standard_scaler(d):
-    from sklearn.preprocessing import StandardScaler
-    X = d["linear_X"]
-    t, _ = best_of(lambda: StandardScaler().fit_transform(X))
-    return {"seconds": t, "peer": "StandardScaler"}
+def fit_transform(d, data_key, make, label):
+    """A scikit-learn transformer's fit_transform on one shared array."""
+    X = d[data_key]
+    t, Z = best_of(lambda: make().fit_transform(X))
+    return {"seconds": t, "peer": label, "columns": int(Z.shape[1])}
 
 
-@workload("min_max_scaler")
-def min_max_scaler(d):
-    from sklearn.preprocessing import MinMaxScaler
-    X = d["linear_X"]
-    t, _ = best_of(lambda: MinMaxScaler().fit_transform(X))
-    return {"seconds": t, "peer": "MinMaxScaler"}
+def scikit_transformers():
+    from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, StandardScaler
+    return {
+        "standard_scaler": ("linear_X", StandardScaler, "StandardScaler"),
+        "min_max_scaler": ("linear_X", MinMaxScaler, "MinMaxScaler"),
+        "one_hot_dense": ("onehot_codes", lambda: OneHotEncoder(sparse_output=False),
+                          "OneHotEncoder(sparse_output=False)"),
+        "one_hot_sparse": ("onehot_codes", OneHotEncoder, "OneHotEncoder (sparse CSR output)"),
+    }
 
 
-@workload("one_hot_dense")
-def one_hot_dense(d):
-    from sklearn.preprocessing import OneHotEncoder
-    codes = d["onehot_codes"]
-    t, Z = best_of(lambda: OneHotEncoder(sparse_output=False).fit_transform(codes))
-    return {"seconds": t, "peer": "OneHotEncoder(sparse_output=False)", "columns": int(Z.shape[1])}
-
-
-@workload("one_hot_sparse")
-def one_hot_sparse(d):
-    from sklearn.preprocessing import OneHotEncoder
-    codes = d["onehot_codes"]
-    t, _ = best_of(lambda: OneHotEncoder().fit_transform(codes))
-    return {"seconds": t, "peer": "OneHotEncoder (sparse CSR output)"}
+for _key in ("standard_scaler", "min_max_scaler", "one_hot_dense", "one_hot_sparse"):
+    workload(_key)(lambda d, k=_key: fit_transform(d, *scikit_transformers()[k]))
 
 
 @workload("ols")
