@@ -44,15 +44,11 @@ BENCHMARK(linear_fit<false>)->Name("ols_fit_d50")->Arg(1'000'000)->Unit(benchmar
 BENCHMARK(linear_fit<true>)->Name("ridge_fit_d50")->Arg(1'000'000)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 
 void logistic_fit(benchmark::State& state) {
-  const rows_of_linear r(static_cast<std::size_t>(state.range(0)));
-  const struct {
-    const clm::matrix<double>& X;
-    const clm::vector<double>& y;
-  } p{r.X, r.y_cls};
+  const rows_of_linear p(static_cast<std::size_t>(state.range(0)));
   std::size_t iterations = 0, evaluations = 0;
   for (auto _ : state) {
     clm::logistic_regression<> m({.C = 1.0, .tol = 1e-6, .max_iter = 1000});
-    m.fit(p.X, p.y);
+    m.fit(p.X, p.y_cls);
     iterations = m.report().iterations;
     evaluations = m.report().evaluations;
     benchmark::DoNotOptimize(m.coef().data());

@@ -77,6 +77,14 @@ xt::xtensor<T, N> load(const std::string& name) {
   return xt::load_npy<T>(file(name).string());
 }
 
+/// An n x d matrix of N(0, 1) draws from `seed` (the small in-process inputs).
+inline clm::matrix<double> gaussian(std::size_t n, std::size_t d, std::uint64_t seed) {
+  clm::random_engine g(seed);
+  auto X = clm::detail::empty_matrix<double>(n, d);
+  for (auto& v : X) v = clm::normal(g);
+  return X;
+}
+
 /// The first n rows of a shared matrix (n is a benchmark's size argument): the data set
 /// itself when n covers it, else a copy kept in `store`. Throws when n exceeds it.
 template <class T, std::size_t N>

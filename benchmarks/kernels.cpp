@@ -35,18 +35,13 @@ extern "C" __attribute__((noinline)) void clm_measured(const std::function<void(
 
 namespace {
 
+using clm_bench::gaussian;
+
 double checksum = 0.0;
 
 template <class E>
 void add(const E& e) {
   for (const auto v : e) checksum += static_cast<double>(v);
-}
-
-clm::matrix<double> gaussian(std::size_t n, std::size_t d, std::uint64_t seed) {
-  clm::random_engine g(seed);
-  auto X = clm::detail::empty_matrix<double>(n, d);
-  for (auto& v : X) v = clm::normal(g);
-  return X;
 }
 
 clm::vector<double> labels(const clm::matrix<double>& X, std::uint64_t seed) {

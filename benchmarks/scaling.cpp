@@ -72,20 +72,13 @@ measurement measure(Make make, Fit fit) {
   return {seconds, std::max(0.0, status_mib("VmHWM") - before)};
 }
 
-clm::matrix<double> gaussian(std::size_t n, std::size_t d) {
-  clm::random_engine g(n + d);
-  auto X = clm::detail::empty_matrix<double>(n, d);
-  for (auto& v : X) v = clm::normal(g);
-  return X;
-}
-
 struct supervised {
   clm::matrix<double> X;
   clm::vector<double> y;
 };
 
 supervised problem(std::size_t n, std::size_t d) {
-  supervised p{gaussian(n, d), clm::detail::empty_vector<double>(n)};
+  supervised p{clm_bench::gaussian(n, d, n + d), clm::detail::empty_vector<double>(n)};
   clm::random_engine g(7);
   for (std::size_t i = 0; i < n; ++i) {
     double z = 0.2;
@@ -124,12 +117,12 @@ std::vector<fit_case> cases() {
        }},
       {"standard_scaler fit_transform (d 50)", "rows",
        [](std::size_t n) {
-         return measure([&] { return gaussian(n, 50); },
+         return measure([&] { return clm_bench::gaussian(n, 50, n + 50); },
                         [](const clm::matrix<double>& X) { benchmark_sink(clm::standard_scaler<>().fit_transform(X)); });
        }},
       {"kmeans fit (d 8, k 8, max_iter 10)", "rows",
        [](std::size_t n) {
-         return measure([&] { return gaussian(n, 8); },
+         return measure([&] { return clm_bench::gaussian(n, 8, n + 8); },
                         [](const clm::matrix<double>& X) {
                           std::vector<double> init(X.data(), X.data() + 64);
                           clm::kmeans<>({.k = 8, .init = clm::kmeans_init::given, .init_centers = init, .max_iter = 10,

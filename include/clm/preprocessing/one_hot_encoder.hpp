@@ -83,14 +83,13 @@ class one_hot_encoder {
   }
 
   matrix<T> transform(const table& t) const {
-    const auto [width, cells] = encode(t);
+    const auto e = encode(t);
     const std::size_t n = t.rows();
-    matrix<T> out = detail::empty_matrix<T>(n, width);  // huge-page backed when large
+    matrix<T> out = detail::empty_matrix<T>(n, e.width);  // huge-page backed when large
     std::fill(out.begin(), out.end(), T(0));
-    const std::size_t per_row = cells.size() / std::max<std::size_t>(n, 1);
     for (std::size_t i = 0; i < n; ++i) {
-      for (std::size_t c = 0; c < per_row; ++c) {
-        if (const auto j = cells[i * per_row + c]; j >= 0) out(i, static_cast<std::size_t>(j)) = T(1);
+      for (std::size_t c = 0; c < e.columns; ++c) {
+        if (const auto j = e.cells[i * e.columns + c]; j >= 0) out(i, static_cast<std::size_t>(j)) = T(1);
       }
     }
     return out;
@@ -99,17 +98,16 @@ class one_hot_encoder {
   /// The encoding of transform as compressed sparse rows (column indices increasing in
   /// each row, every stored value 1).
   csr_matrix<T> transform_sparse(const table& t) const {
-    const auto [width, cells] = encode(t);
+    const auto e = encode(t);
     const std::size_t n = t.rows();
-    const std::size_t per_row = cells.size() / std::max<std::size_t>(n, 1);
     csr_matrix<T> out;
     out.rows = n;
-    out.cols = width;
+    out.cols = e.width;
     out.indptr.resize(n + 1);
-    out.indices.reserve(cells.size());
+    out.indices.reserve(e.cells.size());
     for (std::size_t i = 0; i < n; ++i) {
-      for (std::size_t c = 0; c < per_row; ++c) {
-        if (const auto j = cells[i * per_row + c]; j >= 0) out.indices.push_back(j);
+      for (std::size_t c = 0; c < e.columns; ++c) {
+        if (const auto j = e.cells[i * e.columns + c]; j >= 0) out.indices.push_back(j);
       }
       out.indptr[i + 1] = out.indices.size();
     }
@@ -172,7 +170,8 @@ class one_hot_encoder {
     return *state_;
   }
   struct encoding {
-    std::size_t width = 0;
+    std::size_t width = 0;            ///< output columns
+    std::size_t columns = 0;          ///< encoded input columns
     std::vector<std::int32_t> cells;  ///< row-major n x columns: the output column, or -1
   };
 
@@ -182,6 +181,7 @@ class one_hot_encoder {
     const state& s = get();
     const std::size_t n = t.rows(), m = s.categories.size();
     encoding e;
+    e.columns = m;
     e.cells.resize(n * m);
     for (std::size_t c = 0; c < m; ++c) {
       const auto& cat = s.categories[c];
