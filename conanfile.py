@@ -33,9 +33,13 @@ class ClmConan(ConanFile):
     def layout(self):
         cmake_layout(self)
 
+    # Every requirement exists on ConanCenter (xtensor 0.24.7 and 0.27.1; openblas 0.3.x).
+    # clm declares the CBLAS / LAPACK routines it calls itself, so it needs no xtensor-blas
+    # (which ConanCenter does not have); OpenBLAS must be built with its LAPACK.
+    default_options = {"openblas/*:build_lapack": True}
+
     def requirements(self):
-        self.requires("xtensor/[>=0.24.3 <0.27]")
-        self.requires("xtensor-blas/[>=0.20.0 <0.23]")
+        self.requires("xtensor/[>=0.24.3 <0.28]")
         self.requires("openblas/[>=0.3.20 <0.4]")
 
     def package_id(self):
@@ -61,5 +65,4 @@ class ClmConan(ConanFile):
         self.cpp_info.libdirs = []
         self.cpp_info.set_property("cmake_file_name", "clm")
         self.cpp_info.set_property("cmake_target_name", "clm::clm")
-        self.cpp_info.requires = ["xtensor::xtensor", "xtensor-blas::xtensor-blas",
-                                  "openblas::openblas"]
+        self.cpp_info.requires = ["xtensor::xtensor", "openblas::openblas"]

@@ -25,7 +25,12 @@
 #include <clm/core/types.hpp>
 #include <clm/data/synthetic.hpp>
 
+#include <clm/core/xt.hpp>
+#if CLM_XTENSOR_NEW_LAYOUT
+#include <xtensor/io/xnpy.hpp>
+#else
 #include <xtensor/xnpy.hpp>
+#endif
 
 #include <algorithm>
 #include <cmath>

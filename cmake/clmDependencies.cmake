@@ -1,6 +1,9 @@
 # Finds clm's dependencies. Used by the build tree and, installed beside clmConfig.cmake,
 # by consumers of the installed package, so both resolve them the same way.
 #
+# clm needs xtensor and a BLAS / LAPACK library (it declares the CBLAS and LAPACK routines
+# it calls itself: see include/clm/core/blas.hpp); xtensor-blas is not needed.
+#
 # BLAS/LAPACK: OpenBLAS is preferred. BLA_VENDOR defaults to OpenBLAS only when the
 # consumer has not set it (as a variable or in the environment); a consumer's choice wins.
 include(CMakeFindDependencyMacro)
@@ -23,7 +26,6 @@ endif()
 _clm_find_dependency(xtensor)
 _clm_find_dependency(BLAS)
 _clm_find_dependency(LAPACK)
-_clm_find_dependency(xtensor-blas)
 set(THREADS_PREFER_PTHREAD_FLAG ON)
 _clm_find_dependency(Threads)
 

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <functional>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include "clm/core/blas.hpp"
@@ -21,7 +22,7 @@
 #if CLM_XTENSOR_NEW_LAYOUT
 #include <xtensor/misc/xpad.hpp>
 #include <xtensor/views/xstrided_view.hpp>
-#include <xtensor/core/xsort.hpp>
+#include <xtensor/misc/xsort.hpp>
 #else
 #include <xtensor/xpad.hpp>
 #include <xtensor/xsort.hpp>
@@ -50,6 +51,18 @@ bool same(const A& a, const B& b, double tol = 0.0) {
 const matrix<double> A{{1.0, 2.0, 3.0}, {4.0, 5.0, 6.0}};
 
 }  // namespace
+
+TEST_CASE("the xtensor this program was compiled against is the one the build asked for") {
+  const std::string compiled = std::to_string(XTENSOR_VERSION_MAJOR) + "." +
+                               std::to_string(XTENSOR_VERSION_MINOR) + "." +
+                               std::to_string(XTENSOR_VERSION_PATCH);
+  MESSAGE("xtensor " << compiled);
+#ifdef CLM_EXPECT_XTENSOR_VERSION
+  CHECK(compiled == std::string(CLM_EXPECT_XTENSOR_VERSION));
+#endif
+  CHECK(XTENSOR_VERSION_MAJOR == 0);
+  CHECK(XTENSOR_VERSION_MINOR >= 24);
+}
 
 TEST_CASE("containers: construction, shape, row-major storage, element access") {
   CHECK(A.shape()[0] == 2);
@@ -166,21 +179,27 @@ TEST_CASE("sorting helpers: argsort, sort") {
   CHECK(same(s, vector<double>{1, 2, 3}));
 }
 
-TEST_CASE("xtensor-blas: dot (gemm, gemv) and the clm::blas wrappers agree") {
+TEST_CASE("clm::blas: gemm, gemv and syrk through clm's own CBLAS declarations") {
   const matrix<double> B{{1.0, 0.0}, {0.0, 1.0}, {1.0, 1.0}};
-  const matrix<double> AB = xt::linalg::dot(A, B);  // dot returns xarray; stored as matrix
-  CHECK(same(AB, matrix<double>{{4, 5}, {10, 11}}));
+  const matrix<double> AB{{4, 5}, {10, 11}};  // A B by hand
   const vector<double> x{1.0, 1.0, 1.0};
-  const vector<double> Ax = xt::linalg::dot(A, x);
-  CHECK(same(Ax, vector<double>{6, 15}));
+  const vector<double> Ax{6, 15};
 
   matrix<double> C = xt::zeros<double>({2, 2});
   clm::blas::gemm(clm::blas::op::none, clm::blas::op::none, 2, 2, 3, 1.0, A.data(), 3, B.data(), 2,
                   0.0, C.data(), 2);
   CHECK(same(C, AB));
+  matrix<double> Ct = xt::zeros<double>({3, 3});  // A'A through gemm's transpose
+  clm::blas::gemm(clm::blas::op::transpose, clm::blas::op::none, 3, 3, 2, 1.0, A.data(), 3,
+                  A.data(), 3, 0.0, Ct.data(), 3);
+  CHECK(same(Ct, matrix<double>{{17, 22, 27}, {22, 29, 36}, {27, 36, 45}}));
   vector<double> y = xt::zeros<double>({2});
   clm::blas::gemv(clm::blas::op::none, 2, 3, 1.0, A.data(), 3, x.data(), 0.0, y.data());
   CHECK(same(y, Ax));
+  vector<double> yt = xt::zeros<double>({3});
+  const vector<double> ones2{1.0, 1.0};
+  clm::blas::gemv(clm::blas::op::transpose, 2, 3, 1.0, A.data(), 3, ones2.data(), 0.0, yt.data());
+  CHECK(same(yt, vector<double>{5, 7, 9}));
   matrix<double> G = xt::zeros<double>({3, 3});  // A'A, upper triangle
   clm::blas::syrk(clm::blas::op::transpose, 3, 2, 1.0, A.data(), 3, 0.0, G.data(), 3);
   CHECK(G(0, 0) == 17.0);
@@ -194,26 +213,52 @@ TEST_CASE("xtensor-blas: dot (gemm, gemv) and the clm::blas wrappers agree") {
   clm::blas::gemm(clm::blas::op::none, clm::blas::op::none, 2, 2, 3, 1.0f, Af.data(), 3,
                   Bf.data(), 2, 0.0f, Cf.data(), 2);
   CHECK(same(Cf, AB));
+  vector<float> yf = xt::zeros<float>({2});
+  const vector<float> xf{1.0f, 1.0f, 1.0f};
+  clm::blas::gemv(clm::blas::op::none, 2, 3, 1.0f, Af.data(), 3, xf.data(), 0.0f, yf.data());
+  CHECK(same(yf, Ax));
+  matrix<float> Gf = xt::zeros<float>({3, 3});
+  clm::blas::syrk(clm::blas::op::transpose, 3, 2, 1.0f, Af.data(), 3, 0.0f, Gf.data(), 3);
+  CHECK(Gf(1, 2) == 36.0f);
 }
 
-TEST_CASE("xtensor-blas: Cholesky, solve, inverse, lstsq, SVD") {
-  const matrix<double> S{{4.0, 2.0}, {2.0, 3.0}};
-  const matrix<double> L = xt::linalg::cholesky(S);
-  CHECK(same(L, matrix<double>{{2, 0}, {1, std::sqrt(2.0)}}, 1e-15));
-  const vector<double> b{2.0, 1.0};
-  const vector<double> sol = xt::linalg::solve(S, b);
-  CHECK(same(sol, vector<double>{0.5, 0.0}, 1e-15));
-  const matrix<double> inv = xt::linalg::inv(S);
-  CHECK(same(inv, matrix<double>{{0.375, -0.25}, {-0.25, 0.5}}, 1e-15));
+TEST_CASE("clm::lapack: Cholesky factor, solve, inverse and minimum-norm least squares") {
+  // S = [[4, 2], [2, 3]]: factor L = [[2, 0], [1, sqrt 2]], S^-1 = [[0.375, -0.25], [-0.25, 0.5]].
+  matrix<double> S{{4.0, 2.0}, {2.0, 3.0}};
+  REQUIRE(clm::lapack::potrf(2, S.data()) == 0);
+  CHECK(S(0, 0) == doctest::Approx(2.0).epsilon(1e-15));
+  CHECK(S(0, 1) == doctest::Approx(1.0).epsilon(1e-15));  // row-major upper = L'
+  CHECK(S(1, 1) == doctest::Approx(std::sqrt(2.0)).epsilon(1e-15));
+  vector<double> b{2.0, 1.0};
+  REQUIRE(clm::lapack::potrs(2, S.data(), b.data()) == 0);
+  CHECK(same(b, vector<double>{0.5, 0.0}, 1e-15));
+  REQUIRE(clm::lapack::potri(2, S.data()) == 0);
+  CHECK(S(0, 0) == doctest::Approx(0.375).epsilon(1e-15));
+  CHECK(S(0, 1) == doctest::Approx(-0.25).epsilon(1e-15));
+  CHECK(S(1, 1) == doctest::Approx(0.5).epsilon(1e-15));
+  matrix<double> N{{1.0, 2.0}, {2.0, 1.0}};  // indefinite
+  CHECK(clm::lapack::potrf(2, N.data()) > 0);
+  matrix<float> Sf{{4.0f, 2.0f}, {2.0f, 3.0f}};
+  vector<float> bf{2.0f, 1.0f};
+  REQUIRE(clm::lapack::potrf(2, Sf.data()) == 0);
+  REQUIRE(clm::lapack::potrs(2, Sf.data(), bf.data()) == 0);
+  CHECK(bf(0) == doctest::Approx(0.5f));
+
   // Rank-deficient least squares: the minimum-norm solution, as numpy's lstsq.
-  const matrix<double> R{{1.0, 1.0}, {1.0, 1.0}, {1.0, 1.0}};
-  const vector<double> t{2.0, 2.0, 2.0};
-  const auto ls = xt::linalg::lstsq(R, t);
-  const vector<double> w = std::get<0>(ls);
-  CHECK(same(w, vector<double>{1.0, 1.0}, 1e-12));
-  const auto usv = xt::linalg::svd(S, false);
-  const vector<double> sv = std::get<1>(usv);
-  CHECK(sv(0) == doctest::Approx((7.0 + std::sqrt(17.0)) / 2.0).epsilon(1e-14));
+  std::vector<double> R(6, 1.0);  // 3 x 2 of ones, column-major
+  const std::vector<double> t{2.0, 2.0, 2.0};
+  const auto ls = clm::lapack::gelsd(3, 2, R.data(), t.data());
+  CHECK(ls.rank == 1);
+  REQUIRE(ls.x.size() == 2);
+  CHECK(ls.x[0] == doctest::Approx(1.0).epsilon(1e-12));
+  CHECK(ls.x[1] == doctest::Approx(1.0).epsilon(1e-12));
+  // Full rank, overdetermined: y = 1 + 2 x exactly.
+  std::vector<double> F{1, 1, 1, 1, 0, 1, 2, 3};
+  const std::vector<double> yv{1, 3, 5, 7};
+  const auto fit = clm::lapack::gelsd(4, 2, F.data(), yv.data());
+  CHECK(fit.rank == 2);
+  CHECK(fit.x[0] == doctest::Approx(1.0).epsilon(1e-13));
+  CHECK(fit.x[1] == doctest::Approx(2.0).epsilon(1e-13));
 }
 
 namespace {

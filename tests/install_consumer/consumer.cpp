@@ -21,7 +21,8 @@ int main() {
   clm::blas::gemv(clm::blas::op::none, 2, 2, 1.0, a, 2, b, 0.0, y);
   if (y[0] != 3.0 || y[1] != 7.0) return 2;
 
-  std::printf("clm consumer ok: clm %s, %zu customers, %zu features\n", CLM_VERSION_STRING,
-              Z.shape()[0], Z.shape()[1]);
+  std::printf("clm consumer ok: clm %s, xtensor %d.%d.%d, %zu customers, %zu features\n",
+              CLM_VERSION_STRING, XTENSOR_VERSION_MAJOR, XTENSOR_VERSION_MINOR,
+              XTENSOR_VERSION_PATCH, Z.shape()[0], Z.shape()[1]);
   return 0;
 }

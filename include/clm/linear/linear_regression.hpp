@@ -299,18 +299,16 @@ class linear_regression {
     const std::size_t n = X.shape()[0], d = X.shape()[1];
     // Ridge as least squares on [sqrt(w) Xc; sqrt(l2) I] against [sqrt(w) yc; 0].
     const std::size_t extra = params_.l2 > 0 ? d : 0;
-    xt::xtensor<double, 2, xt::layout_type::column_major> A = xt::zeros<double>({n + extra, d});
-    xt::xtensor<double, 1> b = xt::zeros<double>({n + extra});
+    const std::size_t m = n + extra;
+    std::vector<double> A(m * d, 0.0);  // column-major, as LAPACK reads it
+    std::vector<double> b(m, 0.0);
     for (std::size_t i = 0; i < n; ++i) {
       const double r = std::sqrt(w ? (*w)(i) : 1.0);
-      for (std::size_t j = 0; j < d; ++j) A(i, j) = r * (static_cast<double>(X(i, j)) - s.mean_x[j]);
-      b(i) = r * (static_cast<double>(y(i)) - s.mean_y);
+      for (std::size_t j = 0; j < d; ++j) A[j * m + i] = r * (static_cast<double>(X(i, j)) - s.mean_x[j]);
+      b[i] = r * (static_cast<double>(y(i)) - s.mean_y);
     }
-    for (std::size_t j = 0; j < extra; ++j) A(n + j, j) = std::sqrt(params_.l2);
-    const auto result = xt::linalg::lstsq(A, b);
-    const xt::xtensor<double, 1> beta_x = std::get<0>(result);
-    const auto rank = static_cast<std::size_t>(std::get<2>(result));
-    std::vector<double> beta(beta_x.begin(), beta_x.end());
+    for (std::size_t j = 0; j < extra; ++j) A[j * m + n + j] = std::sqrt(params_.l2);
+    auto [beta, rank] = lapack::gelsd(m, d, A.data(), b.data());
     store(beta, s, {"lstsq", last_condition_, rank});
   }
 

@@ -1,0 +1,28 @@
+# cmake -DCLM_SOURCE_DIR=<checkout> -P clmCheckVersions.cmake
+# The version lives in include/clm/version.hpp. CMake and the Conan recipe read it from
+# there; the vcpkg manifests cannot, so this check fails when theirs differ from it
+# (run by CTest as packaging/versions_agree and by scripts/dev package-check).
+file(READ "${CLM_SOURCE_DIR}/include/clm/version.hpp" _header)
+foreach(_part MAJOR MINOR PATCH)
+  string(REGEX MATCH "#define CLM_VERSION_${_part} ([0-9]+)" _ "${_header}")
+  set(_${_part} "${CMAKE_MATCH_1}")
+endforeach()
+set(_version "${_MAJOR}.${_MINOR}.${_PATCH}")
+string(REGEX MATCH "#define CLM_VERSION_STRING \"([0-9.]+)\"" _ "${_header}")
+set(_problems "")
+if(NOT CMAKE_MATCH_1 STREQUAL _version)
+  string(APPEND _problems "\n  version.hpp: CLM_VERSION_STRING is \"${CMAKE_MATCH_1}\", the numbers say ${_version}")
+endif()
+foreach(_manifest vcpkg.json ports/clm/vcpkg.json)
+  file(READ "${CLM_SOURCE_DIR}/${_manifest}" _json)
+  string(JSON _v ERROR_VARIABLE _err GET "${_json}" version)
+  if(_err)
+    string(APPEND _problems "\n  ${_manifest}: no \"version\" (${_err})")
+  elseif(NOT _v STREQUAL _version)
+    string(APPEND _problems "\n  ${_manifest}: \"version\" is \"${_v}\", expected ${_version} (version.hpp)")
+  endif()
+endforeach()
+if(_problems)
+  message(FATAL_ERROR "clm: the versions disagree:${_problems}")
+endif()
+message(STATUS "clm: version ${_version} in version.hpp, vcpkg.json and ports/clm/vcpkg.json")
