@@ -138,11 +138,15 @@ def install_conan_standin():
             raise ConanInvalidConfiguration(f"needs C++{v}")
 
     def copy(cf, pattern, src, dst):
+        # As conan.tools.files.copy: the pattern is matched against the path relative to
+        # src ('*' crosses folders); the destination is never walked.
         import fnmatch
-        for base, _, names in os.walk(src):
+        for base, dirs, names in os.walk(src):
+            dirs[:] = [d for d in dirs
+                       if not os.path.abspath(os.path.join(base, d)).startswith(os.path.abspath(dst))]
             for n in names:
                 rel = os.path.relpath(os.path.join(base, n), src)
-                if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(n, pattern):
+                if fnmatch.fnmatch(rel, pattern):
                     os.makedirs(os.path.dirname(os.path.join(dst, rel)), exist_ok=True)
                     shutil.copy2(os.path.join(base, n), os.path.join(dst, rel))
 
