@@ -10,7 +10,10 @@
 //                                thread only (openblas_set_num_threads(1)), restoring the
 //                                previous count at its end. parallel_for with more than one
 //                                thread holds one, so k tasks use k cores, not k x cores.
-//                                The setting is process-wide; with a BLAS other than
+//                                The setting is process-wide, so scopes held at once by
+//                                several threads share it: the first to open saves the
+//                                count and sets 1, the last to close restores it (a
+//                                process-wide count under a mutex). With a BLAS other than
 //                                OpenBLAS it does nothing (set its own thread variable,
 //                                e.g. MKL_NUM_THREADS=1).
 
@@ -30,22 +33,42 @@ void openblas_set_num_threads(int) __attribute__((weak));
 
 namespace clm {
 
+namespace detail {
+/// The open blas_single_thread scopes of the process and the count they replaced.
+struct blas_thread_scopes {
+  std::mutex mutex;
+  std::size_t open = 0;
+  int saved = 0;
+};
+inline blas_thread_scopes& blas_scopes() {
+  static blas_thread_scopes s;
+  return s;
+}
+}  // namespace detail
+
 class blas_single_thread {
  public:
   blas_single_thread() {
-    if (openblas_get_num_threads != nullptr && openblas_set_num_threads != nullptr) {
-      previous_ = openblas_get_num_threads();
+    if (openblas_get_num_threads == nullptr || openblas_set_num_threads == nullptr) return;
+    auto& s = detail::blas_scopes();
+    const std::lock_guard<std::mutex> lock(s.mutex);
+    if (s.open++ == 0) {
+      s.saved = openblas_get_num_threads();
       openblas_set_num_threads(1);
     }
+    active_ = true;
   }
   ~blas_single_thread() {
-    if (previous_ > 0) openblas_set_num_threads(previous_);
+    if (!active_) return;
+    auto& s = detail::blas_scopes();
+    const std::lock_guard<std::mutex> lock(s.mutex);
+    if (--s.open == 0 && s.saved > 0) openblas_set_num_threads(s.saved);
   }
   blas_single_thread(const blas_single_thread&) = delete;
   blas_single_thread& operator=(const blas_single_thread&) = delete;
 
  private:
-  int previous_ = 0;
+  bool active_ = false;
 };
 
 /// The number of threads parallel_for uses for n_jobs (0: the hardware's).

@@ -55,7 +55,9 @@ struct csr_matrix {
 
   /// Throws clm::invalid_argument unless the structure is consistent (used on loaded data).
   void validate() const {
-    if (indptr.size() != rows + 1 || indptr.front() != 0 || indptr.back() != indices.size() ||
+    // indptr.size() - 1 == rows, not indptr.size() == rows + 1: rows + 1 wraps to 0 when a
+    // loaded file claims rows = 2^64 - 1.
+    if (indptr.empty() || indptr.size() - 1 != rows || indptr.front() != 0 || indptr.back() != indices.size() ||
         values.size() != indices.size()) {
       throw invalid_argument("csr_matrix: inconsistent row pointers, indices and values");
     }

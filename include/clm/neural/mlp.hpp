@@ -164,17 +164,7 @@ class mlp_base {
     st.sizes.push_back(d);
     for (const auto h : p.hidden) st.sizes.push_back(h);
     st.sizes.push_back(1);
-    // Weights and a batch's activations must be allocatable: refuse sizes whose products
-    // overflow or exceed 2^31 values per matrix, before allocating anything.
-    constexpr std::size_t max_values = std::size_t{1} << 31;
-    for (std::size_t k = 0; k + 1 < st.sizes.size(); ++k) {
-      const std::size_t a = st.sizes[k], b = st.sizes[k + 1];
-      if (a > max_values / b || b > max_values / std::max<std::size_t>(p.batch_size, 1)) {
-        throw invalid_argument(owner + ": layers of " + std::to_string(a) + " and " + std::to_string(b) +
-                               " units (batch " + std::to_string(p.batch_size) + ") need more than 2^31 values per "
-                               "matrix; expected smaller layers");
-      }
-    }
+    check_layer_sizes(st.sizes, p.batch_size, owner);
     random_engine g(p.seed);
     init_weights(st, g);
 
@@ -276,15 +266,41 @@ class mlp_base {
     if constexpr (A::loading) {
       p.validate();
       if (state_) {
-        ar.check(state_->sizes.size() == p.hidden.size() + 2, "mlp: layer count differs from the params");
+        const auto& sizes = state_->sizes;
+        ar.check(sizes.size() == p.hidden.size() + 2, "mlp: layer count differs from the params");
+        ar.check(sizes.front() >= 1 && sizes.back() == 1 &&
+                     std::equal(p.hidden.begin(), p.hidden.end(), sizes.begin() + 1),
+                 "mlp: layer sizes differ from the params");
+        try {
+          check_layer_sizes(sizes, p.batch_size, "mlp");  // bounds every product below
+        } catch (const invalid_argument& e) {
+          ar.check(false, e.what());
+        }
         std::size_t P = 0;
-        for (std::size_t l = 0; l + 1 < state_->sizes.size(); ++l) P += (state_->sizes[l] + 1) * state_->sizes[l + 1];
+        for (std::size_t l = 0; l + 1 < sizes.size(); ++l) P += (sizes[l] + 1) * sizes[l + 1];
         ar.check(P == state_->weights.size(), "mlp: parameter count differs from the layer sizes");
+        for (const T w : state_->weights) ar.check(std::isfinite(w), "mlp: a weight is not finite");
       }
     }
   }
 
  protected:
+  /// Weights and a batch's activations must be allocatable: refuses (before anything is
+  /// allocated) layer sizes of 0 or whose products overflow or exceed 2^31 values per
+  /// matrix. Used by fit and on every loaded model.
+  static void check_layer_sizes(const std::vector<std::size_t>& sizes, std::size_t batch_size,
+                                const std::string& owner) {
+    constexpr std::size_t max_values = std::size_t{1} << 31;
+    for (std::size_t k = 0; k + 1 < sizes.size(); ++k) {
+      const std::size_t a = sizes[k], b = sizes[k + 1];
+      if (a == 0 || b == 0 || a > max_values / b || b > max_values / std::max<std::size_t>(batch_size, 1)) {
+        throw invalid_argument(owner + ": layers of " + std::to_string(a) + " and " + std::to_string(b) +
+                               " units (batch " + std::to_string(batch_size) + ") need more than 2^31 values per "
+                               "matrix or are empty; expected 1 to 2^31 values per matrix");
+      }
+    }
+  }
+
   struct state {
     std::vector<std::size_t> sizes;  // input, hidden..., 1
     std::vector<T> weights;

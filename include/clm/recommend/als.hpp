@@ -124,6 +124,16 @@ class implicit_als : public detail::recommender_base<implicit_als<T>, als_params
   static constexpr const char* name = "implicit_als";
   using base::base;
 
+  /// A loaded state: factors as wide as params.factors (score_user's row stride), finite.
+  void check_loaded_state(const detail::als_state& st) const {
+    if (st.X.shape()[1] != this->params_.factors) {
+      throw format_error("implicit_als: stored factors are " + std::to_string(st.X.shape()[1]) +
+                         " wide, params.factors is " + std::to_string(this->params_.factors));
+    }
+    for (const double v : st.X) if (!std::isfinite(v)) throw format_error("implicit_als: a user factor is not finite");
+    for (const double v : st.Y) if (!std::isfinite(v)) throw format_error("implicit_als: an item factor is not finite");
+  }
+
   /// Fits on the interactions; `progress` hears of the sweeps done.
   implicit_als& fit(const interactions& data, const progress_callback& progress = {}) {
     const auto& p = this->params_;

@@ -44,7 +44,9 @@ struct ease_state {
   template <class A>
   void serialize(A& ar) {
     ar(train, B);
-    ar.check(B.size() == train.data.n_items() * train.data.n_items(), "ease: weights do not match the item count");
+    const std::size_t m = train.data.n_items();
+    ar.check(m != 0 && B.size() / m == m && B.size() % m == 0, "ease: weights do not match the item count");
+    for (const double v : B) ar.check(std::isfinite(v), "ease: a weight is not finite");
   }
 };
 }  // namespace detail

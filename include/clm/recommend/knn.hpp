@@ -102,6 +102,42 @@ class knn_base : public recommender_base<Derived, knn_params, knn_state, T> {
  public:
   using base::base;
 
+  /// A loaded state: the similarity table and the per-row arrays cover the x side (users
+  /// for user_knn, items for item_knn), the arrays the rule reads are present, values finite.
+  void check_loaded_state(const knn_state& st) const {
+    const auto& p = this->params_;
+    const auto& d = st.train.data;
+    const std::size_t nx = UserBased ? d.n_users() : d.n_items();
+    const char* side = UserBased ? "users" : "items";
+    const auto bad = [&](const std::string& what) {
+      throw format_error(std::string(Derived::name) + ": " + what);
+    };
+    if (st.sim.size() != nx) {
+      bad("the similarity table covers " + std::to_string(st.sim.size()) + " rows, the training data has " +
+          std::to_string(nx) + " " + side);
+    }
+    if (st.set_sizes.size() != nx) bad("set sizes do not cover the " + std::string(side));
+    if (!std::isfinite(st.global_mean) || !std::isfinite(st.lo) || !std::isfinite(st.hi) || st.lo > st.hi) {
+      bad("the global mean or the rating range is not finite and ordered");
+    }
+    if (p.rule == knn_rule::with_means || p.rule == knn_rule::with_zscore) {
+      if (st.means.size() != nx || st.sigmas.size() != nx) {
+        bad("rule " + std::to_string(static_cast<int>(p.rule)) + " needs means and deviations of every row; the file has " +
+            std::to_string(st.means.size()) + " and " + std::to_string(st.sigmas.size()));
+      }
+      for (std::size_t x = 0; x < nx; ++x) {
+        if (!std::isfinite(st.means[x]) || !(st.sigmas[x] >= 0.0) || !std::isfinite(st.sigmas[x])) {
+          bad("a mean or deviation is not finite");
+        }
+      }
+    }
+    if (p.rule == knn_rule::with_baseline || p.similarity.kind == similarity_kind::pearson_baseline) {
+      if (st.bsl.user.size() != d.n_users() || st.bsl.item.size() != d.n_items()) {
+        bad("the baselines do not cover the users and items");
+      }
+    }
+  }
+
   /// Fits on the interactions; `progress` hears of the similarity rows done.
   Derived& fit(const interactions& data, const progress_callback& progress = {}) {
     const auto& p = this->params_;
@@ -115,19 +151,13 @@ class knn_base : public recommender_base<Derived, knn_params, knn_state, T> {
     st.lo = p.rating_min.value_or(*lo);
     st.hi = p.rating_max.value_or(*hi);
     if (p.rule == knn_rule::with_means || p.rule == knn_rule::with_zscore) {
-      double all = 0.0;
-      for (const double v : R.values) all += (v - st.global_mean) * (v - st.global_mean);
-      const double overall_sigma = std::sqrt(all / static_cast<double>(R.nnz()));
+      const double overall_sigma = mean_and_deviation(R.values.data(), R.nnz()).second;
       st.means.assign(X.rows, 0.0);
       st.sigmas.assign(X.rows, 0.0);
       for (std::size_t x = 0; x < X.rows; ++x) {
         const std::size_t b = X.row_begin(x), e = X.row_end(x);
         if (b == e) continue;
-        double s = 0.0, ss = 0.0;
-        for (std::size_t k = b; k < e; ++k) s += X.values[k];
-        const double m = s / static_cast<double>(e - b);
-        for (std::size_t k = b; k < e; ++k) ss += (X.values[k] - m) * (X.values[k] - m);
-        const double sd = std::sqrt(ss / static_cast<double>(e - b));
+        const auto [m, sd] = mean_and_deviation(X.values.data() + b, e - b);
         st.means[x] = m;
         st.sigmas[x] = sd == 0.0 ? overall_sigma : sd;
       }
@@ -306,7 +336,9 @@ class knn_base : public recommender_base<Derived, knn_params, knn_state, T> {
       switch (p.rule) {
         case knn_rule::basic: sum += s * r; break;
         case knn_rule::with_means: sum += s * (r - st.means[x2]); break;
-        case knn_rule::with_zscore: sum += s * (r - st.means[x2]) / st.sigmas[x2]; break;
+        case knn_rule::with_zscore:  // a zero deviation (all ratings equal) adds no z-score term
+          if (st.sigmas[x2] > 0.0) sum += s * (r - st.means[x2]) / st.sigmas[x2];
+          break;
         case knn_rule::with_baseline:
           sum += s * (r - (UserBased ? st.bsl(x2, y) : st.bsl(y, x2)));
           break;
@@ -320,6 +352,7 @@ class knn_base : public recommender_base<Derived, knn_params, knn_state, T> {
       case knn_rule::with_zscore: est = st.means[x] + (enough ? sum / sum_sim * st.sigmas[x] : 0.0); break;
       case knn_rule::with_baseline: est = st.bsl(u, i) + (enough ? sum / sum_sim : 0.0); break;
     }
+    if (std::isnan(est)) return {clip(st.global_mean), actual_k, true};  // never NaN
     return {clip(est), actual_k, !enough};
   }
 };

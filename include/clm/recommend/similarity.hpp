@@ -36,6 +36,7 @@
 // b_u = sum (r - mu - b_i) / (reg_u + |I_u|). Defaults reg_i 10, reg_u 15, 10 epochs.
 
 #include <algorithm>
+#include <utility>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -116,11 +117,30 @@ struct baselines {
   friend bool operator==(const baselines&, const baselines&) = default;
 };
 
+/// The mean and population standard deviation of v[0..n) ({0, 0} for n = 0). Values whose
+/// sums overflow (ratings of 1e300, say) are summed scaled by the largest magnitude, so
+/// both stay finite wherever the values are.
+inline std::pair<double, double> mean_and_deviation(const double* v, std::size_t n) {
+  if (n == 0) return {0.0, 0.0};
+  const double count = static_cast<double>(n);
+  double s = 0.0;
+  for (std::size_t k = 0; k < n; ++k) s += v[k];
+  double m = s / count, ss = 0.0;
+  for (std::size_t k = 0; k < n; ++k) ss += (v[k] - m) * (v[k] - m);
+  if (std::isfinite(m) && std::isfinite(ss)) return {m, std::sqrt(ss / count)};
+  double scale = 0.0;
+  for (std::size_t k = 0; k < n; ++k) scale = std::max(scale, std::abs(v[k]));
+  if (!std::isfinite(scale) || scale == 0.0) return {m, std::sqrt(ss / count)};
+  double sm = 0.0, sss = 0.0;
+  for (std::size_t k = 0; k < n; ++k) sm += v[k] / scale;
+  sm /= count;
+  for (std::size_t k = 0; k < n; ++k) sss += (v[k] / scale - sm) * (v[k] / scale - sm);
+  return {sm * scale, std::sqrt(sss / count) * scale};
+}
+
 /// The mean of the stored values (0 for an empty matrix).
 inline double mean_value(const csr_matrix<double>& R) {
-  double s = 0.0;
-  for (const double v : R.values) s += v;
-  return R.nnz() == 0 ? 0.0 : s / static_cast<double>(R.nnz());
+  return mean_and_deviation(R.values.data(), R.nnz()).first;
 }
 
 /// Baselines by Surprise's alternating least squares on R (users x items) and RT (its transpose).
@@ -188,7 +208,7 @@ class similarities {
     if constexpr (A::loading) {
       ar.check(dense_.size() == 0 || (dense_.shape()[0] == n_ && dense_.shape()[1] == n_),
                "similarities: dense matrix of the wrong size");
-      ar.check(indptr_.size() == n_ + 1 && indptr_.front() == 0 && indptr_.back() == index_.size() &&
+      ar.check(!indptr_.empty() && indptr_.size() - 1 == n_ && indptr_.front() == 0 && indptr_.back() == index_.size() &&
                    sims_.size() == index_.size(),
                "similarities: inconsistent neighbour lists");
       for (std::size_t a = 0; a < n_; ++a) ar.check(indptr_[a] <= indptr_[a + 1], "similarities: decreasing offsets");

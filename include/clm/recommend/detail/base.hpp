@@ -273,10 +273,25 @@ class recommender_base {
   template <class A>
   void serialize(A& ar) {
     ar(params_, state_);
-    if constexpr (A::loading) params_.validate();
+    if constexpr (A::loading) {
+      params_.validate();
+      // The loaded state against the loaded params and the training data it claims: a
+      // file whose checksum was recomputed after an edit must not reach an estimate.
+      if (state_) {
+        try {
+          static_cast<Derived&>(*this).check_loaded_state(*state_);
+        } catch (const error& e) {
+          ar.check(false, e.what());
+        }
+      }
+    }
   }
 
  protected:
+  /// Checks a loaded state against the params (models whose state depends on them say
+  /// how); the state's own serialize has checked its sizes against the training data.
+  void check_loaded_state(const State&) const {}
+
   /// The start of every fit: forget the old state, check the data, keep it.
   recommender_data begin_fit(const interactions& data) {
     state_.reset();
