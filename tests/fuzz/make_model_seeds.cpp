@@ -1,5 +1,6 @@
 // Writes the seeds of fuzz_load into the folder argv[1]: for every model type, its index byte
-// followed by a saved fitted model, and one followed by a saved unfitted model.
+// followed by a saved fitted model, and one followed by a saved unfitted model; and, when
+// argv[2] is given, those of fuzz_load_payload there: the index byte and the payload alone.
 #include "models.hpp"
 
 #include <cstdio>
@@ -16,6 +17,14 @@ int main(int argc, char** argv) {
       const char index = static_cast<char>(i);
       std::ofstream(std::string(argv[1]) + "/fitted_" + std::to_string(i)) << index << clm::save_bytes(fuzz::example<E>());
       std::ofstream(std::string(argv[1]) + "/unfitted_" + std::to_string(i)) << index << clm::save_bytes(E{});
+      if (argc > 2) {
+        for (const auto& [name, file] : {std::pair{"fitted_", clm::save_bytes(fuzz::example<E>())},
+                                         std::pair{"unfitted_", clm::save_bytes(E{})}}) {
+          const auto info = clm::inspect_bytes(file);
+          std::ofstream(std::string(argv[2]) + "/" + name + std::to_string(i))
+              << index << file.substr(info.payload_offset, info.payload_size);
+        }
+      }
     });
   }
   return 0;

@@ -37,7 +37,10 @@ E example() {
   if constexpr (requires { typename E::data_type; }) {
     E m;
     if constexpr (std::is_same_v<E, clm::implicit_als<>>) m = E({.factors = 4, .iterations = 2});
-    return m.fit(clm::interactions::from_triples({"a", "a", "b", "c", "c"}, {"x", "y", "x", "y", "z"}, {5, 3, 4, 1, 2}));
+    // 4 users and 3 items: a user-side table read as an item-side one (or the reverse) is
+    // the wrong size, as in a real file relabelled from item_knn to user_knn.
+    return m.fit(clm::interactions::from_triples({"a", "a", "b", "c", "c", "d"}, {"x", "y", "x", "y", "z", "z"},
+                                                 {5, 3, 4, 1, 2, 4}));
   } else if constexpr (requires { typename E::summary_type; } || std::is_same_v<E, clm::rfm_segments<>>) {
     E m;
     return m.fit(summary());

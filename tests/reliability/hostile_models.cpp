@@ -7,7 +7,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <optional>
 #include <string>
@@ -22,31 +21,14 @@ using clm::interactions;
 
 // The payload of a model file (after magic, versions, kind, serial version and length).
 std::string payload_of(const std::string& file) {
-  std::size_t pos = 18;
-  std::uint32_t kind_len = 0;
-  std::memcpy(&kind_len, file.data() + pos, 4);
-  pos += 4 + kind_len + 4;
-  std::uint64_t len = 0;
-  std::memcpy(&len, file.data() + pos, 8);
-  pos += 8;
-  return file.substr(pos, len);
+  const auto info = clm::inspect_bytes(file);
+  return file.substr(info.payload_offset, info.payload_size);
 }
 
 // A well-formed file of model kind M around `payload`: header, length and checksum right.
 template <class M>
 std::string wrap(const std::string& payload) {
-  const std::string file = clm::save_bytes(M());
-  std::size_t pos = 18;
-  std::uint32_t kind_len = 0;
-  std::memcpy(&kind_len, file.data() + pos, 4);
-  pos += 4 + kind_len + 4;
-  std::string out = file.substr(0, pos);
-  const std::uint64_t len = payload.size();
-  out.append(reinterpret_cast<const char*>(&len), 8);
-  out += payload;
-  const std::uint64_t sum = clm::detail::fnv1a64(out.data(), out.size());
-  out.append(reinterpret_cast<const char*>(&sum), 8);
-  return out;
+  return clm::detail::model_file(M::model_kind(), M::serial_version, payload);
 }
 
 // A recommender's params and state, decoded from its file, to edit and encode again.

@@ -7,9 +7,12 @@
 #include <malloc.h>
 
 #include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "clm/clm.hpp"
 
@@ -140,4 +143,119 @@ TEST_CASE("a model file that claims 2^40 values is refused without allocating th
   }
   CHECK(tried >= 1);
   CHECK(refused >= 1);
+}
+
+// The hostile CSV shapes: line ends without records, one very long line, very many columns.
+// read_csv's bound is 4 times its input plus a fixed cost per column (a table column, its
+// name and the reader's state for it), which dominates only when fields are one or two
+// bytes wide.
+constexpr long long csv_bytes_per_column = 512;
+
+long long csv_bound(const std::string& text, std::size_t columns) {
+  return 4 * static_cast<long long>(text.size()) + csv_bytes_per_column * static_cast<long long>(columns);
+}
+
+TEST_CASE("read_csv: a short header followed by megabytes of blank lines stays within its bound") {
+  CLM_REQUIRE_HEAP_COUNTING();
+  for (const std::size_t columns : {std::size_t{2}, std::size_t{500}}) {
+    std::string text;
+    for (std::size_t j = 0; j < columns; ++j) text += (j ? ",c" : "c") + std::to_string(j);
+    text += "\n1";
+    text += std::string(columns - 1, ',');
+    text += '\n';
+    text += std::string(columns == 2 ? (std::size_t{20} << 20) : (std::size_t{4} << 20), '\n');
+    clm::table t;
+    const long long used = peak_of([&] { t = clm::read_csv_text(text); });
+    MESSAGE(columns, " columns + ", text.size(), " bytes of line ends: peak heap ", used, " bytes (",
+            static_cast<double>(used) / static_cast<double>(text.size()), "x)");
+    CHECK(t.rows() == 1);
+    CHECK(used <= csv_bound(text, columns));
+  }
+}
+
+TEST_CASE("read_csv: one very long line without a header stays within its bound") {
+  CLM_REQUIRE_HEAP_COUNTING();
+  for (const std::size_t field : {std::size_t{1}, std::size_t{7}}) {  // "1," and "123456,"
+    std::string text;
+    const std::string value = field == 1 ? "1" : "123456";
+    while (text.size() < (std::size_t{2} << 20)) text += value + ",";
+    text.back() = '\n';
+    const std::size_t columns = text.size() / (value.size() + 1);
+    clm::table t;
+    const long long used = peak_of([&] { t = clm::read_csv_text(text, {.header = false}); });
+    MESSAGE(columns, " columns on one line of ", text.size(), " bytes: peak heap ", used, " bytes (",
+            static_cast<double>(used) / static_cast<double>(text.size()), "x, ",
+            static_cast<double>(used) / static_cast<double>(columns), " bytes a column)");
+    CHECK(t.cols() == columns);
+    CHECK(used <= csv_bound(text, columns));
+  }
+}
+
+TEST_CASE("read_csv: 100,000 named columns read in well under a second") {
+  std::string text;
+  for (std::size_t j = 0; j < 100000; ++j) text += (j ? ",column_" : "column_") + std::to_string(j);
+  text += '\n';
+  for (std::size_t j = 0; j < 100000; ++j) text += (j ? ",1" : "1");
+  text += '\n';
+  const auto start = std::chrono::steady_clock::now();
+  const clm::table t = clm::read_csv_text(text);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  MESSAGE("100,000 columns (", text.size(), " bytes): ", seconds, " s");
+  CHECK(t.cols() == 100000);
+  CHECK(t.has("column_99999"));
+  CHECK(seconds < 0.5);
+  // A repeated name among them is still found, and named.
+  std::string dup = text;
+  dup.replace(dup.find("column_99999"), 12, "column_00007");
+  dup.replace(dup.find("column_7,"), 9, "column_00007,");
+  CHECK_THROWS_WITH_AS(clm::read_csv_text(dup), doctest::Contains("duplicate column name 'column_00007'"),
+                       clm::parse_error);
+}
+
+TEST_CASE("loading: a file of millions of empty ids is refused within the loading bound") {
+  CLM_REQUIRE_HEAP_COUNTING();
+  // most_popular fitted on 2 users, then its user id list replaced by 4 Mi empty ids (the
+  // checksum and lengths recomputed): the ids disagree with the matrix's 2 rows.
+  clm::most_popular<> m;
+  m.fit(clm::interactions::from_triples({"a", "b"}, {"x", "y"}));
+  const std::string file = clm::save_bytes(m);
+  const auto info = clm::inspect_bytes(file);
+  std::string payload = file.substr(info.payload_offset, info.payload_size);
+  const std::string ids = std::string("\x02\0\0\0\0\0\0\0\x01\0\0\0\0\0\0\0a\x01\0\0\0\0\0\0\0b", 26);
+  const std::size_t at = payload.find(ids);
+  REQUIRE(at != std::string::npos);
+  const std::uint64_t n = std::uint64_t{4} << 20;
+  std::string many(reinterpret_cast<const char*>(&n), 8);
+  many += std::string(8 * n, '\0');
+  payload.replace(at, ids.size(), many);
+  const std::string hostile = clm::detail::model_file(clm::most_popular<>::model_kind(),
+                                                      clm::most_popular<>::serial_version, payload);
+  bool refused = false;
+  const long long used = peak_of([&] {
+    try {
+      (void)clm::load_bytes<clm::most_popular<>>(hostile);
+    } catch (const clm::format_error&) {
+      refused = true;
+    }
+  });
+  CHECK(refused);
+  MESSAGE("4 Mi empty ids: peak heap ", used, " bytes for a file of ", hostile.size(), " bytes (",
+          static_cast<double>(used) / static_cast<double>(hostile.size()), "x)");
+  CHECK(used <= 4 * static_cast<long long>(hostile.size()));
+}
+
+TEST_CASE("loading a most_popular model of 500,000 users allocates at most 3 times the file") {
+  CLM_REQUIRE_HEAP_COUNTING();
+  std::vector<std::string> users, items;
+  for (std::size_t u = 0; u < 500000; ++u) {
+    users.push_back("customer" + std::to_string(u));
+    items.push_back("sku" + std::to_string((u * 7919) % 1000));
+  }
+  clm::most_popular<> m;
+  m.fit(clm::interactions::from_triples(users, items));
+  const std::string bytes = clm::save_bytes(m);
+  const long long used = peak_of([&] { (void)clm::load_bytes<clm::most_popular<>>(bytes); });
+  MESSAGE("load most_popular (500,000 users): peak heap ", used, " bytes for a file of ", bytes.size(), " bytes (",
+          static_cast<double>(used) / static_cast<double>(bytes.size()), "x)");
+  CHECK(used <= 3 * static_cast<long long>(bytes.size()));
 }

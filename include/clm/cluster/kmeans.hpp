@@ -83,8 +83,12 @@ struct kmeans_state {
   template <class A>
   void serialize(A& ar) {
     ar(n_features_in, centers, labels, inertia, n_iter);
-    ar.check(centers.dimension() == 2 && centers.shape()[1] == n_features_in && centers.shape()[0] >= 1,
+    ar.check(centers.dimension() == 2 && centers.shape()[1] == n_features_in && centers.shape()[0] >= 1 &&
+                 n_features_in > 0,
              "kmeans: centres do not match the feature count");
+    for (const auto l : labels) {
+      ar.check(l >= 0 && l < static_cast<T>(centers.shape()[0]), "kmeans: a label names no centre");
+    }
     for (auto c : centers) ar.check(std::isfinite(c), "kmeans: a centre is not finite");
   }
 };

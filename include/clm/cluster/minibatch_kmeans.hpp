@@ -56,8 +56,12 @@ struct minibatch_kmeans_state {
   template <class A>
   void serialize(A& ar) {
     ar(n_features_in, centers, counts, labels, inertia, n_steps);
-    ar.check(centers.dimension() == 2 && centers.shape()[1] == n_features_in && counts.size() == centers.shape()[0],
+    ar.check(centers.dimension() == 2 && centers.shape()[1] == n_features_in && counts.size() == centers.shape()[0] &&
+                 n_features_in > 0,
              "minibatch_kmeans: inconsistent centres");
+    for (const auto l : labels) {
+      ar.check(l >= 0 && l < static_cast<decltype(l)>(centers.shape()[0]), "minibatch_kmeans: a label names no centre");
+    }
     for (auto c : centers) ar.check(std::isfinite(c), "minibatch_kmeans: a centre is not finite");
   }
 };

@@ -61,8 +61,12 @@ struct csr_matrix {
         values.size() != indices.size()) {
       throw invalid_argument("csr_matrix: inconsistent row pointers, indices and values");
     }
+    // Every row pointer is checked before any row is read: with indptr.back() equal to the
+    // value count, non-decreasing pointers keep every row inside the arrays.
     for (std::size_t i = 0; i < rows; ++i) {
       if (indptr[i] > indptr[i + 1]) throw invalid_argument("csr_matrix: decreasing row pointers");
+    }
+    for (std::size_t i = 0; i < rows; ++i) {
       for (std::size_t k = indptr[i]; k < indptr[i + 1]; ++k) {
         if (indices[k] < 0 || static_cast<std::size_t>(indices[k]) >= cols ||
             (k > indptr[i] && indices[k] <= indices[k - 1])) {

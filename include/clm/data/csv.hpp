@@ -36,6 +36,7 @@
 #include <iterator>
 #include <limits>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -132,17 +133,21 @@ inline bool parse_double(std::string_view s, double& out) noexcept {
   return ec == std::errc() && p == end;
 }
 
-/// Line ends in text: LF, CRLF and lone CR each count once. Every record but the last ends
-/// in one, so the number of records is at most this plus one.
-inline std::size_t line_ends(std::string_view text) noexcept {
+/// Lines of text holding something other than spaces and tabs (LF, CRLF and lone CR end a
+/// line). Blank lines are skipped and every record starts on a line of its own, so the
+/// number of records is at most this.
+inline std::size_t nonblank_lines(std::string_view text) noexcept {
   std::size_t n = 0;
-  const char* p = text.data();
-  const char* end = p + text.size();
-  while (p < end) {
-    const char c = *p++;
-    n += c == '\n' || (c == '\r' && (p == end || *p != '\n'));
+  bool seen = false;  // the current line holds a non-blank character
+  for (const char c : text) {
+    if (c == '\n' || c == '\r') {
+      n += seen;
+      seen = false;
+    } else if (c != ' ' && c != '\t') {
+      seen = true;
+    }
   }
-  return n;
+  return n + seen;
 }
 
 struct csv_field {
@@ -308,26 +313,28 @@ inline table read_csv_text(std::string_view text, const csv_options& o, const st
 
   // Header.
   std::vector<std::string> names;
-  std::vector<csv_field> first;
   std::uint64_t first_line = 0;
   bool have_first = false;
   if (!tok.next(fields, line)) {
     throw parse_error(name, 1, 0, o.header ? "empty file: expected a header line"
                                            : "empty file: expected at least one record");
   }
+  names.reserve(fields.size());  // no reallocation: `seen` refers to the names in place
   if (o.header) {
+    std::unordered_map<std::string_view, std::size_t> seen;  // linear in the column count
+    seen.reserve(fields.size());
     for (std::size_t j = 0; j < fields.size(); ++j) {
       std::string n(fields[j].text);
       if (n.empty()) n = "Unnamed: " + std::to_string(j);
-      if (std::find(names.begin(), names.end(), n) != names.end()) {
-        throw parse_error(name, line, fields[j].column,
-                          "duplicate column name '" + n + "' in the header: expected distinct names");
-      }
       names.push_back(std::move(n));
+      if (!seen.emplace(names.back(), j).second) {
+        throw parse_error(name, line, fields[j].column,
+                          "duplicate column name '" + names.back() + "' in the header: expected distinct names");
+      }
     }
   } else {
+    // The first record is data: `fields` keeps it until it is processed below.
     for (std::size_t j = 0; j < fields.size(); ++j) names.push_back("c" + std::to_string(j));
-    first = fields;
     first_line = line;
     have_first = true;
   }
@@ -345,9 +352,14 @@ inline table read_csv_text(std::string_view text, const csv_options& o, const st
     if (!conv.parse) throw invalid_argument("csv_options.converters: column '" + col + "' has no parse function");
   }
 
-  // Rows are at most the number of line ends (+1): columns are sized once, so parsing never
-  // reallocates; pages past the real row count are never touched.
-  const std::size_t capacity = detail::line_ends(text) + 1;
+  // Rows are at most the non-blank lines, and a row of d fields takes at least d bytes (a
+  // value or nothing, then a delimiter or the line end). Columns are sized once for 2 bytes
+  // a field (a one-character value and its delimiter), so parsing a real file never
+  // reallocates and a numeric column holds at most 4 times the bytes of its text; rows of
+  // empty fields beyond that grow the columns by doubling. Pages past the real row count
+  // are never touched.
+  const std::size_t max_rows = detail::nonblank_lines(text);
+  std::size_t capacity = std::min(max_rows, text.size() / (2 * std::max<std::size_t>(d, 1)) + 1);
 
   enum class state : std::uint8_t { numeric, categorical };
   std::vector<state> st(d, state::numeric);
@@ -366,7 +378,13 @@ inline table read_csv_text(std::string_view text, const csv_options& o, const st
   }
   std::vector<vector<double>> num(d);
   std::vector<std::vector<std::int32_t>> codes(d);
-  std::vector<detail::level_builder> levels(d);
+  // A level dictionary only for the columns that are text (a wide file of numbers pays
+  // one pointer a column for them, not a dictionary).
+  std::vector<std::unique_ptr<detail::level_builder>> levels(d);
+  const auto level_of = [&](std::size_t j) -> detail::level_builder& {
+    if (!levels[j]) levels[j] = std::make_unique<detail::level_builder>();
+    return *levels[j];
+  };
   std::vector<std::size_t> switched_at(d, 0);  // row where an inferred column became categorical
   for (std::size_t j = 0; j < d; ++j) {
     if (st[j] == state::numeric) num[j] = detail::empty_vector<double>(capacity);
@@ -394,8 +412,18 @@ inline table read_csv_text(std::string_view text, const csv_options& o, const st
   constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
   std::size_t row = 0;
+  const auto grow = [&] {
+    capacity = std::max(row + 1, std::min(max_rows, capacity * 2));
+    for (std::size_t j = 0; j < d; ++j) {
+      if (st[j] != state::numeric) continue;
+      vector<double> v = detail::empty_vector<double>(capacity);
+      std::copy(num[j].data(), num[j].data() + row, v.data());
+      num[j] = std::move(v);
+    }
+  };
   const auto process = [&](const std::vector<csv_field>& fs, std::uint64_t at_line) {
     if (fs.size() != d) ragged(fs.size(), at_line, fs);
+    if (row == capacity) grow();
     for (std::size_t j = 0; j < d; ++j) {
       const csv_field& f = fs[j];
       if (st[j] == state::numeric) {
@@ -425,13 +453,13 @@ inline table read_csv_text(std::string_view text, const csv_options& o, const st
         codes[j].reserve(capacity);
         codes[j].assign(row, -1);  // earlier rows are filled by a second pass
       }
-      codes[j].push_back(is_na(f) ? -1 : levels[j].code(f.text));
+      codes[j].push_back(is_na(f) ? -1 : level_of(j).code(f.text));
     }
     lines.push_back(at_line);
     ++row;
   };
 
-  if (have_first) process(first, first_line);
+  if (have_first) process(fields, first_line);
   while (tok.next(fields, line)) process(fields, line);
   const std::size_t n = row;
 
@@ -449,27 +477,28 @@ inline table read_csv_text(std::string_view text, const csv_options& o, const st
     for (std::size_t r = 0; r < rescan && again.next(fields, line); ++r) {
       for (std::size_t j = 0; j < d; ++j) {
         if (st[j] == state::categorical && !forced[j] && r < switched_at[j]) {
-          codes[j][r] = is_na(fields[j]) ? -1 : levels[j].code(fields[j].text);
+          codes[j][r] = is_na(fields[j]) ? -1 : level_of(j).code(fields[j].text);
         }
       }
     }
   }
 
   table t;
+  t.reserve_columns(d);
   for (std::size_t j = 0; j < d; ++j) {
     if (st[j] == state::numeric) {
       if (n == capacity) {
-        t.add_numeric(names[j], std::move(num[j]));
+        t.add_numeric(std::move(names[j]), std::move(num[j]));
       } else {
         vector<double> v = vector<double>::from_shape({n});
         std::copy(num[j].data(), num[j].data() + n, v.data());
         num[j] = vector<double>();
-        t.add_numeric(names[j], std::move(v));
+        t.add_numeric(std::move(names[j]), std::move(v));
       }
     } else {
       categorical_column c;
       c.codes = std::move(codes[j]);
-      c.levels = levels[j].take_levels();
+      c.levels = level_of(j).take_levels();
       if (switched_at[j] > 0) {
         // Renumber levels in order of first appearance.
         std::vector<std::int32_t> remap(c.levels.size(), -1);
@@ -486,7 +515,7 @@ inline table read_csv_text(std::string_view text, const csv_options& o, const st
         }
         c.levels = std::move(ordered);
       }
-      t.add_categorical(names[j], std::move(c));
+      t.add_categorical(std::move(names[j]), std::move(c));
     }
   }
   t.set_source_lines(std::move(lines));

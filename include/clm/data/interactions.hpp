@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <numeric>
 #include <optional>
 #include <string>
@@ -57,8 +58,8 @@ class interactions {
 
   const std::vector<std::string>& user_ids() const noexcept { return users_; }
   const std::vector<std::string>& item_ids() const noexcept { return items_; }
-  std::optional<std::size_t> user_index(std::string_view id) const { return lookup(user_index_, id); }
-  std::optional<std::size_t> item_index(std::string_view id) const { return lookup(item_index_, id); }
+  std::optional<std::size_t> user_index(std::string_view id) const { return user_index_.find(id, key(users_)); }
+  std::optional<std::size_t> item_index(std::string_view id) const { return item_index_.find(id, key(items_)); }
 
   /// Items x users: the same data seen from the items' side.
   interactions transpose() const;
@@ -66,26 +67,30 @@ class interactions {
   /// Saved with the models trained on it (ids and matrix; the index maps are rebuilt).
   template <class A>
   void serialize(A& ar) {
-    ar(m_, users_, items_, kind_);
+    if constexpr (A::loading) {
+      // The matrix fixes how many ids follow: a file claiming more is refused before they
+      // are allocated.
+      ar(m_);
+      ar.expect_count(m_.rows, "interactions: user ids");
+      ar(users_);
+      ar.expect_count(m_.cols, "interactions: item ids");
+      ar(items_, kind_);
+    } else {
+      ar(m_, users_, items_, kind_);
+    }
     if constexpr (A::loading) {
       ar.check(m_.rows == users_.size() && m_.cols == items_.size(), "interactions: ids do not match the matrix");
       ar.check(kind_ == feedback::explicit_ratings || kind_ == feedback::implicit_counts,
                "interactions: unknown feedback kind");
-      user_index_.clear();
-      item_index_.clear();
-      for (std::size_t k = 0; k < users_.size(); ++k) user_index_.emplace(users_[k], k);
-      for (std::size_t k = 0; k < items_.size(); ++k) item_index_.emplace(items_[k], k);
-      ar.check(user_index_.size() == users_.size() && item_index_.size() == items_.size(),
-               "interactions: repeated user or item ids");
+      ar.check(index_ids(), "interactions: repeated user or item ids");
     }
   }
 
  private:
-  using index_map = std::unordered_map<std::string, std::size_t>;
-  static std::optional<std::size_t> lookup(const index_map& m, std::string_view id) {
-    auto it = m.find(std::string(id));
-    if (it == m.end()) return std::nullopt;
-    return it->second;
+  static detail::string_at key(const std::vector<std::string>& ids) { return {&ids}; }
+  // Builds both id indexes; false when an id repeats.
+  bool index_ids() {
+    return user_index_.build(users_.size(), key(users_)) && item_index_.build(items_.size(), key(items_));
   }
   static interactions build(std::vector<std::string> users, std::vector<std::string> items,
                             const std::vector<std::int32_t>& u, const std::vector<std::int32_t>& i,
@@ -93,7 +98,7 @@ class interactions {
 
   csr_matrix<double> m_;
   std::vector<std::string> users_, items_;
-  index_map user_index_, item_index_;
+  detail::id_index user_index_, item_index_;  // into users_, items_
   feedback kind_ = feedback::explicit_ratings;
 };
 
@@ -114,8 +119,7 @@ inline interactions interactions::build(std::vector<std::string> users, std::vec
   r.kind_ = opts.kind;
   r.users_ = std::move(users);
   r.items_ = std::move(items);
-  for (std::size_t k = 0; k < r.users_.size(); ++k) r.user_index_.emplace(r.users_[k], k);
-  for (std::size_t k = 0; k < r.items_.size(); ++k) r.item_index_.emplace(r.items_[k], k);
+  if (!r.index_ids()) throw invalid_argument("interactions: repeated user or item ids");
 
   // Counting sort by user, then sort each row by item and merge duplicates.
   csr_matrix<double>& m = r.m_;

@@ -16,8 +16,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <new>
 #include <limits>
+#include <new>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -54,6 +55,93 @@ namespace detail {
 
 /// Builds one categorical column: value -> code in order of first appearance.
 /// Open addressing over one character arena: no allocation per distinct value.
+/// A fast 64-bit hash of a short text (ids, category values), for clm's own hash tables.
+inline std::uint64_t text_hash(std::string_view v) noexcept {
+  std::uint64_t h = 0xcbf29ce484222325ULL ^ v.size();
+  std::size_t i = 0;
+  for (; i + 8 <= v.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, v.data() + i, 8);
+    h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+    h ^= h >> 29;
+  }
+  for (; i < v.size(); ++i) h = (h ^ static_cast<unsigned char>(v[i])) * 0x100000001b3ULL;
+  h ^= h >> 32;
+  h *= 0xd6e8feb86659fd93ULL;
+  h ^= h >> 32;
+  return h;
+}
+
+/// A hash index from a text key to its position in a sequence of keys it does not own
+/// (`key(k)` gives the k-th): open addressing over 32-bit positions, at most 16 bytes a key
+/// (an unordered_map<std::string, std::size_t> node costs about 70 and copies the key).
+/// Keys are appended with insert or all at once with build; positions never move.
+/// The keys of an id_index over a vector of strings: its k-th element.
+struct string_at {
+  const std::vector<std::string>* ids;
+  std::string_view operator()(std::size_t k) const { return (*ids)[k]; }
+};
+
+class id_index {
+ public:
+  /// Indexes key(0) .. key(n - 1); false when a key repeats.
+  template <class Key>
+  bool build(std::size_t n, Key key) {
+    slots_.clear();
+    size_ = 0;
+    reserve(n, key);
+    for (std::size_t k = 0; k < n; ++k) {
+      if (!insert(k, key)) return false;
+    }
+    return true;
+  }
+  /// Room for n keys without growing (the table is kept at most half full).
+  template <class Key>
+  void reserve(std::size_t n, Key key) {
+    if (n >= std::numeric_limits<std::uint32_t>::max() / 2) {
+      throw invalid_argument("id_index: " + std::to_string(n) + " keys exceed the 2^31 it holds");
+    }
+    std::size_t want = 16;
+    while (want < 2 * n) want *= 2;
+    if (want <= slots_.size()) return;
+    std::vector<std::uint32_t> old(want, 0);
+    old.swap(slots_);
+    for (const std::uint32_t s : old) {
+      if (s != 0) slots_[slot(key(s - 1), key)] = s;
+    }
+  }
+  /// Adds key(k) at position k; false (nothing added) when it is already present.
+  template <class Key>
+  bool insert(std::size_t k, Key key) {
+    reserve(size_ + 1, key);
+    const std::size_t at = slot(key(k), key);
+    if (slots_[at] != 0) return false;
+    slots_[at] = static_cast<std::uint32_t>(k + 1);
+    ++size_;
+    return true;
+  }
+  template <class Key>
+  std::optional<std::size_t> find(std::string_view id, Key key) const {
+    if (slots_.empty()) return std::nullopt;
+    const std::uint32_t s = slots_[slot(id, key)];
+    if (s == 0) return std::nullopt;
+    return static_cast<std::size_t>(s - 1);
+  }
+
+ private:
+  // The slot holding id, or the empty slot where it would go.
+  template <class Key>
+  std::size_t slot(std::string_view id, Key key) const {
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = static_cast<std::size_t>(text_hash(id)) & mask;; i = (i + 1) & mask) {
+      const std::uint32_t s = slots_[i];
+      if (s == 0 || key(s - 1) == id) return i;
+    }
+  }
+  std::vector<std::uint32_t> slots_;
+  std::size_t size_ = 0;
+};
+
 class level_builder {
  public:
   std::int32_t code(std::string_view v) {
@@ -105,21 +193,7 @@ class level_builder {
     const std::size_t e = c + 1 < offsets_.size() ? offsets_[c + 1] : arena_.size();
     return std::string_view(arena_).substr(b, e - b);
   }
-  static std::uint64_t hash(std::string_view v) noexcept {
-    std::uint64_t h = 0xcbf29ce484222325ULL ^ v.size();
-    std::size_t i = 0;
-    for (; i + 8 <= v.size(); i += 8) {
-      std::uint64_t w;
-      std::memcpy(&w, v.data() + i, 8);
-      h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-      h ^= h >> 29;
-    }
-    for (; i < v.size(); ++i) h = (h ^ static_cast<unsigned char>(v[i])) * 0x100000001b3ULL;
-    h ^= h >> 32;
-    h *= 0xd6e8feb86659fd93ULL;
-    h ^= h >> 32;
-    return h;
-  }
+  static std::uint64_t hash(std::string_view v) noexcept { return text_hash(v); }
   void grow() {
     slot_buffer bigger(slots_.empty() ? 64 : slots_.size() * 2);
     const std::size_t mask = bigger.size() - 1;
@@ -200,6 +274,8 @@ class table {
   /// duplicate name, shape_error on a different length, invalid_argument on a code out of
   /// range.
   table& add_numeric(std::string name, vector<double> values);
+  /// Room for n columns in all (a reader that knows its column count calls it once).
+  void reserve_columns(std::size_t n);
   table& add_categorical(std::string name, categorical_column column);
 
   /// Columns by name, in the order given.
@@ -233,12 +309,14 @@ class table {
     vector<double> num;
     categorical_column cat;
   };
+  struct column_key {  // the keys of index_: column k's name
+    const std::vector<column>* columns;
+    std::string_view operator()(std::size_t k) const { return (*columns)[k].name; }
+  };
+  column_key column_name() const { return {&columns_}; }
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
-  std::size_t find(std::string_view name) const {
-    auto it = index_.find(std::string(name));
-    return it == index_.end() ? npos : it->second;
-  }
+  std::size_t find(std::string_view name) const { return index_.find(name, column_name()).value_or(npos); }
   const column& at(std::string_view name) const;
   void check_new(const std::string& name, std::size_t n) const;
   [[noreturn]] void missing_column(std::string_view name) const;
@@ -246,7 +324,7 @@ class table {
   table take_unchecked(const std::vector<std::size_t>& rows) const;
 
   std::vector<column> columns_;
-  std::unordered_map<std::string, std::size_t> index_;
+  detail::id_index index_;  // column name -> position in columns_
   std::size_t rows_ = 0;
   std::vector<std::uint64_t> lines_;
 };
@@ -299,11 +377,16 @@ inline void table::check_new(const std::string& name, std::size_t n) const {
   }
 }
 
+inline void table::reserve_columns(std::size_t n) {
+  columns_.reserve(n);
+  index_.reserve(n, column_name());
+}
+
 inline table& table::add_numeric(std::string name, vector<double> values) {
   check_new(name, values.size());
   rows_ = values.size();
-  index_.emplace(name, columns_.size());
   columns_.push_back(column{std::move(name), column_type::numeric, std::move(values), {}});
+  index_.insert(columns_.size() - 1, column_name());
   return *this;
 }
 
@@ -318,8 +401,8 @@ inline table& table::add_categorical(std::string name, categorical_column col) {
     }
   }
   rows_ = col.codes.size();
-  index_.emplace(name, columns_.size());
   columns_.push_back(column{std::move(name), column_type::categorical, {}, std::move(col)});
+  index_.insert(columns_.size() - 1, column_name());
   return *this;
 }
 

@@ -72,6 +72,26 @@ using bits_of = std::conditional_t<sizeof(T) == 1, std::uint8_t,
                 std::conditional_t<sizeof(T) == 2, std::uint16_t,
                 std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>>>;
 
+/// The fewest bytes an encoded value of type T takes: its width for a scalar, the 8-byte
+/// count for a string or container, the presence flag for an optional, 1 for anything else
+/// (an aggregate of fields, at least one of which is encoded).
+template <class T>
+constexpr std::size_t min_encoded_size() {
+  if constexpr (std::is_same_v<T, bool>) {
+    return 1;
+  } else if constexpr (archive_scalar<T>) {
+    return sizeof(T);
+  } else if constexpr (requires(T& v) { v.has_value(); v.emplace(); }) {
+    return 1;
+  } else if constexpr (requires { std::tuple_size<T>::value; typename T::value_type; }) {  // std::array
+    return std::tuple_size<T>::value * min_encoded_size<typename T::value_type>();
+  } else if constexpr (requires(T& v) { typename T::value_type; v.size(); }) {
+    return 8;
+  } else {
+    return 1;
+  }
+}
+
 template <class T>
 bits_of<T> to_bits(T v) noexcept {
   if constexpr (std::is_same_v<T, bool>) {
@@ -179,6 +199,18 @@ class input_archive {
 
   std::size_t remaining() const noexcept { return p_.size() - pos_; }
 
+  /// Rejects the next container unless its stored count is n (peeked, not consumed): a
+  /// container whose size another field fixes is refused before it is allocated.
+  void expect_count(std::uint64_t n, std::string_view what) const {
+    need(8);
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p_[pos_ + i])) << (8 * i);
+    if (v != n) {
+      throw format_error("model file: inconsistent content: " + std::string(what) + ": " + std::to_string(v) +
+                         " stored, " + std::to_string(n) + " expected");
+    }
+  }
+
   void read_raw(void* dst, std::size_t n) {
     need(n);
     if (n == 0) return;  // dst may be null (an empty container)
@@ -269,12 +301,15 @@ class input_archive {
       for (auto& e : v) read(e);
     } else if constexpr (requires { typename T::value_type; v.resize(0); }) {  // vector
       using E = typename T::value_type;
-      const std::size_t n = read_count(detail::archive_scalar<E> ? sizeof(E) : 1);
+      // Each element takes at least min_encoded_size bytes of the file: a count beyond what
+      // remains is refused before anything is allocated, and the vector is sized once.
+      const std::size_t n = read_count(detail::min_encoded_size<E>());
       v.clear();
       if constexpr (detail::archive_scalar<E> && !std::is_same_v<E, bool>) {
         v.resize(n);
         read_block(v.data(), n);
       } else {
+        v.reserve(n);
         for (std::size_t i = 0; i < n; ++i) {
           E e{};
           read(e);
@@ -301,29 +336,34 @@ concept saveable = std::default_initializable<M> && requires(M& m, output_archiv
   m.serialize(i);
 };
 
-/// The model as the bytes of a model file.
-template <saveable M>
-std::string save_bytes(const M& model) {
-  output_archive payload(M::serial_version);
-  const_cast<M&>(model).serialize(payload);  // writing only reads the fields
-
-  output_archive file(M::serial_version);
-  file.write_raw(detail::archive_magic.data(), detail::archive_magic.size());
-  const std::string kind = M::model_kind();
-  if (kind.size() > detail::max_kind_length) {
-    throw invalid_argument("clm::save: model kind '" + kind + "' is longer than " +
-                           std::to_string(detail::max_kind_length) + " bytes");
+namespace detail {
+/// A model file around `payload`: magic, versions, kind, serial version, payload length,
+/// payload and checksum. (Also what tests and fuzzers use to re-wrap an edited payload.)
+inline std::string model_file(std::string_view kind, std::uint32_t serial_version, std::string_view payload) {
+  output_archive file(serial_version);
+  file.write_raw(archive_magic.data(), archive_magic.size());
+  if (kind.size() > max_kind_length) {
+    throw invalid_argument("clm::save: model kind '" + std::string(kind) + "' is longer than " +
+                           std::to_string(max_kind_length) + " bytes");
   }
   file(archive_format_version, static_cast<std::uint16_t>(CLM_VERSION_MAJOR),
        static_cast<std::uint16_t>(CLM_VERSION_MINOR), static_cast<std::uint16_t>(CLM_VERSION_PATCH),
        static_cast<std::uint32_t>(kind.size()));
   file.write_raw(kind.data(), kind.size());
-  file(static_cast<std::uint32_t>(M::serial_version),
-       static_cast<std::uint64_t>(payload.bytes().size()));
-  file.write_raw(payload.bytes().data(), payload.bytes().size());
-  const std::uint64_t sum = detail::fnv1a64(file.bytes().data(), file.bytes().size());
+  file(serial_version, static_cast<std::uint64_t>(payload.size()));
+  file.write_raw(payload.data(), payload.size());
+  const std::uint64_t sum = fnv1a64(file.bytes().data(), file.bytes().size());
   file(sum);
   return file.take();
+}
+}  // namespace detail
+
+/// The model as the bytes of a model file.
+template <saveable M>
+std::string save_bytes(const M& model) {
+  output_archive payload(M::serial_version);
+  const_cast<M&>(model).serialize(payload);  // writing only reads the fields
+  return detail::model_file(M::model_kind(), static_cast<std::uint32_t>(M::serial_version), payload.bytes());
 }
 
 /// Header fields of a model file, read without loading the model.
