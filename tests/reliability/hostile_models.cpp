@@ -138,7 +138,7 @@ TEST_CASE("hostile model files: MLP layer sizes whose parameter count wraps are 
   CHECK(same.predict_proba(data.X)(0) == mlp.predict_proba(data.X)(0));
 }
 
-TEST_CASE("hostile model files: row counts of 2^64 - 1 do not wrap the size checks") {
+TEST_CASE("hostile model files: row counts of 2^64 - 1 and empty arrays of 2^63 rows are refused") {
   clm::csr_matrix<double> m;
   m.rows = std::numeric_limits<std::size_t>::max();
   m.cols = 1;
@@ -149,6 +149,16 @@ TEST_CASE("hostile model files: row counts of 2^64 - 1 do not wrap the size chec
   clm::csr_matrix<double> back;
   CHECK_THROWS_AS(in(back), clm::format_error);
   CHECK_THROWS_AS(m.validate(), clm::invalid_argument);
+
+  // An empty matrix with one dimension of 2^63 (xtensor's strides overflow on it).
+  for (const auto& [rows, cols] : {std::pair{std::uint64_t{1} << 63, std::uint64_t{0}},
+                                   std::pair{std::uint64_t{0}, std::uint64_t{1} << 63}}) {
+    clm::output_archive shape(1);
+    shape(rows, cols);
+    clm::input_archive read(shape.bytes(), 1);
+    clm::matrix<double> x;
+    CHECK_THROWS_WITH_AS(read(x), doctest::Contains("at most 2^48"), clm::format_error);
+  }
 }
 
 template <class M>
