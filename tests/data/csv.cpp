@@ -181,3 +181,17 @@ TEST_CASE("streams and files read the same") {
   CHECK(clm::read_csv(path) == from_stream);
   std::filesystem::remove(path);
 }
+
+TEST_CASE("the row bound counts the lines that hold something, whatever their line ends") {
+  using clm::detail::nonblank_lines;
+  CHECK(nonblank_lines("") == 0);
+  CHECK(nonblank_lines("\n\n \t\r\n\r") == 0);
+  CHECK(nonblank_lines("a") == 1);
+  CHECK(nonblank_lines("a\n\n  \r\nb\rc\r\n \t\n") == 3);        // LF, CRLF and lone CR
+  CHECK(nonblank_lines("x,y\r\n1,2\r\n\r\n3,4") == 3);
+  CHECK(nonblank_lines(std::string(1000, '\n') + " z ") == 1);
+  // Every record starts on a line it counts: a quoted field across lines counts more, not less.
+  CHECK(nonblank_lines("a,\"x\n\ny\"\nb,c\n") == 3);
+  const auto t = clm::read_csv_text("a,b\r1,x\r\r2,y\r");  // lone CR line ends
+  CHECK(t.rows() == 2);
+}

@@ -203,7 +203,11 @@ TEST_CASE("read_csv: 100,000 named columns read in well under a second") {
   MESSAGE("100,000 columns (", text.size(), " bytes): ", seconds, " s");
   CHECK(t.cols() == 100000);
   CHECK(t.has("column_99999"));
+  // Timed in optimised builds without a sanitizer only (0.09 s measured; quadratic header
+  // checks took 15-35 s).
+#if defined(__OPTIMIZE__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
   CHECK(seconds < 0.5);
+#endif
   // A repeated name among them is still found, and named.
   std::string dup = text;
   dup.replace(dup.find("column_99999"), 12, "column_00007");

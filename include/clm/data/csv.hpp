@@ -28,6 +28,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -138,16 +139,22 @@ inline bool parse_double(std::string_view s, double& out) noexcept {
 /// number of records is at most this.
 inline std::size_t nonblank_lines(std::string_view text) noexcept {
   std::size_t n = 0;
-  bool seen = false;  // the current line holds a non-blank character
-  for (const char c : text) {
-    if (c == '\n' || c == '\r') {
-      n += seen;
-      seen = false;
-    } else if (c != ' ' && c != '\t') {
-      seen = true;
-    }
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (p < end) {
+    // One line, [p, e): up to the next LF or CR, found with memchr (a CRLF's LF then ends an
+    // empty line, which counts nothing).
+    const auto left = static_cast<std::size_t>(end - p);
+    const char* e = static_cast<const char*>(std::memchr(p, '\n', left));
+    if (e == nullptr) e = end;
+    if (const char* cr = static_cast<const char*>(std::memchr(p, '\r', static_cast<std::size_t>(e - p)))) e = cr;
+    const char* q = p;
+    while (q < e && (*q == ' ' || *q == '\t')) ++q;
+    n += q < e;
+    if (e == end) break;
+    p = e + 1;
   }
-  return n + seen;
+  return n;
 }
 
 struct csv_field {
