@@ -171,6 +171,11 @@ def load_recipe(path, class_name):
     return getattr(mod, class_name)
 
 
+def env_prefixes():
+    """The folders of the environment's CMAKE_PREFIX_PATH (the xtensor stack to build with)."""
+    return [p for p in os.environ.get("CMAKE_PREFIX_PATH", "").split(":") if p]
+
+
 def build_test_package(name, prefix_path):
     out = os.path.join(WORK, name, "test_package")
     shutil.rmtree(out, ignore_errors=True)
@@ -246,8 +251,7 @@ def check_conan():
                 f"    INTERFACE_LINK_LIBRARIES \"{' '.join(links).replace(' ', ';')};Threads::Threads\")\nendif()\n")
     print(f"ok: conan package(): {headers} headers; package_info(): {target} needs "
           f"{', '.join(cf.cpp_info.requires)}")
-    prefixes = [deps] + [p for p in os.environ.get("CMAKE_PREFIX_PATH", "").split(":") if p]
-    build_test_package("conan", prefixes)
+    build_test_package("conan", [deps] + env_prefixes())
 
 
 def check_vcpkg():
@@ -270,7 +274,7 @@ def check_vcpkg():
     shutil.rmtree(os.path.join(WORK, "vcpkg"), ignore_errors=True)
     make_pinned_port(port)
     run(["cmake", f"-DPORT_DIR={os.path.join(port, 'clm')}", f"-DWORK={os.path.join(WORK, 'vcpkg')}",
-         f"-DCMAKE_PREFIX_PATH={os.environ.get('CMAKE_PREFIX_PATH', '').replace(':', ';')}",
+         f"-DCMAKE_PREFIX_PATH={';'.join(env_prefixes())}",
          "-P", os.path.join(ROOT, "scripts", "package_check", "vcpkg_emulation.cmake")])
     installed = os.path.join(WORK, "vcpkg", "packages", "clm")
     for must in ("share/clm/clmConfig.cmake", "share/clm/usage", "share/clm/copyright",
@@ -278,7 +282,7 @@ def check_vcpkg():
         if not os.path.exists(os.path.join(installed, must)):
             fail(f"vcpkg port: {must} is not installed")
     print(f"ok: vcpkg port (pinned to HEAD) installs config, usage, copyright and headers")
-    build_test_package("vcpkg", [installed] + [p for p in os.environ.get("CMAKE_PREFIX_PATH", "").split(":") if p])
+    build_test_package("vcpkg", [installed] + env_prefixes())
 
 
 def make_pinned_port(out):

@@ -41,7 +41,6 @@
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <unordered_map>
 #include <vector>
 
 #include "clm/core/error.hpp"
@@ -326,15 +325,16 @@ inline table read_csv_text(std::string_view text, const csv_options& o, const st
     throw parse_error(name, 1, 0, o.header ? "empty file: expected a header line"
                                            : "empty file: expected at least one record");
   }
-  names.reserve(fields.size());  // no reallocation: `seen` refers to the names in place
+  names.reserve(fields.size());
   if (o.header) {
-    std::unordered_map<std::string_view, std::size_t> seen;  // linear in the column count
-    seen.reserve(fields.size());
+    detail::id_index seen;  // linear in the column count
+    const detail::string_at key{&names};
+    seen.reserve(fields.size(), key);
     for (std::size_t j = 0; j < fields.size(); ++j) {
       std::string n(fields[j].text);
       if (n.empty()) n = "Unnamed: " + std::to_string(j);
       names.push_back(std::move(n));
-      if (!seen.emplace(names.back(), j).second) {
+      if (!seen.insert(j, key)) {
         throw parse_error(name, line, fields[j].column,
                           "duplicate column name '" + names.back() + "' in the header: expected distinct names");
       }

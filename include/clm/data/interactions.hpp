@@ -15,7 +15,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "clm/core/error.hpp"
@@ -68,21 +67,18 @@ class interactions {
   template <class A>
   void serialize(A& ar) {
     if constexpr (A::loading) {
-      // The matrix fixes how many ids follow: a file claiming more is refused before they
-      // are allocated.
+      // The matrix fixes how many ids follow: a file claiming another count is refused
+      // before they are allocated.
       ar(m_);
       ar.expect_count(m_.rows, "interactions: user ids");
       ar(users_);
       ar.expect_count(m_.cols, "interactions: item ids");
       ar(items_, kind_);
-    } else {
-      ar(m_, users_, items_, kind_);
-    }
-    if constexpr (A::loading) {
-      ar.check(m_.rows == users_.size() && m_.cols == items_.size(), "interactions: ids do not match the matrix");
       ar.check(kind_ == feedback::explicit_ratings || kind_ == feedback::implicit_counts,
                "interactions: unknown feedback kind");
       ar.check(index_ids(), "interactions: repeated user or item ids");
+    } else {
+      ar(m_, users_, items_, kind_);
     }
   }
 

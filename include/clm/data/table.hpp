@@ -21,7 +21,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -164,7 +163,7 @@ class level_builder {
  private:
   std::int32_t lookup(std::string_view v) {
     if ((count() + 1) * 2 > slots_.size()) grow();
-    const std::uint64_t h = hash(v);
+    const std::uint64_t h = text_hash(v);
     const auto tag = static_cast<std::uint32_t>(h >> 32);
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
@@ -193,7 +192,6 @@ class level_builder {
     const std::size_t e = c + 1 < offsets_.size() ? offsets_[c + 1] : arena_.size();
     return std::string_view(arena_).substr(b, e - b);
   }
-  static std::uint64_t hash(std::string_view v) noexcept { return text_hash(v); }
   void grow() {
     slot_buffer bigger(slots_.empty() ? 64 : slots_.size() * 2);
     const std::size_t mask = bigger.size() - 1;

@@ -275,13 +275,12 @@ class input_archive {
     } else if constexpr (requires { typename T::value_type; v.data(); v.shape(); }) {  // xtensor
       using E = typename T::value_type;
       typename T::shape_type shape;
-      std::size_t total = 1, extent = 1;  // extent: the product of the non-zero dimensions
+      std::size_t extent = 1;  // the product of the non-zero dimensions
+      bool empty = false;
       for (auto& s : shape) {
         s = read_count(0);
-        if (s != 0 && total > std::numeric_limits<std::size_t>::max() / s) total = SIZE_MAX;
-        else total *= s;
-        if (s != 0 && extent > std::numeric_limits<std::size_t>::max() / s) extent = SIZE_MAX;
-        else if (s != 0) extent *= s;
+        if (s == 0) empty = true;
+        else extent = extent > std::numeric_limits<std::size_t>::max() / s ? SIZE_MAX : extent * s;
       }
       // An empty array may have one huge dimension (2^63 x 0), whose strides xtensor computes
       // in signed arithmetic: no array has more than 2^48 elements, empty or not.
@@ -289,6 +288,7 @@ class input_archive {
         throw format_error("model file: an array whose non-empty dimensions span " + std::to_string(extent) +
                            " elements (at most 2^48 expected)");
       }
+      const std::size_t total = empty ? 0 : extent;
       if (total > remaining() / sizeof(E)) {
         throw format_error("model file: an array of " + std::to_string(total) +
                            " elements exceeds the " + std::to_string(remaining()) +

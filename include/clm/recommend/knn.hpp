@@ -151,7 +151,7 @@ class knn_base : public recommender_base<Derived, knn_params, knn_state, T> {
     st.lo = p.rating_min.value_or(*lo);
     st.hi = p.rating_max.value_or(*hi);
     if (p.rule == knn_rule::with_means || p.rule == knn_rule::with_zscore) {
-      const double overall_sigma = mean_and_deviation(R.values.data(), R.nnz()).second;
+      const double overall_sigma = deviation_about(R.values.data(), R.nnz(), st.global_mean);
       st.means.assign(X.rows, 0.0);
       st.sigmas.assign(X.rows, 0.0);
       for (std::size_t x = 0; x < X.rows; ++x) {

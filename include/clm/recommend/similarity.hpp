@@ -36,10 +36,10 @@
 // b_u = sum (r - mu - b_i) / (reg_u + |I_u|). Defaults reg_i 10, reg_u 15, 10 epochs.
 
 #include <algorithm>
-#include <utility>
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -117,31 +117,51 @@ struct baselines {
   friend bool operator==(const baselines&, const baselines&) = default;
 };
 
-/// The mean and population standard deviation of v[0..n) ({0, 0} for n = 0). Values whose
-/// sums overflow (ratings of 1e300, say) are summed scaled by the largest magnitude, so
-/// both stay finite wherever the values are.
-inline std::pair<double, double> mean_and_deviation(const double* v, std::size_t n) {
-  if (n == 0) return {0.0, 0.0};
+/// The largest magnitude in v[0..n), by which sums that would overflow (ratings of 1e300,
+/// say) are scaled; 0 when there is nothing to scale by.
+inline double overflow_scale(const double* v, std::size_t n) {
+  double scale = 0.0;
+  for (std::size_t k = 0; k < n; ++k) scale = std::max(scale, std::abs(v[k]));
+  return std::isfinite(scale) ? scale : 0.0;
+}
+
+/// The mean of v[0..n) (0 for n = 0), finite wherever the values are.
+inline double mean_of(const double* v, std::size_t n) {
+  if (n == 0) return 0.0;
   const double count = static_cast<double>(n);
   double s = 0.0;
   for (std::size_t k = 0; k < n; ++k) s += v[k];
-  double m = s / count, ss = 0.0;
-  for (std::size_t k = 0; k < n; ++k) ss += (v[k] - m) * (v[k] - m);
-  if (std::isfinite(m) && std::isfinite(ss)) return {m, std::sqrt(ss / count)};
-  double scale = 0.0;
-  for (std::size_t k = 0; k < n; ++k) scale = std::max(scale, std::abs(v[k]));
-  if (!std::isfinite(scale) || scale == 0.0) return {m, std::sqrt(ss / count)};
-  double sm = 0.0, sss = 0.0;
+  if (std::isfinite(s)) return s / count;
+  const double scale = overflow_scale(v, n);
+  if (scale == 0.0) return s / count;
+  double sm = 0.0;
   for (std::size_t k = 0; k < n; ++k) sm += v[k] / scale;
-  sm /= count;
-  for (std::size_t k = 0; k < n; ++k) sss += (v[k] / scale - sm) * (v[k] / scale - sm);
-  return {sm * scale, std::sqrt(sss / count) * scale};
+  return sm / count * scale;
+}
+
+/// The population standard deviation of v[0..n) about its mean m (0 for n = 0), finite
+/// wherever the values are.
+inline double deviation_about(const double* v, std::size_t n, double m) {
+  if (n == 0) return 0.0;
+  const double count = static_cast<double>(n);
+  double ss = 0.0;
+  for (std::size_t k = 0; k < n; ++k) ss += (v[k] - m) * (v[k] - m);
+  if (std::isfinite(ss)) return std::sqrt(ss / count);
+  const double scale = overflow_scale(v, n);
+  if (scale == 0.0) return std::sqrt(ss / count);
+  double sss = 0.0;
+  for (std::size_t k = 0; k < n; ++k) sss += (v[k] / scale - m / scale) * (v[k] / scale - m / scale);
+  return std::sqrt(sss / count) * scale;
+}
+
+/// The mean and population standard deviation of v[0..n) ({0, 0} for n = 0).
+inline std::pair<double, double> mean_and_deviation(const double* v, std::size_t n) {
+  const double m = mean_of(v, n);
+  return {m, deviation_about(v, n, m)};
 }
 
 /// The mean of the stored values (0 for an empty matrix).
-inline double mean_value(const csr_matrix<double>& R) {
-  return mean_and_deviation(R.values.data(), R.nnz()).first;
-}
+inline double mean_value(const csr_matrix<double>& R) { return mean_of(R.values.data(), R.nnz()); }
 
 /// Baselines by Surprise's alternating least squares on R (users x items) and RT (its transpose).
 inline baselines fit_baselines(const csr_matrix<double>& R, const csr_matrix<double>& RT, const baseline_options& o) {

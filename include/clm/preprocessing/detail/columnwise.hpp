@@ -48,10 +48,6 @@ class transformer_base {
     return *state_;
   }
 
-  /// X as a matrix<T> (no copy when it already is one), checked non-empty, then the
-  /// caller's finiteness policy: NaN (missing) allowed, Inf refused.
-  /// check_values = false leaves the value check to a caller that fuses it into its own
-  /// pass (it then calls check_values on failure for the message).
   // "<name>.<method>: X", the subject of every message about X. GCC 12 reports a false
   // -Wstringop-overflow for this concatenation once inlined (GCC bug 105329, a
   // std::string's small buffer); it is silenced here only, not for the build.
@@ -68,6 +64,10 @@ class transformer_base {
 #pragma GCC diagnostic pop
 #endif
 
+  /// X as a matrix<T> (no copy when it already is one), checked non-empty, then the
+  /// caller's finiteness policy: NaN (missing) allowed, Inf refused.
+  /// check_values = false leaves the value check to a caller that fuses it into its own
+  /// pass (it then calls check_values on failure for the message).
   template <class E>
   static decltype(auto) input(const E& X_in, std::string_view method, bool allow_nan = true,
                               bool check_values_now = true) {
