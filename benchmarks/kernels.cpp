@@ -77,7 +77,8 @@ const std::map<std::string, std::function<void()>>& kernels() {
        [] {
          const auto X = gaussian(2000, 10, 2);
          const auto y = labels(X, 3);
-         clm_measured([&] { add(clm::logistic_regression<>({.tol = 1e-8}).fit(X, y).coef()); });
+         // tol is on the summed objective: 2000 rows x 1e-8 per row.
+         clm_measured([&] { add(clm::logistic_regression<>({.tol = 2e-5}).fit(X, y).coef()); });
        }},
       {"standard_scaler_fit_transform_10000x20",
        [] {

@@ -63,6 +63,35 @@ struct quadratic {
   }
 };
 
+// (x - 1)^4 whose value carries noise of 1e-9 (a value computed less precisely than its
+// gradient), with the exact gradient and Hessian: within ~0.01 of the minimum no step can
+// show a decrease any more, while the gradient there is still ~1e-6.
+struct noisy_value {
+  double evaluate_with_gradient(const vector<double>& x, vector<double>& g) {
+    const double r = x(0) - 1.0;
+    g(0) = 4.0 * r * r * r;
+    return r * r * r * r + 1e-9 * std::sin(1e7 * x(0));
+  }
+  void hessian(const vector<double>& x, clm::matrix<double>& H) {
+    const double r = x(0) - 1.0;
+    H = clm::matrix<double>{{12.0 * r * r}};
+  }
+};
+
+// (x - 1)^4 + 1 known only to 1e-6: near the minimum every value is exactly 1, and the
+// gradient has to carry the search the rest of the way.
+struct flat_value {
+  double evaluate_with_gradient(const vector<double>& x, vector<double>& g) {
+    const double r = x(0) - 1.0;
+    g(0) = 4.0 * r * r * r;
+    return 1.0 + std::round(r * r * r * r * 1e6) / 1e6;
+  }
+  void hessian(const vector<double>& x, clm::matrix<double>& H) {
+    const double r = x(0) - 1.0;
+    H = clm::matrix<double>{{12.0 * r * r}};
+  }
+};
+
 static_assert(clm::differentiable_objective<rosenbrock, double>);
 static_assert(clm::twice_differentiable_objective<rosenbrock, double>);
 static_assert(!clm::batch_objective<rosenbrock, double>);
@@ -94,8 +123,44 @@ TEST_CASE("lbfgs on an ill-conditioned quadratic - the report says why it stoppe
   vector<double> y = xt::zeros<double>({20});
   const auto short_run = clm::lbfgs<double>(f, y, {.max_iterations = 2, .gtol = 1e-12, .ftol = 0.0});
   CHECK_FALSE(short_run.converged);
+  CHECK(short_run.reason == clm::stop_reason::iteration_limit);
   CHECK(short_run.stopped_because == "max_iterations reached");
+  CHECK(r.reason == clm::stop_reason::gradient_tolerance);
   CHECK_THROWS_AS(clm::lbfgs<double>(f, y, {.c1 = 0.95, .c2 = 0.9}), clm::invalid_argument);
+}
+
+TEST_CASE("a stalled line search is not convergence, even near a stationary point") {
+  // Value noise hides the decrease while the gradient is ~1e-6: far above gtol. Both solvers
+  // must say they stalled, not that they converged.
+  noisy_value f;
+  vector<double> x{3.0};
+  const auto r = clm::lbfgs<double>(f, x, {.max_iterations = 200, .gtol = 1e-10, .ftol = 0.0});
+  INFO(r.stopped_because);
+  CHECK_FALSE(r.converged);
+  CHECK(r.reason == clm::stop_reason::line_search_stalled);
+  CHECK(r.stopped_because.find("stalled") != std::string::npos);
+  CHECK(std::abs(x(0) - 1.0) < 0.1);  // it did get close
+  CHECK(r.gradient_norm > 1e-10);
+  vector<double> z{3.0};
+  const auto s = clm::newton<double>(f, z, {.max_iterations = 200, .gtol = 1e-10, .ftol = 0.0});
+  INFO(s.stopped_because);
+  CHECK_FALSE(s.converged);
+  CHECK(s.reason == clm::stop_reason::line_search_stalled);
+}
+
+TEST_CASE("where the value cannot resolve a decrease, the gradient carries the search to gtol") {
+  // Hager & Zhang's approximate Wolfe conditions (lbfgs) and a shrinking gradient (newton).
+  flat_value f;
+  vector<double> x{3.0};
+  const auto r = clm::lbfgs<double>(f, x, {.max_iterations = 500, .gtol = 1e-10, .ftol = 0.0});
+  INFO(r.stopped_because);
+  CHECK(r.converged);
+  CHECK(r.reason == clm::stop_reason::gradient_tolerance);
+  CHECK(std::abs(x(0) - 1.0) < 1e-3);
+  vector<double> z{3.0};
+  const auto s = clm::newton<double>(f, z, {.max_iterations = 500, .gtol = 1e-10, .ftol = 0.0});
+  INFO(s.stopped_because);
+  CHECK(s.reason == clm::stop_reason::gradient_tolerance);
 }
 
 TEST_CASE("newton: one step on a quadratic, few on Rosenbrock (damped where the Hessian is indefinite)") {

@@ -2,18 +2,29 @@
 // clm::logistic_regression — binary logistic regression by penalised maximum likelihood,
 // with scikit-learn's conventions (LogisticRegression, penalty "l2"):
 //
-//   minimise  (1 / S) [ sum_i s_i log(1 + exp(-y~_i (x_i . w + b))) + ||w||^2 / (2 C) ]
+//   minimise  sum_i s_i log(1 + exp(-y~_i (x_i . w + b))) + ||w||^2 / (2 C)
 //
-// with y~ = +-1, s_i the sample weight times the class weight, S = sum_i s_i, and the
-// intercept b not penalised. (Dividing by S, as scikit-learn 1.2 does, leaves the minimiser
-// unchanged and makes `tol` independent of the data size.) C = +infinity means no penalty:
-// on perfectly separable data no maximum likelihood estimate exists, and the fit reports
-// converged = false saying so; any finite C gives a finite model.
+// with y~ = +-1, s_i the sample weight times the class weight, and the intercept b not
+// penalised. C = +infinity means no penalty: on perfectly separable data no maximum
+// likelihood estimate exists, and the fit reports converged = false (reason no_solution);
+// any finite C gives a finite model.
 //
-// Solvers: lbfgs (default; gradient tolerance `tol`) and newton (Cholesky on the exact
-// Hessian; for small d). Probabilities use a numerically stable sigmoid and the loss is
-// evaluated in log space, so extreme logits never give NaN. Labels must be 0 and 1 and both
-// present.
+// Solvers and what `tol` means (scikit-learn 1.2.1's conventions, from its source):
+//   lbfgs (default)  stops when max |gradient| of the SUMMED objective above is <= tol,
+//                    as scikit-learn's lbfgs passes tol to scipy's L-BFGS-B as gtol on the
+//                    unnormalised loss. clm evaluates the objective divided by S = sum_i s_i
+//                    (same minimiser, values of order 1) and so stops at tol / S on that
+//                    scale. A stalled line search or max_iter ends the fit with
+//                    converged = false; report().reason says which.
+//   newton           Cholesky on the exact Hessian (for small d); stops when max |gradient|
+//                    of the objective divided by S is <= tol, scikit-learn's newton-cholesky
+//                    convention.
+// One-hot blocks with an intercept make the objective flat along some directions (only the
+// penalty curves it there): the coefficients then converge far more slowly than the
+// predictions, which is why the lbfgs tolerance is on the summed scale.
+//
+// Probabilities use a numerically stable sigmoid and the loss is evaluated in log space, so
+// extreme logits never give NaN. Labels must be 0 and 1 and both present.
 
 #include <algorithm>
 #include <cmath>
@@ -39,7 +50,7 @@ struct logistic_regression_params {
   double C = 1.0;  ///< inverse penalty strength (> 0; +infinity: no penalty)
   bool fit_intercept = true;
   logistic_solver solver = logistic_solver::lbfgs;
-  double tol = 1e-4;  ///< max |gradient| of the (mean) objective at convergence
+  double tol = 1e-4;  ///< lbfgs: max |gradient| of the summed objective; newton: of the mean one
   std::size_t max_iter = 100;
   class_weighting class_weight = class_weighting::none;
   double weight_class0 = 1.0;  ///< for class_weight = given
@@ -77,7 +88,7 @@ T sigmoid(T z) noexcept {
   return e / (T(1) + e);
 }
 
-/// The penalised mean logistic loss over (X, y), parameters [w, b].
+/// The penalised logistic loss over (X, y) divided by the weight total, parameters [w, b].
 class logistic_objective {
  public:
   logistic_objective(const matrix<double>& X, const std::vector<double>& y, const std::vector<double>& s,
@@ -158,7 +169,8 @@ class logistic_regression {
   using value_type = T;
   using params_type = logistic_regression_params;
   static constexpr const char* name = "logistic_regression";
-  static constexpr std::uint32_t serial_version = 1;
+  /// 2: the fit report's stop reason is stored.
+  static constexpr std::uint32_t serial_version = 2;
   static std::string model_kind() { return detail::model_kind_name<T>(name); }
 
   logistic_regression() = default;
@@ -238,7 +250,8 @@ class logistic_regression {
     optimize_report report;
     template <class A>
     void serialize(A& ar) {
-      ar(coef, intercept, report);
+      ar(coef, intercept);
+      report.serialize(ar, ar.version() >= 2);
       ar.check(coef.size() > 0, "logistic_regression: no coefficients");
       for (auto c : coef) ar.check(std::isfinite(c), "logistic_regression: a coefficient is not finite");
       ar.check(std::isfinite(intercept), "logistic_regression: the intercept is not finite");
@@ -303,7 +316,7 @@ class logistic_regression {
     vector<double> w = xt::zeros<double>({d + (params_.fit_intercept ? 1 : 0)});
     optimize_report rep;
     if (params_.solver == logistic_solver::lbfgs) {
-      rep = lbfgs<double>(f, w, {.max_iterations = params_.max_iter, .gtol = params_.tol, .ftol = 0.0});
+      rep = lbfgs<double>(f, w, {.max_iterations = params_.max_iter, .gtol = params_.tol / total, .ftol = 0.0});
     } else {
       rep = newton<double>(f, w, {.max_iterations = params_.max_iter, .gtol = params_.tol, .ftol = 0.0});
     }
@@ -318,6 +331,7 @@ class logistic_regression {
       }
       if (separated) {
         rep.converged = false;
+        rep.reason = stop_reason::no_solution;
         rep.stopped_because = "the classes are perfectly separable: without a penalty (C = infinity) the maximum "
                               "likelihood estimate does not exist; use a finite C";
       } else if (!rep.converged) {

@@ -115,9 +115,9 @@ optimize_report minimize_batches(F& f, vector<T>& w, Stepper& stepper, std::size
     r.final_value = total / static_cast<double>(starts.size());
     r.iterations = e + 1;
   }
-  r.gradient_norm = static_cast<double>(detail::inf_norm(grad));
-  r.converged = true;
-  r.stopped_because = "ran the requested epochs";
+  const double mean_loss = r.final_value;  // kept in double, not rounded through T
+  detail::finish_report(r, stop_reason::epochs_completed, T(0), grad, "ran the requested epochs");
+  r.final_value = mean_loss;
   return r;
 }
 

@@ -5,8 +5,9 @@
 //
 // Stops when the gradient's infinity norm is at most gtol (converged), the relative
 // decrease of the value over an iteration is at most ftol (converged), the line search
-// cannot make progress (not converged unless the gradient is already small), or after
-// max_iterations (not converged). The report says which.
+// cannot decrease the objective any more (stalled: not converged, whatever the gradient;
+// scipy's L-BFGS-B calls this ABNORMAL_TERMINATION_IN_LNSRCH), or after max_iterations
+// (not converged). The report's reason says which.
 
 #include <algorithm>
 #include <cmath>
@@ -60,12 +61,12 @@ optimize_report lbfgs(F& f, vector<T>& w, const lbfgs_params& p = {}) {
   vector<T> d = vector<T>::from_shape({n}), w_new = vector<T>::from_shape({n}), g_new = vector<T>::from_shape({n});
   std::vector<T> alpha(p.history);
 
-  const auto finish = [&](bool converged, std::string why) {
-    return detail::finish_report(r, converged, fx, g, std::move(why));
+  const auto finish = [&](stop_reason reason, std::string why) {
+    return detail::finish_report(r, reason, fx, g, std::move(why));
   };
 
   for (r.iterations = 0; r.iterations < p.max_iterations; ++r.iterations) {
-    if (detail::inf_norm(g) <= static_cast<T>(p.gtol)) return finish(true, "gradient norm below gtol");
+    if (detail::inf_norm(g) <= static_cast<T>(p.gtol)) return finish(stop_reason::gradient_tolerance, "gradient norm below gtol");
     // Two-loop recursion: d = -H g.
     for (std::size_t i = 0; i < n; ++i) d(i) = -g(i);
     const std::size_t m = S.size();
@@ -108,6 +109,15 @@ optimize_report lbfgs(F& f, vector<T>& w, const lbfgs_params& p = {}) {
         bracketed = true;
         a = (a_lo + a_hi) / 2;
         continue;
+      }
+      // Where the value cannot tell the step from the start (value_unresolved), the
+      // derivative decides: Hager & Zhang's approximate Wolfe conditions
+      // c2 dg0 <= dg_a <= (2 c1 - 1) dg0. This lets the gradient reach tolerances below
+      // the value's rounding.
+      if (detail::value_unresolved(f_a, f0) && dg_a >= static_cast<T>(p.c2) * dg0 &&
+          dg_a <= (2 * static_cast<T>(p.c1) - 1) * dg0) {
+        found = true;
+        break;
       }
       if (!bracketed) {
         if (f_a > f0 + static_cast<T>(p.c1) * a * dg0 || (ls > 0 && f_a >= f_prev)) {
@@ -163,9 +173,7 @@ optimize_report lbfgs(F& f, vector<T>& w, const lbfgs_params& p = {}) {
         f_a = f.evaluate_with_gradient(w_new, g_new);
         ++r.evaluations;
       } else {
-        const bool small = detail::inf_norm(g) <= std::sqrt(std::numeric_limits<T>::epsilon()) * std::max(T(1), std::abs(fx));
-        return finish(small, small ? "line search made no progress at a near-stationary point"
-                                   : "line search failed to find a step that decreases the objective");
+        return finish(stop_reason::line_search_stalled, detail::stall_words("no step decreases the objective", g, p.gtol));
       }
     }
     // Update the history.
@@ -185,18 +193,20 @@ optimize_report lbfgs(F& f, vector<T>& w, const lbfgs_params& p = {}) {
       Y.push_back(std::move(y));
       rho.push_back(T(1) / sy);
     }
-    const T f_old = fx;
+    const T f_old = fx, gnorm_before = detail::inf_norm(g);
     std::swap(w, w_new);
     std::swap(g, g_new);
     fx = f_a;
     const T rel = (f_old - fx) / std::max({std::abs(f_old), std::abs(fx), T(1)});
     if (rel <= static_cast<T>(p.ftol)) {
-      ++r.iterations;
-      return finish(true, "relative decrease of the objective below ftol");
+      if (const auto why = detail::small_decrease_stop(rel, gnorm_before, detail::inf_norm(g), p.gtol)) {
+        ++r.iterations;
+        return finish(*why, detail::stop_words(*why, g, p.gtol));
+      }
     }
   }
-  if (detail::inf_norm(g) <= static_cast<T>(p.gtol)) return finish(true, "gradient norm below gtol");
-  return finish(false, "max_iterations reached");
+  if (detail::inf_norm(g) <= static_cast<T>(p.gtol)) return finish(stop_reason::gradient_tolerance, "gradient norm below gtol");
+  return finish(stop_reason::iteration_limit, "max_iterations reached");
 }
 
 }  // namespace clm

@@ -3,7 +3,7 @@
 // (LAPACK potrf/potrs), then a backtracking (Armijo) line search. When H is not positive
 // definite, a multiple of the identity is added (Levenberg damping, growing tenfold) until
 // it is. Stops on max |gradient| <= gtol, a relative decrease <= ftol (both converged), a
-// failed line search, or after max_iterations (not converged).
+// stalled line search or after max_iterations (not converged); the report's reason says which.
 
 #include <algorithm>
 #include <cmath>
@@ -57,11 +57,11 @@ optimize_report newton(F& f, vector<T>& w, const newton_params& p = {}) {
   T fx = f.evaluate_with_gradient(w, g);
   ++r.evaluations;
   if (!std::isfinite(fx)) throw numeric_error("newton: the objective is not finite at the starting point");
-  const auto finish = [&](bool converged, std::string why) {
-    return detail::finish_report(r, converged, fx, g, std::move(why));
+  const auto finish = [&](stop_reason reason, std::string why) {
+    return detail::finish_report(r, reason, fx, g, std::move(why));
   };
   for (r.iterations = 0; r.iterations < p.max_iterations; ++r.iterations) {
-    if (detail::inf_norm(g) <= static_cast<T>(p.gtol)) return finish(true, "gradient norm below gtol");
+    if (detail::inf_norm(g) <= static_cast<T>(p.gtol)) return finish(stop_reason::gradient_tolerance, "gradient norm below gtol");
     f.hessian(w, H);
     for (std::size_t i = 0; i < n; ++i) minus_g(i) = -g(i);
     T damping = 0;
@@ -69,7 +69,7 @@ optimize_report newton(F& f, vector<T>& w, const newton_params& p = {}) {
     for (std::size_t i = 0; i < n; ++i) scale = std::max(scale, std::abs(H(i, i)));
     while (!detail::damped_solve(H, damping, minus_g, d)) {
       damping = damping == 0 ? std::max(scale, T(1)) * T(1e-8) : damping * 10;
-      if (!std::isfinite(damping)) return finish(false, "the Hessian could not be made positive definite");
+      if (!std::isfinite(damping)) return finish(stop_reason::not_positive_definite, "the Hessian could not be made positive definite");
     }
     const T dg = detail::dot(d, g);
     T a = 1;
@@ -79,27 +79,31 @@ optimize_report newton(F& f, vector<T>& w, const newton_params& p = {}) {
       for (std::size_t i = 0; i < n; ++i) w_new(i) = w(i) + a * d(i);
       f_new = f.evaluate_with_gradient(w_new, g_new);
       ++r.evaluations;
-      if (std::isfinite(f_new) && f_new <= fx + T(1e-4) * a * dg) {
+      // Armijo, or, where the value cannot tell the points apart, a smaller gradient.
+      if (std::isfinite(f_new) && (f_new <= fx + T(1e-4) * a * dg ||
+                                   (detail::value_unresolved(f_new, fx) && detail::inf_norm(g_new) < detail::inf_norm(g)))) {
         ok = true;
         break;
       }
       a /= 2;
     }
     if (!ok) {
-      const bool small = detail::inf_norm(g) <= std::sqrt(std::numeric_limits<T>::epsilon()) * std::max(T(1), std::abs(fx));
-      return finish(small, "line search made no progress");
+      return finish(stop_reason::line_search_stalled, detail::stall_words("no step decreases the objective", g, p.gtol));
     }
-    const T f_old = fx;
+    const T f_old = fx, gnorm_before = detail::inf_norm(g);
     std::swap(w, w_new);
     std::swap(g, g_new);
     fx = f_new;
-    if ((f_old - fx) / std::max({std::abs(f_old), std::abs(fx), T(1)}) <= static_cast<T>(p.ftol)) {
-      ++r.iterations;
-      return finish(true, "relative decrease of the objective below ftol");
+    const T rel = (f_old - fx) / std::max({std::abs(f_old), std::abs(fx), T(1)});
+    if (rel <= static_cast<T>(p.ftol)) {
+      if (const auto why = detail::small_decrease_stop(rel, gnorm_before, detail::inf_norm(g), p.gtol)) {
+        ++r.iterations;
+        return finish(*why, detail::stop_words(*why, g, p.gtol));
+      }
     }
   }
-  if (detail::inf_norm(g) <= static_cast<T>(p.gtol)) return finish(true, "gradient norm below gtol");
-  return finish(false, "max_iterations reached");
+  if (detail::inf_norm(g) <= static_cast<T>(p.gtol)) return finish(stop_reason::gradient_tolerance, "gradient norm below gtol");
+  return finish(stop_reason::iteration_limit, "max_iterations reached");
 }
 
 }  // namespace clm

@@ -10,16 +10,22 @@
 //                                    objective over a mini-batch of its terms
 //
 // Every optimiser returns an optimize_report: iterations, whether it converged, the final
-// value and gradient norm, and in words what stopped it.
+// value and gradient norm, what stopped it (stop_reason) and the same in words. Only the
+// gradient and value tolerances count as converged; a line search that can no longer
+// decrease the objective is a stall, reported as not converged whatever the gradient.
 
 #include <algorithm>
 #include <cmath>
 #include <concepts>
+#include <limits>
+#include <optional>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <utility>
 
 #include "clm/core/types.hpp"
+#include "clm/core/validate.hpp"
 
 namespace clm {
 
@@ -38,6 +44,38 @@ concept batch_objective = requires(F& f, const vector<T>& w, vector<T>& g, std::
   { f.evaluate_with_gradient(w, g, b, n) } -> std::convertible_to<T>;
 };
 
+/// What ended an optimisation. unrecorded: a report from a model file written before the
+/// reason was stored, or parameters set without a fit.
+enum class stop_reason : std::uint8_t {
+  unrecorded,
+  gradient_tolerance,  ///< max |gradient| <= gtol (converged)
+  value_tolerance,     ///< relative decrease of the objective <= ftol (converged)
+  line_search_stalled, ///< no step along the search direction decreased the objective
+  not_positive_definite,  ///< (newton) the Hessian could not be regularised
+  iteration_limit,     ///< max_iterations reached
+  no_solution,         ///< the problem has no minimiser (e.g. separable classes without a penalty)
+  epochs_completed,    ///< a fixed-budget stochastic run did all its epochs (counted as converged)
+};
+
+/// Whether a run that stopped for `r` counts as converged.
+constexpr bool converged_reason(stop_reason r) noexcept {
+  return r == stop_reason::gradient_tolerance || r == stop_reason::value_tolerance || r == stop_reason::epochs_completed;
+}
+
+inline const char* to_string(stop_reason r) noexcept {
+  switch (r) {
+    case stop_reason::gradient_tolerance: return "gradient_tolerance";
+    case stop_reason::value_tolerance: return "value_tolerance";
+    case stop_reason::line_search_stalled: return "line_search_stalled";
+    case stop_reason::not_positive_definite: return "not_positive_definite";
+    case stop_reason::iteration_limit: return "iteration_limit";
+    case stop_reason::no_solution: return "no_solution";
+    case stop_reason::epochs_completed: return "epochs_completed";
+    case stop_reason::unrecorded: break;
+  }
+  return "unrecorded";
+}
+
 struct optimize_report {
   std::size_t iterations = 0;
   std::size_t evaluations = 0;
@@ -45,10 +83,18 @@ struct optimize_report {
   double final_value = 0.0;
   double gradient_norm = 0.0;  ///< infinity norm at the end
   std::string stopped_because;
+  stop_reason reason = stop_reason::unrecorded;
 
+  /// Owners store the reason from their serial version 2 on; `with_reason` says whether
+  /// the archive at hand has it.
   template <class A>
-  void serialize(A& ar) {
+  void serialize(A& ar, bool with_reason) {
     ar(iterations, evaluations, converged, final_value, gradient_norm, stopped_because);
+    if (with_reason) {
+      ar(reason);
+      ar.check(reason <= stop_reason::epochs_completed, "optimize_report: unknown stop reason");
+      ar.check(converged == converged_reason(reason), "optimize_report: 'converged' disagrees with the stop reason");
+    }
   }
   friend bool operator==(const optimize_report&, const optimize_report&) = default;
 };
@@ -62,12 +108,54 @@ T inf_norm(const vector<T>& g) {
 }
 /// Completes a report with the end state of an optimiser.
 template <class T>
-optimize_report& finish_report(optimize_report& r, bool converged, T value, const vector<T>& g, std::string why) {
-  r.converged = converged;
+optimize_report& finish_report(optimize_report& r, stop_reason reason, T value, const vector<T>& g, std::string why) {
+  r.reason = reason;
+  r.converged = converged_reason(reason);
   r.final_value = static_cast<double>(value);
   r.gradient_norm = static_cast<double>(inf_norm(g));
   r.stopped_because = std::move(why);
   return r;
+}
+
+/// The words for a stalled line search: what failed and how far from gtol it stopped.
+template <class T>
+std::string stall_words(const char* what, const vector<T>& g, double gtol) {
+  return std::string("line search stalled: ") + what + " (max |gradient| " + to_text(static_cast<double>(inf_norm(g))) +
+         ", gtol " + to_text(gtol) + ")";
+}
+
+template <class T>
+constexpr T unresolved_relative() noexcept {
+  return std::max(T(1e-12), 4 * std::numeric_limits<T>::epsilon());
+}
+/// Whether two values of the objective are too close to order them: within 1e-12
+/// relative, above the rounding noise of a sum of millions of loss terms.
+template <class T>
+bool value_unresolved(T a, T b) noexcept {
+  return std::abs(a - b) <= unresolved_relative<T>() * std::max(std::abs(a), std::abs(b));
+}
+
+/// After a step whose relative decrease `rel` is at most ftol: whether to stop and why.
+/// Converged on the gradient if it is small, on the value if it did decrease; when the
+/// value did not change measurably (value_unresolved), the run goes on while
+/// the gradient still shrinks, and has stalled once it does not.
+template <class T>
+std::optional<stop_reason> small_decrease_stop(T rel, T gnorm_before, T gnorm_after, double gtol) {
+  if (gnorm_after <= static_cast<T>(gtol)) return stop_reason::gradient_tolerance;
+  if (rel > 0) return stop_reason::value_tolerance;
+  if (std::abs(rel) <= unresolved_relative<T>() && gnorm_after < gnorm_before) return std::nullopt;
+  return stop_reason::line_search_stalled;
+}
+
+/// The report's words for a stop.
+template <class T>
+std::string stop_words(stop_reason why, const vector<T>& g, double gtol) {
+  switch (why) {
+    case stop_reason::gradient_tolerance: return "gradient norm below gtol";
+    case stop_reason::value_tolerance: return "relative decrease of the objective below ftol";
+    case stop_reason::iteration_limit: return "max_iterations reached";
+    default: return stall_words("the accepted step did not decrease the objective", g, gtol);
+  }
 }
 
 template <class T>
