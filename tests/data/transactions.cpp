@@ -62,6 +62,35 @@ TEST_CASE("summary of a small log, worked by hand (days)") {
   CHECK(w.recency(0) == doctest::Approx(10.0 / 7.0));
   CHECK(w.T(1) == doctest::Approx(1.0));
   CHECK_FALSE(w.has_holdout());
+
+  // One customer by id or row, and a subset: every column carried, access checked.
+  const auto b = s.at("b");
+  CHECK(b.index == 1);
+  CHECK(b.T == 7.0);
+  CHECK(*b.holdout_frequency == 0.0);
+  CHECK(s.find("c") == std::nullopt);
+  CHECK(s.find("a") == std::optional<std::size_t>(0));
+  CHECK_THROWS_WITH_AS(s.at("c"), doctest::Contains("no customer 'c' among the 2"), clm::invalid_argument);
+  CHECK_THROWS_WITH_AS(s.at(2), doctest::Contains("row 2 is out of range (the summary has 2 rows)"), clm::shape_error);
+  const auto picked = s.take({1, 0, 1});
+  REQUIRE(picked.size() == 3);
+  CHECK(picked.ids == std::vector<std::string>{"b", "a", "b"});
+  CHECK(picked.monetary_value(1) == s.monetary_value(0));
+  REQUIRE(picked.has_holdout());
+  CHECK(picked.holdout_monetary_value(1) == s.holdout_monetary_value(0));
+  CHECK(picked.holdout_duration == s.holdout_duration);
+  CHECK(picked.unit == clm::time_unit::day);
+  CHECK_THROWS_WITH_AS(s.take({0, 5}), doctest::Contains("row index 5 at position 1 is out of range"), clm::shape_error);
+  // Without a holdout the holdout fields are empty, not garbage.
+  const auto a = w.at(std::size_t{0});
+  CHECK_FALSE(a.holdout_frequency.has_value());
+  CHECK_FALSE(a.holdout_monetary_value.has_value());
+  CHECK_FALSE(w.take({1}).has_holdout());
+  CHECK(w.take({1}).T(0) == w.T(1));
+  // Compressed rows have no ids to look up.
+  CHECK_THROWS_WITH_AS(s.compressed().at("a"), doctest::Contains("no customer ids"), clm::invalid_argument);
+  // The per-purchase holdout mean says so in the table.
+  CHECK(s.to_table().has("holdout_monetary_value_per_purchase"));
 }
 
 TEST_CASE("calibration end defaults to the last purchase - bad options are refused") {

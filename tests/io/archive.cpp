@@ -1,6 +1,7 @@
 // io/archive: the model file format. Round trips, and every kind of bad file -> format_error.
 #include <doctest/doctest.h>
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,8 @@
 
 #include "clm/data/synthetic.hpp"
 #include "clm/io/archive.hpp"
+#include "clm/lifetime/bg_nbd.hpp"
+#include "clm/linear/logistic_regression.hpp"
 #include "clm/preprocessing/standard_scaler.hpp"
 
 using clm::matrix;
@@ -222,4 +225,35 @@ TEST_CASE("files: save writes atomically, load names the path, a missing file is
   CHECK_THROWS_AS(clm::load<clm::standard_scaler<>>(dir / "text.clm"), clm::format_error);
   CHECK_THROWS_AS(clm::save(s, dir / "no_such_dir" / "x.clm"), clm::error);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("model files from serial version 1 (no stop reason, no excluded count) still load") {
+  // logistic_regression v1: params, then the state with a report of six fields.
+  clm::output_archive p(1);
+  p(1.0, true, clm::logistic_solver::lbfgs, 1e-4, std::size_t{100}, clm::class_weighting::none, 1.0, 1.0, 0.5);
+  p(true, clm::vector<double>{0.5, -1.5}, 0.25);
+  p(std::size_t{12}, std::size_t{15}, true, 0.3, 1e-6, std::string("gradient norm below gtol"));
+  const auto m = clm::load_bytes<clm::logistic_regression<>>(clm::detail::model_file(
+      clm::logistic_regression<>::model_kind(), 1, p.bytes()));
+  CHECK(m.coef()(1) == -1.5);
+  CHECK(m.report().converged);
+  CHECK(m.report().reason == clm::stop_reason::unrecorded);
+  // bg_nbd v1: params, then the state without n_excluded or the reason.
+  clm::output_archive q(1);
+  q(0.0, std::size_t{200}, 1e-6, false);
+  q(true, std::array<double, 4>{0.243, 4.414, 0.793, 2.426}, std::array<double, 4>{0.01, 0.3, 0.2, 0.7}, -9582.4, 2357.0);
+  q(std::size_t{30}, std::size_t{40}, true, 4.06, 1e-7, std::string("gradient norm below gtol"), clm::time_unit::week);
+  const auto bg = clm::load_bytes<clm::bg_nbd<>>(clm::detail::model_file(clm::bg_nbd<>::model_kind(), 1, q.bytes()));
+  CHECK(bg.parameters().b == 2.426);
+  CHECK(bg.n_customers() == 2357.0);
+  CHECK(bg.n_excluded() == 0.0);
+  CHECK(bg.report().reason == clm::stop_reason::unrecorded);
+  // A current file whose 'converged' disagrees with its reason is refused.
+  clm::output_archive r(clm::logistic_regression<>::serial_version);
+  r(1.0, true, clm::logistic_solver::lbfgs, 1e-4, std::size_t{100}, clm::class_weighting::none, 1.0, 1.0, 0.5);
+  r(true, clm::vector<double>{0.5}, 0.25);
+  r(std::size_t{12}, std::size_t{15}, true, 0.3, 1e-6, std::string("stalled"), clm::stop_reason::line_search_stalled);
+  CHECK_THROWS_WITH_AS(clm::load_bytes<clm::logistic_regression<>>(clm::detail::model_file(
+                           clm::logistic_regression<>::model_kind(), 2, r.bytes())),
+                       doctest::Contains("disagrees with the stop reason"), clm::format_error);
 }

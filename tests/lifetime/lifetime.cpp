@@ -298,6 +298,52 @@ TEST_CASE("predictions: probabilities in [0, 1], more recent buyers more alive, 
   }
   CHECK(clm::clv(m, gg, c, {.months = 3, .monthly_discount_rate = 0.01})(0) == doctest::Approx(by_hand).epsilon(1e-12));
   CHECK(clm::month_length(clm::time_unit::day) == 30.0);
+  // lifetimes' quick-start convention (freq "D" on a summary in weeks): 30-week months.
+  double thirty = 0.0;
+  for (int month = 1; month <= 3; ++month) {
+    const double now = m.conditional_expected_purchases(month * 30.0, c)(0);
+    const double before = m.conditional_expected_purchases((month - 1) * 30.0, c)(0);
+    thirty += spend * (now - before) / std::pow(1.01, month);
+  }
+  CHECK(clm::clv(m, gg, c, {.months = 3, .month_length = 30.0})(0) == doctest::Approx(thirty).epsilon(1e-12));
+  CHECK(thirty > 2.0 * by_hand);
+  CHECK_THROWS_AS(clm::clv(m, gg, c, {.month_length = -1.0}), clm::invalid_argument);
+}
+
+TEST_CASE("scalar predictions for one hypothetical customer equal the summary's row") {
+  clm::bg_nbd<> bg;
+  bg.set_parameters({.r = 0.243, .alpha = 4.414, .a = 0.793, .b = 2.426});
+  clm::mbg_nbd<> mbg;
+  mbg.set_parameters({.r = 0.525, .alpha = 6.183, .a = 0.891, .b = 1.614});
+  clm::pareto_nbd<> pn;
+  pn.set_parameters({.r = 0.553, .alpha = 10.58, .s = 0.606, .beta = 11.67});
+  const double cases[][3] = {{0, 0, 30}, {2, 15.5, 38.9}, {7, 35, 36}, {150, 50, 52}};
+  for (const auto& h : cases) {
+    INFO("x, t_x, T = ", h[0], ", ", h[1], ", ", h[2]);
+    const auto s = one_customer(h[0], h[1], h[2]);
+    CHECK(bg.conditional_expected_purchases(10.0, h[0], h[1], h[2]) == bg.conditional_expected_purchases(10.0, s)(0));
+    CHECK(bg.probability_alive(h[0], h[1], h[2]) == bg.probability_alive(s)(0));
+    CHECK(mbg.conditional_expected_purchases(10.0, h[0], h[1], h[2]) == mbg.conditional_expected_purchases(10.0, s)(0));
+    CHECK(mbg.probability_alive(h[0], h[1], h[2]) == mbg.probability_alive(s)(0));
+    CHECK(pn.conditional_expected_purchases(10.0, h[0], h[1], h[2]) == pn.conditional_expected_purchases(10.0, s)(0));
+    CHECK(pn.probability_alive(h[0], h[1], h[2]) == pn.probability_alive(s)(0));
+  }
+  // Hardie's worked BG/NBD example: x = 2, t_x = 30.43, T = 38.86 -> 1.226 purchases in 39 weeks.
+  CHECK(bg.conditional_expected_purchases(39.0, 2.0, 30.43, 38.86) == doctest::Approx(1.226).epsilon(1e-3));
+  clm::gamma_gamma<> gg;
+  gg.set_parameters({.p = 6.25, .q = 3.74, .v = 15.44});
+  auto c = one_customer(3, 20, 30);
+  c.monetary_value = vector<double>{42.5};
+  CHECK(gg.conditional_expected_spend(3.0, 42.5) == gg.conditional_expected_spend(c)(0));
+  CHECK(gg.conditional_expected_spend(0.0, 999.0) == gg.mean_spend());
+  // The same checks as a summary's rows, and not_fitted before any of them.
+  CHECK_THROWS_WITH_AS(bg.probability_alive(2.0, 31.0, 30.0), doctest::Contains("expected 0 <= recency <= T"),
+                       clm::invalid_argument);
+  CHECK_THROWS_AS(bg.conditional_expected_purchases(-1.0, 2.0, 3.0, 30.0), clm::invalid_argument);
+  CHECK_THROWS_AS(pn.probability_alive(1.5, 3.0, 30.0), clm::invalid_argument);
+  CHECK_THROWS_AS(gg.conditional_expected_spend(-1.0, 10.0), clm::invalid_argument);
+  CHECK_THROWS_AS(gg.conditional_expected_spend(2.0, NAN), clm::numeric_error);
+  CHECK_THROWS_AS(clm::bg_nbd<>().probability_alive(1.0, 1.0, 2.0), clm::not_fitted);
 }
 
 TEST_CASE("Pareto/NBD P(alive) against the closed form in 40 digits, by series and by quadrature") {
@@ -333,6 +379,24 @@ TEST_CASE("bad summaries and parameters are named errors") {
   CHECK_THROWS_AS(gg.fit(zero_spend), clm::invalid_argument);
   clm::gamma_gamma<> tolerant({.exclude_nonpositive = true});
   CHECK_THROWS_AS(tolerant.fit(zero_spend), clm::invalid_argument);  // nothing left to fit
+  // Errors name the customer; the counts of fitted and excluded customers are kept.
+  customer_summary shop;
+  shop.ids = {"c-001", "c-002", "c-003", "c-004"};
+  shop.frequency = vector<double>{2, 3, 1, 0};
+  shop.recency = vector<double>{10, 12, 4, 0};
+  shop.T = vector<double>{30, 30, 30, 30};
+  shop.monetary_value = vector<double>{25.0, 0.0, 40.0, 0.0};
+  shop.weight = vector<double>{1, 1, 2, 1};
+  CHECK_THROWS_WITH_AS(clm::gamma_gamma<>().fit(shop), doctest::Contains("at row 1 (customer 'c-002')"),
+                       clm::invalid_argument);
+  tolerant.fit(shop);
+  CHECK(tolerant.n_customers() == 3.0);  // c-001 and c-003 (weight 2)
+  CHECK(tolerant.n_excluded() == 1.0);   // c-002; one-time buyer c-004 is not counted
+  const auto back = clm::load_bytes<clm::gamma_gamma<>>(clm::save_bytes(tolerant));
+  CHECK(back.n_excluded() == 1.0);
+  CHECK(back.report().reason == tolerant.report().reason);
+  shop.recency(0) = 31.0;
+  CHECK_THROWS_WITH_AS(m.probability_alive(shop), doctest::Contains("(customer 'c-001')"), clm::invalid_argument);
   gg.set_parameters({.p = 6.25, .q = 0.9, .v = 15.44});
   CHECK_THROWS_AS(gg.conditional_expected_spend(one_customer(2, 10, 30)), clm::numeric_error);  // q <= 1
 }

@@ -16,7 +16,7 @@
 //                   0 when frequency is 0)
 //   holdout_frequency       distinct purchase days in the holdout
 //   holdout_monetary_value  mean amount of the holdout purchases (per purchase, not per day;
-//                           0 when none)
+//                           0 when none; to_table() column holdout_monetary_value_per_purchase)
 //   holdout_duration        observation_end day - calibration_end day
 // Times are in days or weeks (days / 7) as summary_options::unit says.
 
@@ -29,6 +29,7 @@
 #include <filesystem>
 #include <limits>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -85,10 +86,27 @@ struct summary_options {
   time_unit unit = time_unit::week;
 };
 
+/// One customer's row of a customer_summary, by value. Optional fields are empty where the
+/// summary has no such column (no amounts, no holdout, compressed rows without ids).
+struct customer_record {
+  std::size_t index = 0;  ///< row in the summary
+  std::string id;         ///< empty when the summary has no ids
+  double frequency = 0.0, recency = 0.0, T = 0.0, weight = 1.0;
+  std::optional<double> monetary_value;          ///< mean per repeat purchase day
+  std::optional<double> holdout_frequency;       ///< purchase days in the holdout
+  std::optional<double> holdout_monetary_value;  ///< mean per holdout purchase (not per day)
+};
+
 struct customer_summary {
   std::vector<std::string> ids;  ///< customer id per row (empty after compressed())
-  vector<double> frequency, recency, T, monetary_value;
-  vector<double> holdout_frequency, holdout_monetary_value;  ///< empty without a holdout
+  vector<double> frequency, recency, T;
+  /// Mean of the day totals over repeat purchase days (lifetimes' monetary_value).
+  vector<double> monetary_value;
+  vector<double> holdout_frequency;  ///< distinct purchase days in the holdout; empty without one
+  /// Mean amount per holdout PURCHASE (row of the log), not per purchase day as
+  /// monetary_value is — lifetimes' monetary_value_holdout; to_table() names the column
+  /// holdout_monetary_value_per_purchase. Empty without a holdout.
+  vector<double> holdout_monetary_value;
   double holdout_duration = 0.0;
   vector<double> weight;  ///< customers per row: 1 each, or the merged count after compressed()
   time_unit unit = time_unit::week;
@@ -96,13 +114,26 @@ struct customer_summary {
   std::size_t size() const noexcept { return frequency.size(); }
   bool has_holdout() const noexcept { return holdout_frequency.size() == frequency.size() && size() > 0; }
 
+  /// Row i as a record. Throws shape_error when i is out of range.
+  customer_record at(std::size_t i) const;
+  /// The customer with this id as a record. Throws invalid_argument when the summary has
+  /// no such id (or no ids at all).
+  customer_record at(std::string_view id) const;
+  /// The row of the customer with this id, or nothing (a linear scan: for looking up a
+  /// few customers; index many with take()).
+  std::optional<std::size_t> find(std::string_view id) const;
+  /// The rows given, in that order (repeats allowed), every column carried over. Throws
+  /// shape_error when an index is out of range.
+  customer_summary take(const std::vector<std::size_t>& rows) const;
+
   /// Identical (frequency, recency, T) rows merged into one with the count as its weight,
   /// in order of first appearance. For fitting the purchase models (BG/NBD, Pareto/NBD):
   /// ids, monetary values and holdout columns are not carried over. `group_of`, when
   /// given, receives for each original row the index of its merged row.
   customer_summary compressed(std::vector<std::size_t>* group_of = nullptr) const;
 
-  /// The summary as a table: id, frequency, recency, T, monetary_value[, holdout_*], weight.
+  /// The summary as a table: id, frequency, recency, T, monetary_value[,
+  /// holdout_frequency, holdout_monetary_value_per_purchase], weight.
   table to_table() const;
 };
 
@@ -411,6 +442,76 @@ inline customer_summary customer_summary::compressed(std::vector<std::size_t>* g
   return out;
 }
 
+inline customer_record customer_summary::at(std::size_t i) const {
+  if (i >= size()) {
+    throw shape_error("customer_summary.at: row " + std::to_string(i) + " is out of range (the summary has " +
+                      std::to_string(size()) + " rows)");
+  }
+  customer_record r;
+  r.index = i;
+  if (ids.size() == size()) r.id = ids[i];
+  r.frequency = frequency(i);
+  r.recency = recency(i);
+  r.T = T(i);
+  r.weight = weight.size() == size() ? weight(i) : 1.0;
+  if (monetary_value.size() == size()) r.monetary_value = monetary_value(i);
+  if (has_holdout()) {
+    r.holdout_frequency = holdout_frequency(i);
+    if (holdout_monetary_value.size() == size()) r.holdout_monetary_value = holdout_monetary_value(i);
+  }
+  return r;
+}
+
+inline std::optional<std::size_t> customer_summary::find(std::string_view id) const {
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i] == id) return i;
+  }
+  return std::nullopt;
+}
+
+inline customer_record customer_summary::at(std::string_view id) const {
+  if (ids.size() != size()) {
+    throw invalid_argument("customer_summary.at: the summary has no customer ids (compressed rows?); looked for '" +
+                           std::string(id) + "'");
+  }
+  const auto i = find(id);
+  if (!i) {
+    throw invalid_argument("customer_summary.at: no customer '" + std::string(id) + "' among the " +
+                           std::to_string(size()) + " customers");
+  }
+  return at(*i);
+}
+
+inline customer_summary customer_summary::take(const std::vector<std::size_t>& rows) const {
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    if (rows[k] >= size()) {
+      throw shape_error("customer_summary.take: row index " + std::to_string(rows[k]) + " at position " +
+                        std::to_string(k) + " is out of range (the summary has " + std::to_string(size()) + " rows)");
+    }
+  }
+  const auto pick = [&](const vector<double>& v) {
+    if (v.size() != size()) return vector<double>::from_shape({0});  // an absent column stays absent
+    vector<double> out = vector<double>::from_shape({rows.size()});
+    for (std::size_t k = 0; k < rows.size(); ++k) out(k) = v(rows[k]);
+    return out;
+  };
+  customer_summary out;
+  if (ids.size() == size()) {
+    out.ids.reserve(rows.size());
+    for (auto r : rows) out.ids.push_back(ids[r]);
+  }
+  out.frequency = pick(frequency);
+  out.recency = pick(recency);
+  out.T = pick(T);
+  out.monetary_value = pick(monetary_value);
+  out.holdout_frequency = pick(holdout_frequency);
+  out.holdout_monetary_value = pick(holdout_monetary_value);
+  out.holdout_duration = holdout_duration;
+  out.weight = pick(weight);
+  out.unit = unit;
+  return out;
+}
+
 inline table customer_summary::to_table() const {
   table t;
   if (!ids.empty()) {
@@ -426,7 +527,7 @@ inline table customer_summary::to_table() const {
   if (monetary_value.size() == size()) t.add_numeric("monetary_value", monetary_value);
   if (has_holdout()) {
     t.add_numeric("holdout_frequency", holdout_frequency);
-    t.add_numeric("holdout_monetary_value", holdout_monetary_value);
+    t.add_numeric("holdout_monetary_value_per_purchase", holdout_monetary_value);
   }
   t.add_numeric("weight", weight);
   return t;

@@ -12,7 +12,9 @@
 //   log_likelihood(), report()               the fit's total log-likelihood; how L-BFGS stopped
 //   expected_purchases(t)                    E[X(t)] for a new customer
 //   conditional_expected_purchases(t, s)     E[Y(t) | x, t_x, T] per customer of a summary
-//   probability_alive(s)                     P(alive | x, t_x, T)
+//   conditional_expected_purchases(t, x, t_x, T)  the same for one (hypothetical) customer,
+//                                            as lifetimes' predict(t, x, t_x, T)
+//   probability_alive(s), probability_alive(x, t_x, T)   P(alive | x, t_x, T)
 //   probability_of_purchases(n, t)           P(X(t) = n) for a new customer
 //
 // The conditional expectation needs the Gauss hypergeometric function, evaluated in log
@@ -83,11 +85,24 @@ class beta_geometric_nbd : public lifetime_base<beta_geometric_nbd<T, Modified>,
     return out;
   }
 
+  /// E[Y(t) | x, t_x, T] for one customer (in the fitted time unit).
+  T conditional_expected_purchases(double t, double x, double t_x, double age) const {
+    require_param(t >= 0.0 && std::isfinite(t), name, "t", t, "finite and >= 0");
+    this->check_prediction_customer(x, t_x, age, "conditional_expected_purchases");
+    return static_cast<T>(conditional_one(t, x, t_x, age));
+  }
+
+  /// P(alive | x, t_x, T) for one customer.
+  T probability_alive(double x, double t_x, double age) const {
+    this->check_prediction_customer(x, t_x, age, "probability_alive");
+    return static_cast<T>(alive_one(x, t_x, age));
+  }
+
   vector<T> probability_alive(const customer_summary& s) const {
     this->check_prediction_summary(s, "probability_alive");
     vector<T> out = vector<T>::from_shape({s.size()});
     for (std::size_t i = 0; i < s.size(); ++i) {
-      out(i) = static_cast<T>(1.0 / (1.0 + std::exp(log_dropout_odds(s.frequency(i), s.recency(i), s.T(i)))));
+      out(i) = static_cast<T>(alive_one(s.frequency(i), s.recency(i), s.T(i)));
     }
     return out;
   }
@@ -154,6 +169,8 @@ class beta_geometric_nbd : public lifetime_base<beta_geometric_nbd<T, Modified>,
     return std::log(a) - std::log(b + x - 1.0 + m) + (r + x) * (std::log(alpha + age) - std::log(alpha + tx));
   }
 
+  double alive_one(double x, double tx, double age) const { return 1.0 / (1.0 + std::exp(log_dropout_odds(x, tx, age))); }
+
   double conditional_one(double t, double x, double tx, double age) const {
     const auto [r, alpha, a, b] = this->fitted_parameters();
     if (a == 1.0) throw numeric_error(std::string(name) + ": expected purchases are undefined for a = 1");
@@ -162,7 +179,7 @@ class beta_geometric_nbd : public lifetime_base<beta_geometric_nbd<T, Modified>,
     const double l = log_hyp2f1(r + x, b + x + m, c, t / (alpha + age + t)) +
                      (r + x) * (std::log(alpha + age) - std::log(alpha + age + t));
     const double numerator = c / (a - 1.0) * -std::expm1(l);
-    return numerator / (1.0 + std::exp(log_dropout_odds(x, tx, age)));
+    return numerator * alive_one(x, tx, age);
   }
 };
 

@@ -6,10 +6,11 @@
 //         spend * (E[Y(m * f) | history] - E[Y((m - 1) * f) | history]) / (1 + d)^m
 //
 // with spend the Gamma-Gamma conditional expected spend, d the monthly discount rate and
-// f the length of a month in the summary's time unit: 4.345 for weeks, 30 for days
-// (lifetimes' freq "W" and "D"). The month length follows the summary's unit, so a model
-// fitted in weeks is stepped in weeks: calling lifetimes with freq "D" on a summary in
-// weeks (as its quick-start does) makes each "month" 30 weeks long.
+// f the length of a month in the summary's time unit: by default 4.345 for weeks, 30 for
+// days (lifetimes' freq "W" and "D"). clv_options::month_length sets f directly, in the
+// summary's unit, to reproduce any of lifetimes' conventions: its quick-start calls freq
+// "D" (f = 30) on a summary in weeks, so each "month" is 30 weeks long; month_length = 30
+// gives the same numbers without relabelling the data.
 
 #include <cmath>
 #include <cstddef>
@@ -24,6 +25,8 @@ namespace clm {
 struct clv_options {
   std::size_t months = 12;
   double monthly_discount_rate = 0.01;
+  /// Length of a month in the summary's time unit; 0: 4.345 (weeks) or 30 (days).
+  double month_length = 0.0;
 };
 
 /// The length of a month in a summary's time unit (lifetimes' factors).
@@ -36,8 +39,10 @@ vector<typename PurchaseModel::value_type> clv(const PurchaseModel& purchases, c
   require_param(o.months >= 1, "clv", "months", o.months, ">= 1");
   require_param(o.monthly_discount_rate > -1.0 && std::isfinite(o.monthly_discount_rate), "clv",
                 "monthly_discount_rate", o.monthly_discount_rate, "finite and > -1");
+  require_param(o.month_length >= 0.0 && std::isfinite(o.month_length), "clv", "month_length", o.month_length,
+                "finite and >= 0 (0: the summary unit's default)");
   const auto value = spend.conditional_expected_spend(s);
-  const double f = month_length(s.unit);
+  const double f = o.month_length > 0.0 ? o.month_length : month_length(s.unit);
   vector<double> total = xt::zeros<double>({s.size()});
   vector<T> before = xt::zeros<T>({s.size()});
   for (std::size_t m = 1; m <= o.months; ++m) {

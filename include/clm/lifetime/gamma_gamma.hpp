@@ -16,6 +16,9 @@
 //   conditional_expected_spend(s)      E[Z | zbar, x] = (q - 1) / (p x + q - 1) * p v / (q - 1)
 //                                      + p x / (p x + q - 1) * zbar; for x = 0 the population
 //                                      mean p v / (q - 1). Needs q > 1 (numeric_error otherwise)
+//   conditional_expected_spend(x, zbar)  the same for one (hypothetical) customer
+//   n_customers(), n_excluded()        repeat customers fitted; those left out by
+//                                      exclude_nonpositive (errors name the customer's id)
 //
 // Spend and purchases are assumed independent (check the correlation of x and zbar first).
 
@@ -68,18 +71,33 @@ class gamma_gamma : public detail::lifetime_base<gamma_gamma<T>, T, 3> {
   }
 
   vector<T> conditional_expected_spend(const customer_summary& s) const {
-    const auto [p, q, v] = this->fitted_parameters();
-    require_q(q);
+    require_q(this->fitted_parameters()[1]);
     check_monetary(s, "gamma_gamma.conditional_expected_spend");
     vector<T> out = vector<T>::from_shape({s.size()});
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      const double x = s.frequency(i);
-      out(i) = static_cast<T>(p * (v + x * (x > 0.0 ? s.monetary_value(i) : 0.0)) / (p * x + q - 1.0));
-    }
+    for (std::size_t i = 0; i < s.size(); ++i) out(i) = static_cast<T>(spend_one(s.frequency(i), s.monetary_value(i)));
     return out;
   }
 
+  /// E[Z | zbar, x] for one customer with x repeat purchases of mean value zbar (ignored
+  /// when x = 0).
+  T conditional_expected_spend(double frequency, double monetary_value) const {
+    require_q(this->fitted_parameters()[1]);
+    const char* owner = "gamma_gamma.conditional_expected_spend";
+    if (!(std::isfinite(frequency) && frequency >= 0.0 && std::floor(frequency) == frequency)) {
+      throw invalid_argument(std::string(owner) + ": expected a whole frequency >= 0, got " + detail::to_text(frequency));
+    }
+    if (!std::isfinite(monetary_value)) {
+      throw numeric_error(std::string(owner) + ": expected a finite monetary_value, got " + detail::to_text(monetary_value));
+    }
+    return static_cast<T>(spend_one(frequency, monetary_value));
+  }
+
  private:
+  double spend_one(double x, double zbar) const {
+    const auto [p, q, v] = this->fitted_parameters();
+    return p * (v + x * (x > 0.0 ? zbar : 0.0)) / (p * x + q - 1.0);
+  }
+
   static void require_q(double q) {
     if (!(q > 1.0)) {
       throw numeric_error("gamma_gamma: the expected spend needs q > 1, got q = " + detail::to_text(q));
@@ -103,13 +121,16 @@ class gamma_gamma : public detail::lifetime_base<gamma_gamma<T>, T, 3> {
       if (s.frequency(i) == 0.0) continue;
       const double z = s.monetary_value(i);
       if (!std::isfinite(z)) {
-        throw numeric_error("gamma_gamma.fit: expected a finite monetary_value, got " + detail::to_text(z) + " at row " +
-                            std::to_string(i));
+        throw numeric_error("gamma_gamma.fit: expected a finite monetary_value, got " + detail::to_text(z) +
+                            detail::row_name(s, i));
       }
       if (z <= 0.0) {
-        if (params.exclude_nonpositive) continue;
+        if (params.exclude_nonpositive) {
+          d.excluded_weight += weighted ? s.weight(i) : 1.0;
+          continue;
+        }
         throw invalid_argument("gamma_gamma.fit: expected a mean spend > 0 for a repeat customer, got " +
-                               detail::to_text(z) + " at row " + std::to_string(i) +
+                               detail::to_text(z) + detail::row_name(s, i) +
                                " (set exclude_nonpositive to leave such customers out)");
       }
       // Identical (x, zbar) rows merge into one with the summed weight.

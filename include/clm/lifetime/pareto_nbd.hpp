@@ -12,8 +12,9 @@
 //   parameters(), standard_errors()          {r, alpha, s, beta}
 //   log_likelihood(), report()
 //   expected_purchases(t)                    E[X(t)] for a new customer
-//   conditional_expected_purchases(t, s)     E[Y(t) | x, t_x, T]
-//   probability_alive(s)                     P(alive | x, t_x, T)
+//   conditional_expected_purchases(t, s)     E[Y(t) | x, t_x, T] per customer of a summary
+//   conditional_expected_purchases(t, x, t_x, T)  the same for one (hypothetical) customer
+//   probability_alive(s), probability_alive(x, t_x, T)   P(alive | x, t_x, T)
 //   probability_of_purchases(n, t)           P(X(t) = n) for a new customer (Fader & Hardie,
 //                                            "Deriving an expression for P(X(t) = x) under
 //                                            the Pareto/NBD model", 2006)
@@ -73,10 +74,22 @@ class pareto_nbd : public detail::lifetime_base<pareto_nbd<T>, T, 4> {
     this->check_prediction_summary(sm, "conditional_expected_purchases");
     vector<T> out = vector<T>::from_shape({sm.size()});
     for (std::size_t i = 0; i < sm.size(); ++i) {
-      const double x = sm.frequency(i), tx = sm.recency(i), TT = sm.T(i);
-      out(i) = static_cast<T>(expected_if_alive(t, x, TT) * alive(this->fitted_parameters(), x, tx, TT));
+      out(i) = static_cast<T>(conditional_one(t, sm.frequency(i), sm.recency(i), sm.T(i)));
     }
     return out;
+  }
+
+  /// E[Y(t) | x, t_x, T] for one (hypothetical) customer, as lifetimes' predict.
+  T conditional_expected_purchases(double t, double x, double t_x, double age) const {
+    require_param(t >= 0.0 && std::isfinite(t), name, "t", t, "finite and >= 0");
+    this->check_prediction_customer(x, t_x, age, "conditional_expected_purchases");
+    return static_cast<T>(conditional_one(t, x, t_x, age));
+  }
+
+  /// P(alive | x, t_x, T) for one customer.
+  T probability_alive(double x, double t_x, double age) const {
+    this->check_prediction_customer(x, t_x, age, "probability_alive");
+    return static_cast<T>(alive(this->fitted_parameters(), x, t_x, age));
   }
 
   vector<T> probability_alive(const customer_summary& sm) const {
@@ -227,6 +240,10 @@ class pareto_nbd : public detail::lifetime_base<pareto_nbd<T>, T, 4> {
 
   /// E[purchases in (T, T + t] | alive at T, x purchases]: (r + x)(beta + T) / ((alpha + T)(s - 1))
   /// (1 - ((beta + T) / (beta + T + t))^(s - 1)); its limit at s = 1.
+  double conditional_one(double t, double x, double tx, double age) const {
+    return expected_if_alive(t, x, age) * alive(this->fitted_parameters(), x, tx, age);
+  }
+
   double expected_if_alive(double t, double x, double age) const {
     const auto [r, alpha, s, beta] = this->fitted_parameters();
     const double rate = (r + x) / (alpha + age), bt = beta + age;

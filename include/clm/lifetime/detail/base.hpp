@@ -56,13 +56,42 @@ namespace detail {
 struct fit_rows {
   std::vector<double> x, recency, T, weight;
   double total_weight = 0.0;
+  double excluded_weight = 0.0;  ///< customers left out by the model's rules (e.g. spend <= 0)
   std::size_t size() const noexcept { return x.size(); }
 };
 
 inline const char* unit_name(time_unit u) { return u == time_unit::week ? "weeks" : "days"; }
 
-/// Checks a summary's columns: equal lengths, finite, 0 <= recency <= T, integer frequency
-/// >= 0, recency 0 where frequency is 0, weights > 0.
+/// " at row i", with the customer's id when the summary has ids: how errors name a row.
+inline std::string row_name(const customer_summary& s, std::size_t i) {
+  std::string w = " at row " + std::to_string(i);
+  if (s.ids.size() == s.size() && i < s.ids.size()) w += " (customer '" + s.ids[i] + "')";
+  return w;
+}
+
+/// Checks one customer's history: finite, 0 <= recency <= T, integer frequency >= 0,
+/// recency 0 where frequency is 0. `where()` ends each message (called only on an error).
+template <class Where>
+void check_customer(double x, double t, double T, const char* owner, const Where& where) {
+  if (!(std::isfinite(x) && std::isfinite(t) && std::isfinite(T))) {
+    throw numeric_error(std::string(owner) + ": expected finite frequency, recency and T, got " + to_text(x) + ", " +
+                        to_text(t) + ", " + to_text(T) + where());
+  }
+  if (x < 0.0 || std::floor(x) != x) {
+    throw invalid_argument(std::string(owner) + ": expected a whole frequency >= 0, got " + to_text(x) + where());
+  }
+  if (t < 0.0 || t > T) {
+    throw invalid_argument(std::string(owner) + ": expected 0 <= recency <= T, got recency " + to_text(t) + " and T " +
+                           to_text(T) + where());
+  }
+  if (x == 0.0 && t != 0.0) {
+    throw invalid_argument(std::string(owner) + ": expected recency 0 for a customer without repeat purchases, got " +
+                           to_text(t) + where());
+  }
+}
+
+/// Checks a summary's columns: equal lengths, every row a valid history (check_customer),
+/// weights > 0.
 inline void check_summary(const customer_summary& s, const char* owner, bool need_rows = true) {
   const std::size_t n = s.size();
   if (need_rows && n == 0) throw shape_error(std::string(owner) + ": expected a summary with customers, got none");
@@ -73,25 +102,9 @@ inline void check_summary(const customer_summary& s, const char* owner, bool nee
   }
   const bool weighted = s.weight.size() == n;
   for (std::size_t i = 0; i < n; ++i) {
-    const double x = s.frequency(i), t = s.recency(i), T = s.T(i);
-    const auto where = [&] { return " at row " + std::to_string(i); };
-    if (!(std::isfinite(x) && std::isfinite(t) && std::isfinite(T))) {
-      throw numeric_error(std::string(owner) + ": expected finite frequency, recency and T, got " + to_text(x) +
-                          ", " + to_text(t) + ", " + to_text(T) + where());
-    }
-    if (x < 0.0 || std::floor(x) != x) {
-      throw invalid_argument(std::string(owner) + ": expected a whole frequency >= 0, got " + to_text(x) + where());
-    }
-    if (t < 0.0 || t > T) {
-      throw invalid_argument(std::string(owner) + ": expected 0 <= recency <= T, got recency " + to_text(t) +
-                             " and T " + to_text(T) + where());
-    }
-    if (x == 0.0 && t != 0.0) {
-      throw invalid_argument(std::string(owner) + ": expected recency 0 for a customer without repeat purchases, got " +
-                             to_text(t) + where());
-    }
+    check_customer(s.frequency(i), s.recency(i), s.T(i), owner, [&] { return row_name(s, i); });
     if (weighted && !(s.weight(i) > 0.0 && std::isfinite(s.weight(i)))) {
-      throw invalid_argument(std::string(owner) + ": expected weights > 0, got " + to_text(s.weight(i)) + where());
+      throw invalid_argument(std::string(owner) + ": expected weights > 0, got " + to_text(s.weight(i)) + row_name(s, i));
     }
   }
 }
@@ -171,7 +184,8 @@ class lifetime_base {
   using summary_type = customer_summary;
   static constexpr std::size_t K = NP;
   using array_type = std::array<double, K>;
-  static constexpr std::uint32_t serial_version = 1;
+  /// 2: the fit report's stop reason and the excluded-customer count are stored.
+  static constexpr std::uint32_t serial_version = 2;
 
   static std::string model_kind() { return model_kind_name<T>(Derived::name); }
 
@@ -212,6 +226,7 @@ class lifetime_base {
     st.standard_errors = standard_errors_at(st.parameters, d);
     st.unit = s.unit;
     st.n_customers = d.total_weight;
+    st.n_excluded = d.excluded_weight;
     state_ = st;
     return static_cast<Derived&>(*this);
   }
@@ -235,6 +250,11 @@ class lifetime_base {
   }
 
   const optimize_report& report() const { return get().report; }
+  /// Customers the fit used (summing the summary's weights; 0 for parameters set directly).
+  double n_customers() const { return get().n_customers; }
+  /// Customers the fit left out by the model's own rules: gamma_gamma's non-positive mean
+  /// spends under exclude_nonpositive (one-time buyers, which it never uses, not counted).
+  double n_excluded() const { return get().n_excluded; }
   /// Total log-likelihood of the fitted data (sum over customers, the data's time unit).
   double log_likelihood() const { return get().log_likelihood; }
   /// The time unit of the data the model was fitted on; predictions take the same unit.
@@ -256,12 +276,17 @@ class lifetime_base {
     array_type standard_errors{};
     double log_likelihood = 0.0;
     double n_customers = 0.0;
+    double n_excluded = 0.0;
     optimize_report report;
     time_unit unit = time_unit::week;
 
     template <class A>
     void serialize(A& ar) {
-      ar(parameters, standard_errors, log_likelihood, n_customers, report, unit);
+      ar(parameters, standard_errors, log_likelihood, n_customers);
+      if (ar.version() >= 2) ar(n_excluded);
+      report.serialize(ar, ar.version() >= 2);
+      ar(unit);
+      ar.check(n_customers >= 0.0 && n_excluded >= 0.0, "lifetime model: a negative customer count");
       for (std::size_t k = 0; k < K; ++k) {
         ar.check(std::isfinite(parameters[k]) && parameters[k] > 0.0, "lifetime model: a parameter is not finite and positive");
       }
@@ -275,6 +300,13 @@ class lifetime_base {
   }
   const array_type& fitted_parameters() const { return get().parameters; }
   const array_type& fitted_standard_errors() const { return get().standard_errors; }
+
+  /// Checks one hypothetical customer's (x, t_x, T) given to a scalar prediction.
+  void check_prediction_customer(double x, double tx, double age, const char* what) const {
+    (void)get();  // not_fitted first
+    const std::string owner = std::string(Derived::name) + "." + what;
+    check_customer(x, tx, age, owner.c_str(), [] { return std::string(); });
+  }
 
   /// Checks a summary given to a prediction: its columns, and the fitted time unit.
   void check_prediction_summary(const customer_summary& s, const char* what) const {
