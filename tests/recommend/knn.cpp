@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "clm/core/random.hpp"
+#include "clm/io/archive.hpp"
 #include "clm/recommend/knn.hpp"
 #include "clm/recommend/similarity.hpp"
 #include "support/fixtures.hpp"
@@ -187,6 +188,7 @@ TEST_CASE("prediction details: unknown users and items fall back and are flagged
   const double mu = clm::mean_value(data.matrix());
   const auto unknown = basic.predict_details("nobody", "i0");
   CHECK(unknown.was_impossible);
+  CHECK(unknown.fallback);
   CHECK(unknown.estimate == doctest::Approx(mu).epsilon(1e-15));
   CHECK(basic.predict_details(std::size_t{0}, std::size_t{999}).was_impossible);
   clm::item_knn<> baseline({.rule = clm::knn_rule::with_baseline});
@@ -194,7 +196,19 @@ TEST_CASE("prediction details: unknown users and items fall back and are flagged
   const auto& b = baseline.baseline();
   const auto u0 = *data.user_index("u0");
   CHECK(baseline.predict_details("u0", "no item").estimate == doctest::Approx(b.global_mean + b.user[u0]).epsilon(1e-15));
-  CHECK(baseline.predict_details("u0", "no item").was_impossible);
+  // Surprise's KNNBaseline never flags; clm's fallback flag says the baseline stood in.
+  CHECK_FALSE(baseline.predict_details("u0", "no item").was_impossible);
+  CHECK(baseline.predict_details("u0", "no item").fallback);
+  // with_means flags unknown ids but not too few neighbours; basic flags both.
+  clm::user_knn<> means({.k = 5, .min_k = 1000, .rule = clm::knn_rule::with_means});
+  means.fit(data);
+  const auto few = means.predict_details("u0", "i0");
+  CHECK(few.fallback);
+  CHECK_FALSE(few.was_impossible);
+  CHECK(means.predict_details("nobody", "i0").was_impossible);
+  clm::user_knn<> strict({.k = 5, .min_k = 1000});
+  strict.fit(data);
+  CHECK(strict.predict_details("u0", "i0").was_impossible);
   // A scale narrower than the data clips every estimate into it.
   clm::item_knn<> clipped({.rating_min = 2.5, .rating_max = 3.5});
   clipped.fit(data);
@@ -284,4 +298,46 @@ TEST_CASE("similarity options and inputs that cannot work are refused with the r
   } catch (const clm::invalid_argument& e) {
     CHECK(std::string(e.what()).find("'k'") != std::string::npos);
   }
+}
+
+TEST_CASE("equal similarities follow the order of the ratings in the data, not id numbering (Surprise's order)") {
+  // sim(T, A) = sim(T, B) = 1 (one common rating each). x rated B, then A: Surprise's
+  // heapq.nlargest keeps B first, so with k = 1 r(x, T) = r(x, B) = 5.
+  const std::vector<std::string> u{"y", "y", "z", "z", "x", "x"}, i{"T", "A", "T", "B", "B", "A"};
+  const std::vector<double> r{3, 3, 2, 4, 5, 1};
+  const clm::knn_params p{.k = 1, .similarity = {.kind = similarity_kind::cosine, .storage = clm::similarity_storage::dense}};
+  const auto data = clm::interactions::from_triples(u, i, r);
+  CHECK(clm::item_knn<>(p).fit(data).predict("x", "T") == 5.0);
+  // The same ratings with the ids first seen in another order (each user's ratings in the
+  // same order): the same prediction.
+  const std::vector<std::string> u2{"x", "x", "z", "z", "y", "y"}, i2{"B", "A", "T", "B", "T", "A"};
+  const std::vector<double> r2{5, 1, 2, 4, 3, 3};
+  const auto data2 = clm::interactions::from_triples(u2, i2, r2);
+  CHECK(clm::item_knn<>(p).fit(data2).predict("x", "T") == 5.0);
+  // x rating A first turns it round.
+  const std::vector<std::string> u3{"y", "y", "z", "z", "x", "x"}, i3{"T", "A", "T", "B", "A", "B"};
+  const std::vector<double> r3{3, 3, 2, 4, 1, 5};
+  CHECK(clm::item_knn<>(p).fit(clm::interactions::from_triples(u3, i3, r3)).predict("x", "T") == 1.0);
+  // Top-k storage breaks the tie the same way, and the order survives a save.
+  auto top_k = p;
+  top_k.similarity.storage = clm::similarity_storage::top_k;
+  CHECK(clm::item_knn<>(top_k).fit(data).predict("x", "T") == 5.0);
+  const auto saved = clm::save_bytes(clm::item_knn<>(p).fit(data));
+  CHECK(clm::load_bytes<clm::item_knn<>>(saved).predict("x", "T") == 5.0);
+  // user_knn: T's raters y (3) and z (2) tie for user x (one common item each); y rated T
+  // first though z's id was seen first.
+  const std::vector<std::string> uu{"z", "y", "z", "y", "x", "x"}, ii{"B", "T", "T", "A", "A", "B"};
+  const std::vector<double> ru{5, 3, 2, 4, 4, 5};
+  const auto du = clm::interactions::from_triples(uu, ii, ru);
+  CHECK(clm::user_knn<>(p).fit(du).predict("x", "T") == 3.0);
+}
+
+TEST_CASE("entry order: the input position of each pair's first appearance, through transposes") {
+  const std::vector<std::string> u{"b", "a", "b", "a", "b"}, i{"q", "p", "p", "q", "q"};
+  const auto d = clm::interactions::from_triples(u, i, {1, 2, 3, 4, 5});
+  // Rows b (0), a (1); items q (0), p (1). b: q (positions 0 and 4 summed), p (2); a: q (3), p (1).
+  CHECK(d.entry_order() == std::vector<std::uint64_t>{0, 2, 3, 1});
+  CHECK(d.matrix().values == std::vector<double>{6, 3, 4, 2});
+  const auto t = d.transpose();  // q: b (0), a (3); p: b (2), a (1)
+  CHECK(t.entry_order() == std::vector<std::uint64_t>{0, 3, 2, 1});
 }

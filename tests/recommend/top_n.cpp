@@ -262,3 +262,33 @@ TEST_CASE("implicit ALS: with enough CG steps the item factors solve their norma
   CHECK_THROWS_AS(clm::implicit_als<>({.factors = 0}), clm::invalid_argument);
   CHECK_THROWS_AS(clm::implicit_als<>({.alpha = -1.0}), clm::invalid_argument);
 }
+
+TEST_CASE("item-kNN top-N honours a k above similarity.neighbours, with dense and top-k storage") {
+  const auto data = simulated_ratings(5, 300);
+  const std::size_t k = 50;  // similarity.neighbours = 10 below
+  for (auto storage : {clm::similarity_storage::dense, clm::similarity_storage::top_k}) {
+    INFO("storage ", static_cast<int>(storage));
+    clm::item_knn<> m({.k = k, .similarity = {.kind = similarity_kind::cosine, .storage = storage, .neighbours = 10}});
+    m.fit(data);
+    // By hand: the score of j sums, over the user's items i, sim(i, j) when j is among the k
+    // most similar positive neighbours of i.
+    const auto S = clm::item_similarities(data, {.kind = similarity_kind::cosine, .storage = clm::similarity_storage::dense});
+    const std::size_t n_items = data.n_items();
+    const auto& R = data.matrix();
+    for (std::size_t u = 0; u < 20; ++u) {
+      std::vector<double> score(n_items, 0.0);
+      for (std::size_t q = R.row_begin(u); q < R.row_end(u); ++q) {
+        const auto i = static_cast<std::size_t>(R.indices[q]);
+        std::vector<std::pair<double, std::size_t>> nb;
+        for (std::size_t j = 0; j < n_items; ++j) {
+          if (j != i && S(i, j) > 0.0) nb.emplace_back(S(i, j), j);
+        }
+        std::stable_sort(nb.begin(), nb.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+        for (std::size_t t = 0; t < std::min(k, nb.size()); ++t) score[nb[t].second] += nb[t].first;
+      }
+      const auto top = m.recommend(u, 5);
+      REQUIRE(top.size() == 5);
+      for (const auto& s : top) CHECK(s.score == doctest::Approx(score[s.item]).epsilon(1e-12));
+    }
+  }
+}

@@ -22,9 +22,10 @@ What is written out, as Surprise does it:
   - predict: PredictionImpossible (unknown user or item; KNNBaseline returns its baseline
     instead) -> the global mean; the estimate is clipped to the rating scale (1, 5)
 
-The raw trainset is ordered so that every ir[i] and ur[u] is in increasing inner id (users
-in order; within a user, items seen before in increasing id, then new ones), which is the
-order clm's CSR rows have: clm reads the same triples in the same order.
+The raw trainset is written in its generated (shuffled) order and clm reads the same
+triples in the same order: Surprise's tie order among equal similarities (the order of
+y's ratings in the trainset) must come out of clm's entry order, not out of how its ids
+happen to be numbered.
 """
 import heapq
 import os
@@ -49,23 +50,6 @@ def make_ratings(n_users=50, n_items=30, seed=8):
     test = [pairs[k] for k in idx[:n_test]]
     train = [pairs[k] for k in idx[n_test:]]
     return train, test
-
-
-def order_trainset(train):
-    """Users in order of their number; within a user, items already seen (by inner id) and
-    then the new ones, so every list Surprise builds is in increasing inner id."""
-    by_user = {}
-    for u, i, r in train:
-        by_user.setdefault(u, []).append((i, r))
-    inner_item, raw = {}, []
-    for u in sorted(by_user):
-        items = by_user[u]
-        seen = sorted([x for x in items if x[0] in inner_item], key=lambda x: inner_item[x[0]])
-        new = sorted([x for x in items if x[0] not in inner_item])
-        for i, _ in new:
-            inner_item[i] = len(inner_item)
-        raw += [(u, i, r) for i, r in seen + new]
-    return raw
 
 
 class Trainset:
@@ -200,7 +184,7 @@ class KNN:
 
 def main():
     train, test = make_ratings()
-    raw = order_trainset(train)
+    raw = train
     ts = Trainset(raw)
     # Test pairs: the held-out ratings, and a few with a user or an item the trainset lacks.
     pairs = [(u, i) for u, i, _ in test] + [(1000, 0), (0, 1000), (1000, 1000)]

@@ -37,22 +37,39 @@ struct csr_matrix {
     csr_matrix t;
     t.rows = cols;
     t.cols = rows;
-    t.indptr.assign(cols + 1, 0);
-    for (auto j : indices) ++t.indptr[static_cast<std::size_t>(j) + 1];
-    for (std::size_t j = 0; j < cols; ++j) t.indptr[j + 1] += t.indptr[j];
-    t.indices.resize(nnz());
-    t.values.resize(nnz());
-    std::vector<std::size_t> fill(t.indptr.begin(), t.indptr.end() - 1);
+    t.indptr = transposed_indptr();
+    std::vector<std::int32_t> row_of(nnz());
     for (std::size_t i = 0; i < rows; ++i) {
-      for (std::size_t k = indptr[i]; k < indptr[i + 1]; ++k) {
-        const std::size_t dst = fill[static_cast<std::size_t>(indices[k])]++;
-        t.indices[dst] = static_cast<std::int32_t>(i);
-        t.values[dst] = values[k];
-      }
+      for (std::size_t k = indptr[i]; k < indptr[i + 1]; ++k) row_of[k] = static_cast<std::int32_t>(i);
     }
+    t.indices = transpose_aligned(row_of, t.indptr);
+    t.values = transpose_aligned(values, t.indptr);
     return t;
   }
 
+  /// Values aligned with this matrix's entries (one per entry, in storage order), moved to
+  /// the transpose's storage order.
+  template <class U>
+  std::vector<U> transpose_aligned(const std::vector<U>& aligned) const {
+    return transpose_aligned(aligned, transposed_indptr());
+  }
+
+ private:
+  std::vector<std::size_t> transposed_indptr() const {
+    std::vector<std::size_t> p(cols + 1, 0);
+    for (auto j : indices) ++p[static_cast<std::size_t>(j) + 1];
+    for (std::size_t j = 0; j < cols; ++j) p[j + 1] += p[j];
+    return p;
+  }
+  template <class U>
+  std::vector<U> transpose_aligned(const std::vector<U>& aligned, const std::vector<std::size_t>& t_indptr) const {
+    std::vector<U> out(aligned.size());
+    std::vector<std::size_t> fill(t_indptr.begin(), t_indptr.end() - 1);
+    for (std::size_t k = 0; k < indices.size(); ++k) out[fill[static_cast<std::size_t>(indices[k])]++] = aligned[k];
+    return out;
+  }
+
+ public:
   /// Throws clm::invalid_argument unless the structure is consistent (used on loaded data).
   void validate() const {
     // indptr.size() - 1 == rows, not indptr.size() == rows + 1: rows + 1 wraps to 0 when a

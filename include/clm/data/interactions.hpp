@@ -54,6 +54,10 @@ class interactions {
   std::size_t n_items() const noexcept { return items_.size(); }
   std::size_t nnz() const noexcept { return m_.nnz(); }
   feedback kind() const noexcept { return kind_; }
+  /// Per stored entry (aligned with matrix().values): the position in the input (triple or
+  /// table row) where the (user, item) pair first appeared. The data's own order, which
+  /// the models use to break ties (as Surprise does), independent of how ids are numbered.
+  const std::vector<std::uint64_t>& entry_order() const noexcept { return order_; }
 
   const std::vector<std::string>& user_ids() const noexcept { return users_; }
   const std::vector<std::string>& item_ids() const noexcept { return items_; }
@@ -63,7 +67,8 @@ class interactions {
   /// Items x users: the same data seen from the items' side.
   interactions transpose() const;
 
-  /// Saved with the models trained on it (ids and matrix; the index maps are rebuilt).
+  /// Saved with the models trained on it (ids, matrix and, from the owner's serial version
+  /// 2 on, the entry order; the index maps are rebuilt). Older files get the storage order.
   template <class A>
   void serialize(A& ar) {
     if constexpr (A::loading) {
@@ -77,8 +82,16 @@ class interactions {
       ar.check(kind_ == feedback::explicit_ratings || kind_ == feedback::implicit_counts,
                "interactions: unknown feedback kind");
       ar.check(index_ids(), "interactions: repeated user or item ids");
+      if (ar.version() >= 2) {
+        ar.expect_count(m_.nnz(), "interactions: entry order");
+        ar(order_);
+      } else {
+        order_.resize(m_.nnz());
+        for (std::size_t k = 0; k < order_.size(); ++k) order_[k] = k;
+      }
     } else {
       ar(m_, users_, items_, kind_);
+      if (ar.version() >= 2) ar(order_);
     }
   }
 
@@ -96,6 +109,7 @@ class interactions {
   std::vector<std::string> users_, items_;
   detail::id_index user_index_, item_index_;  // into users_, items_
   feedback kind_ = feedback::explicit_ratings;
+  std::vector<std::uint64_t> order_;  // per entry: input position of the pair's first appearance
 };
 
 // ---------------------------------------------------------------------------------------
@@ -124,31 +138,39 @@ inline interactions interactions::build(std::vector<std::string> users, std::vec
   std::vector<std::size_t> start(m.rows + 1, 0);
   for (std::size_t k = 0; k < n; ++k) ++start[static_cast<std::size_t>(u[k]) + 1];
   for (std::size_t k = 0; k < m.rows; ++k) start[k + 1] += start[k];
-  std::vector<std::pair<std::int32_t, double>> cells(n);
+  struct cell {
+    std::int32_t item;
+    double value;
+    std::uint64_t position;
+  };
+  std::vector<cell> cells(n);
   {
     std::vector<std::size_t> fill(start.begin(), start.end() - 1);
     for (std::size_t k = 0; k < n; ++k) {
-      cells[fill[static_cast<std::size_t>(u[k])]++] = {it[k], values.empty() ? 1.0 : values[k]};
+      cells[fill[static_cast<std::size_t>(u[k])]++] = {it[k], values.empty() ? 1.0 : values[k], k};
     }
   }
   m.indptr.assign(m.rows + 1, 0);
   m.indices.reserve(n);
   m.values.reserve(n);
+  r.order_.reserve(n);
   for (std::size_t row = 0; row < m.rows; ++row) {
     const auto b = cells.begin() + static_cast<std::ptrdiff_t>(start[row]);
     const auto e = cells.begin() + static_cast<std::ptrdiff_t>(start[row + 1]);
-    std::stable_sort(b, e, [](const auto& x, const auto& y) { return x.first < y.first; });
+    // Stable: a repeated pair keeps its first appearance first.
+    std::stable_sort(b, e, [](const cell& x, const cell& y) { return x.item < y.item; });
     for (auto c = b; c != e; ++c) {
-      if (!m.indices.empty() && m.indices.size() > m.indptr[row] && m.indices.back() == c->first) {
+      if (!m.indices.empty() && m.indices.size() > m.indptr[row] && m.indices.back() == c->item) {
         if (opts.duplicates == duplicate_policy::reject) {
           throw invalid_argument("interactions: user '" + r.users_[row] + "' and item '" +
-                                 r.items_[static_cast<std::size_t>(c->first)] +
+                                 r.items_[static_cast<std::size_t>(c->item)] +
                                  "' appear more than once (duplicates are rejected)");
         }
-        m.values.back() += c->second;
+        m.values.back() += c->value;
       } else {
-        m.indices.push_back(c->first);
-        m.values.push_back(c->second);
+        m.indices.push_back(c->item);
+        m.values.push_back(c->value);
+        r.order_.push_back(c->position);
       }
     }
     m.indptr[row + 1] = m.indices.size();
@@ -202,6 +224,7 @@ inline interactions interactions::from_table(const table& t, const std::string& 
 inline interactions interactions::transpose() const {
   interactions r;
   r.m_ = m_.transpose();
+  r.order_ = m_.transpose_aligned(order_);
   r.users_ = items_;
   r.items_ = users_;
   r.user_index_ = item_index_;

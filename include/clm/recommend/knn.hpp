@@ -5,22 +5,28 @@
 // Write x for the side whose similarities are used (users in user_knn, items in item_knn) and
 // y for the other. To predict r_ui: the candidates are the x2 that rated y (user_knn: the
 // raters of i; item_knn: the items u rated), each with sim(x, x2); the k most similar are
-// kept (ties: the lower index, a stable selection) and only then are non-positive
-// similarities dropped, leaving actual_k neighbours. With s = sim(x, x2) and r = r_{x2 y}:
+// kept and only then are non-positive similarities dropped, leaving actual_k neighbours.
+// Equal similarities are taken in the order the ratings appear in the training data
+// (interactions::entry_order(); Surprise's order), never by how ids happen to be numbered.
+// With s = sim(x, x2) and r = r_{x2 y}:
 //   basic          sum s r / sum s
 //   with_means     mu_x + sum s (r - mu_x2) / sum s
 //   with_zscore    mu_x + sigma_x sum s (r - mu_x2) / sigma_x2 / sum s     (sigma: population
 //                  standard deviation of a row's ratings; 0 is replaced by that of all ratings)
 //   with_baseline  b_ui + sum s (r - b_{x2 y}) / sum s, baselines by fit_baselines
 // With actual_k < min_k the sum is left out: basic gives the global mean, the others mu_x or
-// b_ui, and the prediction is flagged (was_impossible). A user or item the model does not know
-// gets the global mean (with_baseline: mu + whichever of b_u, b_i is known), flagged. Every
+// b_ui. A user or item the model does not know gets the global mean (with_baseline: mu +
+// whichever of b_u, b_i is known). knn_prediction::fallback flags both cases for every rule;
+// was_impossible is Surprise's flag (see knn_prediction). Every
 // estimate is clipped to the rating scale (rating_min / rating_max; by default the training
 // data's smallest and largest value). Surprise's defaults: k 40, min_k 1, msd similarity.
 //
 // With dense similarity storage the predictions are Surprise's. With top_k storage the
 // candidates are those in x's neighbour list (x's most similar rows; positive similarities
 // only), which gives the same prediction whenever the k best raters of y are in that list.
+// The neighbour lists keep max(similarity.neighbours, k) rows, so a k above
+// similarity.neighbours is honoured by top-N as by prediction (at that memory cost); ties
+// at a list's end go to the lower index.
 //
 // Top-N (recommend, recommend_all, recommend_for_items; see detail/base.hpp):
 //   item_knn  score(u, j) = sum over the user's items i of sim(i, j), over the first k of
@@ -75,8 +81,14 @@ struct knn_params {
 /// One rating prediction with how it was made.
 struct knn_prediction {
   double estimate = 0.0;
-  std::size_t actual_k = 0;     ///< neighbours used
-  bool was_impossible = false;  ///< unknown user or item, or fewer than min_k neighbours
+  std::size_t actual_k = 0;  ///< neighbours used
+  /// Surprise's flag (details["was_impossible"]): basic — an unknown user or item, or
+  /// fewer than min_k neighbours; with_means / with_zscore — an unknown user or item only;
+  /// with_baseline — never (its fallback is the baseline).
+  bool was_impossible = false;
+  /// Whether any fallback replaced the neighbourhood term: an unknown user or item, or
+  /// fewer than min_k neighbours, whatever the rule.
+  bool fallback = false;
 };
 
 namespace detail {
@@ -165,7 +177,10 @@ class knn_base : public recommender_base<Derived, knn_params, knn_state, T> {
     if (p.rule == knn_rule::with_baseline || p.similarity.kind == similarity_kind::pearson_baseline) {
       st.bsl = fit_baselines(R, RT, p.baseline);
     }
-    st.sim = compute_similarities(X, p.similarity, &st.bsl, UserBased, p.n_jobs, progress);
+    // The neighbour lists hold at least k rows, so top-N honours k as prediction does.
+    similarity_options so = p.similarity;
+    so.neighbours = std::max(so.neighbours, p.k);
+    st.sim = compute_similarities(X, so, &st.bsl, UserBased, p.n_jobs, progress);
     st.set_sizes.resize(X.rows);
     for (std::size_t x = 0; x < X.rows; ++x) st.set_sizes[x] = static_cast<double>(X.row_end(x) - X.row_begin(x));
     this->state_ = std::move(st);
@@ -300,31 +315,36 @@ class knn_base : public recommender_base<Derived, knn_params, knn_state, T> {
         if (known_u) est += st.bsl.user[u];
         if (known_i) est += st.bsl.item[i];
       }
-      return {clip(est), 0, true};
+      return {clip(est), 0, p.rule != knn_rule::with_baseline, true};
     }
     const std::size_t x = UserBased ? u : i, y = UserBased ? i : u;
     const csr_matrix<double>& Y = UserBased ? st.train.by_item : st.train.data.matrix();  // rows y: (x2, r)
     const std::size_t b = Y.row_begin(y), e = Y.row_end(y);
-    // cand: (similarity, position in Y's row y), the best k first.
+    // cand: (similarity, position in Y's row y), the best k first; equal similarities in
+    // the order the ratings appear in the training data (Surprise's order: heapq.nlargest
+    // over y's ratings as they were read).
     cand.clear();
     if (st.sim.dense()) {
       const double* srow = st.sim.row(x);
       for (std::size_t q = b; q < e; ++q) cand.emplace_back(srow[static_cast<std::size_t>(Y.indices[q])], q);
-      const auto better = [](const auto& a, const auto& c) { return a.first > c.first || (a.first == c.first && a.second < c.second); };
-      if (cand.size() > p.k) {
-        std::nth_element(cand.begin(), cand.begin() + static_cast<std::ptrdiff_t>(p.k), cand.end(), better);
-        cand.resize(p.k);
-      }
-      std::sort(cand.begin(), cand.end(), better);  // summed most similar first, as Surprise does
     } else {
       const auto l = st.sim.neighbours(x);
       const auto first = Y.indices.begin() + static_cast<std::ptrdiff_t>(b);
       const auto last = Y.indices.begin() + static_cast<std::ptrdiff_t>(e);
-      for (std::size_t t = 0; t < l.size && cand.size() < p.k; ++t) {
+      for (std::size_t t = 0; t < l.size; ++t) {
         const auto it = std::lower_bound(first, last, l.index[t]);
         if (it != last && *it == l.index[t]) cand.emplace_back(l.similarity[t], static_cast<std::size_t>(it - Y.indices.begin()));
       }
     }
+    const std::vector<std::uint64_t>& order = UserBased ? st.train.by_item_order : st.train.data.entry_order();
+    const auto better = [&](const auto& a, const auto& c) {
+      return a.first > c.first || (a.first == c.first && order[a.second] < order[c.second]);
+    };
+    if (cand.size() > p.k) {
+      std::nth_element(cand.begin(), cand.begin() + static_cast<std::ptrdiff_t>(p.k), cand.end(), better);
+      cand.resize(p.k);
+    }
+    std::sort(cand.begin(), cand.end(), better);  // summed most similar first, as Surprise does
     double sum_sim = 0.0, sum = 0.0;
     std::size_t actual_k = 0;
     for (const auto& [s, q] : cand) {
@@ -352,8 +372,8 @@ class knn_base : public recommender_base<Derived, knn_params, knn_state, T> {
       case knn_rule::with_zscore: est = st.means[x] + (enough ? sum / sum_sim * st.sigmas[x] : 0.0); break;
       case knn_rule::with_baseline: est = st.bsl(u, i) + (enough ? sum / sum_sim : 0.0); break;
     }
-    if (std::isnan(est)) return {clip(st.global_mean), actual_k, true};  // never NaN
-    return {clip(est), actual_k, !enough};
+    if (std::isnan(est)) return {clip(st.global_mean), actual_k, true, true};  // never NaN
+    return {clip(est), actual_k, p.rule == knn_rule::basic && !enough, !enough};
   }
 };
 

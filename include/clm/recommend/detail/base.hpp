@@ -81,12 +81,14 @@ struct score_buffer {
 struct recommender_data {
   interactions data;
   csr_matrix<double> by_item;                 // items x users
+  std::vector<std::uint64_t> by_item_order;   // data.entry_order() in by_item's storage order
   std::vector<double> popularity;             // users per item
   std::vector<std::int32_t> popularity_rank;  // item -> rank (0: most popular)
   std::vector<std::int32_t> by_popularity;    // rank -> item
 
   void build() {
     by_item = data.matrix().transpose();
+    by_item_order = data.matrix().transpose_aligned(data.entry_order());
     const std::size_t m = data.n_items();
     popularity.assign(m, 0.0);
     for (std::size_t j = 0; j < m; ++j) popularity[j] = static_cast<double>(by_item.row_end(j) - by_item.row_begin(j));
@@ -159,7 +161,8 @@ class recommender_base {
   using params_type = Params;
   using value_type = T;
   using data_type = interactions;
-  static constexpr std::uint32_t serial_version = 1;
+  /// 2: the training interactions keep their entry order (ties follow the data).
+  static constexpr std::uint32_t serial_version = 2;
   static std::string model_kind() { return model_kind_name<T>(Derived::name); }
 
   recommender_base() { params_.validate(); }
