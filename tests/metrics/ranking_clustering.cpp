@@ -59,6 +59,13 @@ TEST_CASE("ranking metrics by hand: repeats, short lists, perfect and empty rank
   CHECK(clm::hit_rate_at_k(rec, rel, 1) == doctest::Approx(0.5));
   CHECK(clm::mrr(rec, rel) == doctest::Approx((0.5 + 1.0) / 2));
   CHECK(clm::map_at_k(rec, rel, 4) == doctest::Approx(((1.0 / 2 + 2.0 / 4) / 2 + 1.0 / 2) / 2));
+  // The two MAP conventions part where a user has more relevant items than k: at k = 1
+  // user 1's single hit is a perfect AP@1 (divided by min(1, 2)) but half of |relevant|.
+  CHECK(clm::map_at_k(rec, rel, 1) == doctest::Approx((0.0 + 1.0) / 2));
+  CHECK(clm::map_at_k_over_relevant(rec, rel, 1) == doctest::Approx((0.0 + 1.0 / 2) / 2));
+  CHECK(clm::map_at_k_over_relevant(rec, rel, 4) == doctest::Approx(((1.0 / 2 + 2.0 / 4) / 2 + 1.0 / 2) / 2));
+  CHECK(clm::map_at_k_over_relevant(lists{{1, 2, 3}}, lists{{1, 2, 3, 4}}, 3) == doctest::Approx(3.0 / 4));
+  CHECK(clm::map_at_k(lists{{1, 2, 3}}, lists{{1, 2, 3, 4}}, 3) == doctest::Approx(1.0));
   CHECK(clm::ndcg_at_k(lists{{1, 2}}, lists{{2, 1}}, 2) == doctest::Approx(1.0));
   CHECK(clm::ndcg_at_k(lists{{7, 8}}, lists{{1}}, 2) == 0.0);
   CHECK(clm::catalog_coverage(rec, 10) == doctest::Approx(0.4));

@@ -1,13 +1,14 @@
 #pragma once
 // Classification metrics (binary labels 0/1), as scikit-learn 1.2 computes them.
-//   accuracy(y_true, y_pred)          share of equal labels
-//   confusion_matrix(y_true, y_pred)  {tn, fp, fn, tp}
+//   accuracy(y_true, y_pred)          share of equal labels                (sklearn accuracy_score)
+//   confusion_matrix(y_true, y_pred)  {tn, fp, fn, tp}                     (confusion_matrix(...).ravel())
 //   precision, recall, f1, fbeta      of the positive class; a zero denominator gives 0
+//                                     (precision_score, recall_score, f1_score, fbeta_score)
 //                                     (scikit-learn's zero_division default, without the warning)
 //   log_loss(y_true, p)               mean negative log-likelihood, p clipped to
 //                                     [eps, 1 - eps], eps the double machine epsilon
-//                                     (scikit-learn 1.2's eps = "auto")
-//   brier_score(y_true, p)            mean squared error of the probabilities
+//                                     (scikit-learn 1.2's eps = "auto"; log_loss)
+//   brier_score(y_true, p)            mean squared error of the probabilities (brier_score_loss)
 // All take any 1-D xtensor expression; different lengths, empty input, NaN probabilities
 // and labels other than 0/1 are clm:: errors.
 // Metrics of scores (roc_auc, the ROC, precision-recall, gain, lift and calibration

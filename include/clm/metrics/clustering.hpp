@@ -1,6 +1,7 @@
 #pragma once
 // Clustering metrics, as scikit-learn 1.2 defines them (Euclidean distance throughout).
 //
+//   (scikit-learn names: KMeans.inertia_, silhouette_score, davies_bouldin_score)
 //   inertia(X, labels, centers)   sum of squared distances of the rows to their cluster's
 //                                 center (k-means' objective); centers: k x d, labels in [0, k)
 //   inertia(X, labels)            the same with each cluster's mean as its center

@@ -2,6 +2,9 @@
 // Metrics of scores (binary labels 0/1, a higher score meaning "more likely 1"), as
 // scikit-learn 1.2 computes them, and the marketing curves built on the same ordering.
 //
+//   (scikit-learn names: roc_auc_score, roc_curve, precision_recall_curve,
+//   average_precision_score, sklearn.calibration.calibration_curve; the gain and lift
+//   curves have no scikit-learn counterpart)
 //   roc_auc(y, score)                 area under the ROC curve: the Mann-Whitney statistic,
 //                                     a tied positive/negative pair counting one half (the
 //                                     same number as scikit-learn's trapezoids), O(n) after

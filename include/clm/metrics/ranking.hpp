@@ -12,7 +12,9 @@
 //   ndcg_at_k        DCG / ideal DCG, DCG = sum over relevant items at rank r (1-based,
 //                    r <= k) of 1 / log2(r + 1); the ideal places min(k, |relevant|) hits first
 //   map_at_k         sum over relevant items at rank r <= k of precision@r, divided by
-//                    min(k, |relevant|) (the usual AP@k)
+//                    min(k, |relevant|) (the usual AP@k: 1 for a perfect top k)
+//   map_at_k_over_relevant  the same sum divided by |relevant| (microsoft/recommenders'
+//                    map_at_k; below 1 whenever a user has more than k relevant items)
 //   mrr              1 / rank of the first relevant item in the whole list, 0 if none
 //   catalog_coverage share of the n_items catalogue that appears in some top-k list
 //
@@ -124,19 +126,35 @@ double ndcg_at_k(const std::vector<std::vector<Id>>& recommended, const std::vec
                                  });
 }
 
+namespace detail {
+/// Sum of precision@r over the relevant ranks r of a top-k list.
+inline double precision_sum(const std::vector<bool>& hit) {
+  double sum = 0.0, hits = 0.0;
+  for (std::size_t r = 0; r < hit.size(); ++r) {
+    if (!hit[r]) continue;
+    hits += 1.0;
+    sum += hits / static_cast<double>(r + 1);
+  }
+  return sum;
+}
+}  // namespace detail
+
 template <class Id>
 double map_at_k(const std::vector<std::vector<Id>>& recommended, const std::vector<std::vector<Id>>& relevant,
                 std::size_t k) {
   return detail::mean_over_users(recommended, relevant, k, "map_at_k",
                                  [](const std::vector<bool>& hit, std::size_t n_rel, std::size_t kk) {
-                                   double sum = 0.0, hits = 0.0;
-                                   for (std::size_t r = 0; r < hit.size(); ++r) {
-                                     if (!hit[r]) continue;
-                                     hits += 1.0;
-                                     sum += hits / static_cast<double>(r + 1);
-                                   }
                                    const std::size_t m = std::min(kk, n_rel);
-                                   return m == 0 ? 0.0 : sum / static_cast<double>(m);
+                                   return m == 0 ? 0.0 : detail::precision_sum(hit) / static_cast<double>(m);
+                                 });
+}
+
+template <class Id>
+double map_at_k_over_relevant(const std::vector<std::vector<Id>>& recommended,
+                              const std::vector<std::vector<Id>>& relevant, std::size_t k) {
+  return detail::mean_over_users(recommended, relevant, k, "map_at_k_over_relevant",
+                                 [](const std::vector<bool>& hit, std::size_t n_rel, std::size_t) {
+                                   return n_rel == 0 ? 0.0 : detail::precision_sum(hit) / static_cast<double>(n_rel);
                                  });
 }
 

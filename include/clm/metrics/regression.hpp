@@ -1,5 +1,7 @@
 #pragma once
 // Regression metrics as scikit-learn 1.2 computes them:
+//   (scikit-learn names: mean_squared_error, mean_squared_error(squared=False),
+//   mean_absolute_error, r2_score, mean_absolute_percentage_error)
 //   mse, rmse, mae, r2 (1 - SS_res / SS_tot; a constant y_true gives 1 when predicted exactly,
 //   else 0, as scikit-learn's force_finite), mape (mean |y - p| / max(|y|, eps), eps the
 //   double machine epsilon, as scikit-learn).
