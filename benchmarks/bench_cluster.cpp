@@ -12,7 +12,7 @@ namespace {
 
 void kmeans_fit(benchmark::State& state) {
   const auto& X = clm_bench::kmeans_X();
-  std::vector<double> init(X.data(), X.data() + 8 * 8);  // the first 8 rows
+  const clm::matrix<double> init = xt::view(X, xt::range(0, 8), xt::all());  // the first 8 rows
   const auto jobs = static_cast<std::size_t>(state.range(0));
   std::size_t passes = 0;
   for (auto _ : state) {

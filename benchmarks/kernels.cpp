@@ -148,7 +148,7 @@ const std::map<std::string, std::function<void()>>& kernels() {
       {"kmeans_fit_20000x8_k8_10_iterations",
        [] {
          const auto X = gaussian(20000, 8, 10);
-         std::vector<double> init(X.data(), X.data() + 64);
+         const clm::matrix<double> init = xt::view(X, xt::range(0, 8), xt::all());
          clm_measured([&] {
            add(clm::kmeans<>({.k = 8, .init = clm::kmeans_init::given, .init_centers = init, .max_iter = 10, .tol = 0.0})
                    .fit(X)

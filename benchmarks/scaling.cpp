@@ -124,7 +124,7 @@ std::vector<fit_case> cases() {
        [](std::size_t n) {
          return measure([&] { return clm_bench::gaussian(n, 8, n + 8); },
                         [](const clm::matrix<double>& X) {
-                          std::vector<double> init(X.data(), X.data() + 64);
+                          const clm::matrix<double> init = xt::view(X, xt::range(0, 8), xt::all());
                           clm::kmeans<>({.k = 8, .init = clm::kmeans_init::given, .init_centers = init, .max_iter = 10,
                                          .tol = 0.0})
                               .fit(X);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <type_traits>
 
 #include "clm/cluster/kmeans.hpp"
 #include "clm/cluster/minibatch_kmeans.hpp"
@@ -38,7 +39,6 @@ blobs make_blobs(const matrix<double>& centers, std::size_t per, std::uint64_t s
   }
   return b;
 }
-std::vector<double> flat(const matrix<double>& m) { return {m.begin(), m.end()}; }
 
 clm::testing::check_data<double> blob_data() {
   const matrix<double> centers{{0, 0}, {6, 0}, {0, 6}};
@@ -54,7 +54,7 @@ TEST_CASE("kmeans from given centres matches scikit-learn 1.2's lloyd KMeans, wi
   for (const char* name : {"normal", "empty"}) {
     INFO("case ", name);
     const std::string base = std::string("kmeans_") + name;
-    clm::kmeans<> km({.k = 4, .init = clm::kmeans_init::given, .init_centers = flat(read_matrix_fixture(base + "_init.txt"))});
+    clm::kmeans<> km({.k = 4, .init = clm::kmeans_init::given, .init_centers = read_matrix_fixture(base + "_init.txt")});
     km.fit(X);
     clm::testing::check_close(km.centers(), read_matrix_fixture(base + "_centers.txt"), 1e-9);
     CHECK(km.labels() == clm::testing::column(read_matrix_fixture(base + "_labels.txt")));
@@ -64,6 +64,8 @@ TEST_CASE("kmeans from given centres matches scikit-learn 1.2's lloyd KMeans, wi
     CHECK(km.inertia() == doctest::Approx(clm::inertia(X, km.labels(), km.centers())).epsilon(1e-12));
     CHECK(km.predict(X) == km.labels());
   }
+  static_assert(std::is_same_v<std::decay_t<decltype(clm::kmeans<>().labels())>, clm::vector<std::int32_t>>);
+  static_assert(std::is_same_v<decltype(clm::minibatch_kmeans<float>().predict(X)), clm::cluster_labels>);
 }
 
 TEST_CASE("kmeans++ finds simulated blobs, seeded and independent of the thread count") {
@@ -95,7 +97,7 @@ TEST_CASE("kmeans++ finds simulated blobs, seeded and independent of the thread 
   const auto dist = km.transform(b.X);
   CHECK(dist.shape()[1] == 5);
   CHECK(dist(0, static_cast<std::size_t>(km.labels()(0))) == doctest::Approx(std::sqrt(
-      clm::inertia(matrix<double>(xt::view(b.X, xt::range(0, 1), xt::all())), vector<double>{km.labels()(0)}, km.centers()))));
+      clm::inertia(matrix<double>(xt::view(b.X, xt::range(0, 1), xt::all())), vector<double>{static_cast<double>(km.labels()(0))}, km.centers()))));
 }
 
 TEST_CASE("kmeans satisfies the estimator contract") {
@@ -107,9 +109,9 @@ TEST_CASE("degenerate input to kmeans is a named error or a documented result") 
   CHECK_THROWS_AS(km.fit(matrix<double>{{0, 0}, {1, 1}}), clm::invalid_argument);  // fewer rows than k
   CHECK_THROWS_AS(km.fit(matrix<double>{{0, 0}, {1, NAN}, {2, 2}}), clm::numeric_error);
   CHECK_THROWS_AS(clm::kmeans<>({.k = 0}), clm::invalid_argument);
-  CHECK_THROWS_AS(clm::kmeans<>({.k = 2, .init = clm::kmeans_init::given, .init_centers = {1, 2, 3}}),
+  CHECK_THROWS_AS(clm::kmeans<>({.k = 2, .init = clm::kmeans_init::given, .init_centers = matrix<double>{{1, 2, 3}}}),
                   clm::invalid_argument);
-  clm::kmeans<> given({.k = 2, .init = clm::kmeans_init::given, .init_centers = {0, 0, 0, 1, 1, 1}});
+  clm::kmeans<> given({.k = 2, .init = clm::kmeans_init::given, .init_centers = matrix<double>{{0, 0, 0}, {1, 1, 1}}});
   CHECK_THROWS_AS(given.fit(matrix<double>{{0, 0}, {1, 1}, {2, 2}}), clm::shape_error);  // d = 2, not 3
   // Constant data: every centre on the one point, inertia 0.
   clm::kmeans<> constant({.k = 2});

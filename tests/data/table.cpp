@@ -29,6 +29,15 @@ TEST_CASE("columns by name and type - errors name the column") {
   CHECK_THROWS_WITH_AS(t.numeric("city"), "table: column 'city' is categorical, expected numeric",
                        clm::invalid_argument);
   CHECK_THROWS_AS(t.categorical("n"), clm::invalid_argument);
+  // Checked access to a categorical value: missing and out-of-range rows are named errors.
+  const auto& city = t.categorical("city");
+  CHECK(city.at(1) == "Lyon");
+  CHECK(city.value_or(3, "unknown") == "unknown");
+  CHECK(city.is_missing(3));
+  CHECK_FALSE(city.is_missing(0));
+  CHECK_THROWS_WITH_AS(city.at(3), "categorical_column.at: row 3 is missing", clm::invalid_argument);
+  CHECK_THROWS_WITH_AS(city.at(5), doctest::Contains("row 5 is out of range (the column has 5 rows)"), clm::shape_error);
+  CHECK_THROWS_AS(city.value_or(7, ""), clm::shape_error);
 }
 
 TEST_CASE("adding columns checks names, lengths and codes") {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "clm/data/synthetic.hpp"
+#include "clm/cluster/kmeans.hpp"
 #include "clm/io/archive.hpp"
 #include "clm/lifetime/bg_nbd.hpp"
 #include "clm/linear/logistic_regression.hpp"
@@ -256,4 +257,22 @@ TEST_CASE("model files from serial version 1 (no stop reason, no excluded count)
   CHECK_THROWS_WITH_AS(clm::load_bytes<clm::logistic_regression<>>(clm::detail::model_file(
                            clm::logistic_regression<>::model_kind(), 2, r.bytes())),
                        doctest::Contains("disagrees with the stop reason"), clm::format_error);
+}
+
+TEST_CASE("kmeans files of serial version 1 (flat initial centres, labels as values) still load") {
+  clm::output_archive p(1);
+  p(std::size_t{2}, clm::kmeans_init::given, std::vector<double>{0, 0, 5, 5}, std::size_t{1}, std::size_t{300}, 1e-4,
+    std::uint64_t{0}, std::size_t{1});
+  p(true, std::size_t{2}, clm::matrix<double>{{0.5, 0.5}, {5.0, 5.5}}, clm::vector<double>{0, 1, 1}, 1.25, std::size_t{2});
+  const auto km = clm::load_bytes<clm::kmeans<>>(clm::detail::model_file(clm::kmeans<>::model_kind(), 1, p.bytes()));
+  CHECK(km.params().init_centers == clm::matrix<double>{{0, 0}, {5, 5}});
+  CHECK(km.labels() == clm::cluster_labels{0, 1, 1});
+  CHECK(km.predict(clm::matrix<double>{{4.0, 6.0}})(0) == 1);
+  // A label naming no centre is refused in either version.
+  clm::output_archive q(1);
+  q(std::size_t{2}, clm::kmeans_init::kmeans_plus_plus, std::vector<double>{}, std::size_t{1}, std::size_t{300}, 1e-4,
+    std::uint64_t{0}, std::size_t{1});
+  q(true, std::size_t{2}, clm::matrix<double>{{0.5, 0.5}, {5.0, 5.5}}, clm::vector<double>{0, 2, 1}, 1.25, std::size_t{2});
+  CHECK_THROWS_AS(clm::load_bytes<clm::kmeans<>>(clm::detail::model_file(clm::kmeans<>::model_kind(), 1, q.bytes())),
+                  clm::format_error);
 }

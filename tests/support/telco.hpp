@@ -35,7 +35,7 @@ inline std::optional<telco_data> telco() {
   telco_data d;
   const auto& churn = t.categorical("Churn");
   d.y = vector<double>::from_shape({t.rows()});
-  for (std::size_t i = 0; i < t.rows(); ++i) d.y(i) = *churn.value(i) == "Yes" ? 1.0 : 0.0;
+  for (std::size_t i = 0; i < t.rows(); ++i) d.y(i) = churn.at(i) == "Yes" ? 1.0 : 0.0;
   std::vector<std::size_t> pos, neg;
   for (std::size_t i = 0; i < t.rows(); ++i) (d.y(i) == 1.0 ? pos : neg).push_back(i);
   random_engine g(42);

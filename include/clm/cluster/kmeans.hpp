@@ -3,14 +3,16 @@
 // algorithm="lloyd").
 //
 //   params       k, init (kmeans_plus_plus: the greedy variant with 2 + floor(ln k) trials per
-//                centre; random: k distinct rows; given: init_centers, k x d row-major),
+//                centre; random: k distinct rows; given: init_centers, a k x d matrix),
 //                n_init (0: 1 for k-means++ and given centres, 10 for random), max_iter, tol,
 //                seed, n_jobs
 //   fit(X)       for each of n_init starts, Lloyd iterations until the labels stop changing
 //                or the squared centre shift sum is <= tol * mean column variance (as
 //                scikit-learn), then one more assignment so labels match the final centres;
 //                the start with the lowest inertia wins
-//   centers(), labels(), inertia(), n_iter()
+//   centers(), labels(), inertia(), n_iter()   labels and predict() are integer cluster
+//                                              indices 0 .. k-1 (cluster_labels, int32 as
+//                                              scikit-learn's)
 //   predict(X)   nearest centre per row (ties: the lower index), as a vector<T>
 //   transform(X) Euclidean distances to every centre, n x k
 //
@@ -48,10 +50,13 @@ namespace clm {
 
 enum class kmeans_init : std::uint8_t { kmeans_plus_plus, random, given };
 
+/// Cluster indices per row, 0 .. k-1.
+using cluster_labels = vector<std::int32_t>;
+
 struct kmeans_params {
   std::size_t k = 8;
   kmeans_init init = kmeans_init::kmeans_plus_plus;
-  std::vector<double> init_centers;  ///< k x d, row-major, for init = given
+  matrix<double> init_centers = matrix<double>::from_shape({0, 0});  ///< k x d, for init = given
   std::size_t n_init = 0;            ///< 0: 1 for k-means++ and given, 10 for random
   std::size_t max_iter = 300;
   double tol = 1e-4;
@@ -62,8 +67,9 @@ struct kmeans_params {
     require_param(k >= 1, "kmeans", "k", k, ">= 1");
     require_param(static_cast<int>(init) <= 2, "kmeans", "init", static_cast<int>(init),
                   "kmeans_plus_plus, random or given");
-    require_param(init != kmeans_init::given || (!init_centers.empty() && init_centers.size() % k == 0), "kmeans",
-                  "init_centers", init_centers.size(), "k x d values for init = given");
+    require_param(init != kmeans_init::given || (init_centers.shape()[0] == k && init_centers.shape()[1] >= 1), "kmeans",
+                  "init_centers", std::to_string(init_centers.shape()[0]) + " x " + std::to_string(init_centers.shape()[1]),
+                  "k = " + std::to_string(k) + " rows for init = given");
     require_param(max_iter >= 1, "kmeans", "max_iter", max_iter, ">= 1");
     require_param(tol >= 0.0 && std::isfinite(tol), "kmeans", "tol", tol, "finite and >= 0");
   }
@@ -72,23 +78,41 @@ struct kmeans_params {
 
 namespace detail {
 
+/// Labels in a model file: integers from serial version 2 on, values of T before.
+template <class T, class A>
+void serialize_labels(A& ar, cluster_labels& labels, std::size_t k, const char* owner) {
+  if (ar.version() >= 2) {
+    ar(labels);
+  } else {
+    vector<T> old;
+    if constexpr (!A::loading) old = xt::cast<T>(labels);
+    ar(old);
+    if constexpr (A::loading) {
+      for (const auto l : old) ar.check(l >= 0 && l < static_cast<T>(k), std::string(owner) + ": a label names no centre");
+      labels = xt::cast<std::int32_t>(old);
+    }
+  }
+  for (const auto l : labels) {
+    ar.check(l >= 0 && static_cast<std::size_t>(l) < k, std::string(owner) + ": a label names no centre");
+  }
+}
+
 template <class T>
 struct kmeans_state {
   std::size_t n_features_in = 0;
   matrix<T> centers;
-  vector<T> labels;
+  cluster_labels labels;
   double inertia = 0.0;
   std::size_t n_iter = 0;
 
   template <class A>
   void serialize(A& ar) {
-    ar(n_features_in, centers, labels, inertia, n_iter);
+    ar(n_features_in, centers);
     ar.check(centers.dimension() == 2 && centers.shape()[1] == n_features_in && centers.shape()[0] >= 1 &&
                  n_features_in > 0,
              "kmeans: centres do not match the feature count");
-    for (const auto l : labels) {
-      ar.check(l >= 0 && l < static_cast<T>(centers.shape()[0]), "kmeans: a label names no centre");
-    }
+    serialize_labels<T>(ar, labels, centers.shape()[0], "kmeans");
+    ar(inertia, n_iter);
     for (auto c : centers) ar.check(std::isfinite(c), "kmeans: a centre is not finite");
   }
 };
@@ -223,13 +247,13 @@ inline void kmeans_assign(const matrix<double>& X, const std::vector<double>& x_
 
 /// The nearest of the centres (k x d) for each row of X (ties: the lower index).
 template <class T>
-vector<T> nearest_centres(const matrix<T>& Xt, const matrix<T>& centres, std::size_t n_jobs) {
+cluster_labels nearest_centres(const matrix<T>& Xt, const matrix<T>& centres, std::size_t n_jobs) {
   decltype(auto) X = evaluate<double, 2>(Xt);
   const std::vector<double> C(centres.begin(), centres.end());
   kmeans_pass pass;
   kmeans_assign(X, {}, C, centres.shape()[0], false, n_jobs, pass);  // labels only
-  vector<T> out = vector<T>::from_shape({pass.labels.size()});
-  for (std::size_t i = 0; i < pass.labels.size(); ++i) out(i) = static_cast<T>(pass.labels[i]);
+  cluster_labels out = cluster_labels::from_shape({pass.labels.size()});
+  for (std::size_t i = 0; i < pass.labels.size(); ++i) out(i) = static_cast<std::int32_t>(pass.labels[i]);
   return out;
 }
 
@@ -311,7 +335,8 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
 
  public:
   static constexpr const char* name = "kmeans";
-  static constexpr std::uint32_t serial_version = 1;
+  /// 2: integer labels, init_centers as a matrix.
+  static constexpr std::uint32_t serial_version = 2;
   static std::string model_kind() { return detail::model_kind_name<T>(name); }
   using base::base;
 
@@ -327,9 +352,9 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
       throw invalid_argument("kmeans.fit: expected at least k = " + std::to_string(k) + " rows, got " +
                              std::to_string(n));
     }
-    if (p.init == kmeans_init::given && p.init_centers.size() != k * d) {
-      throw shape_error("kmeans.fit: init_centers has " + std::to_string(p.init_centers.size()) +
-                        " values; expected k x d = " + std::to_string(k * d));
+    if (p.init == kmeans_init::given && p.init_centers.shape()[1] != d) {
+      throw shape_error("kmeans.fit: init_centers has " + std::to_string(p.init_centers.shape()[1]) +
+                        " columns; X has " + std::to_string(d));
     }
     // scikit-learn's tolerance: tol times the mean of the column variances (two row-major
     // passes: the means, then the squared deviations).
@@ -363,8 +388,8 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
         best.n_features_in = d;
         best.centers = matrix<T>::from_shape({k, d});
         for (std::size_t v = 0; v < k * d; ++v) best.centers.data()[v] = static_cast<T>(C[v]);
-        best.labels = vector<T>::from_shape({n});
-        for (std::size_t i = 0; i < n; ++i) best.labels(i) = static_cast<T>(pass.labels[i]);
+        best.labels = cluster_labels::from_shape({n});
+        for (std::size_t i = 0; i < n; ++i) best.labels(i) = static_cast<std::int32_t>(pass.labels[i]);
         best.inertia = inertia;
         best.n_iter = iter;
         have = true;
@@ -376,7 +401,7 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
 
   /// The nearest centre of each row.
   template <class E>
-  vector<T> predict(const E& X_in) const {
+  cluster_labels predict(const E& X_in) const {
     decltype(auto) Xt = this->fitted_input(X_in, "predict", /*allow_nan=*/false);
     detail::check_squares(Xt, name, "predict");
     return detail::nearest_centres(Xt, this->get().centers, this->params_.n_jobs);
@@ -392,7 +417,7 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
 
   const matrix<T>& centers() const { return this->get().centers; }
   /// The training rows' clusters, 0 .. k-1.
-  const vector<T>& labels() const { return this->get().labels; }
+  const cluster_labels& labels() const { return this->get().labels; }
   /// Sum of squared distances of the training rows to their centres.
   double inertia() const { return this->get().inertia; }
   std::size_t n_iter() const { return this->get().n_iter; }
@@ -406,7 +431,20 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
   template <class A>
   void serialize(A& ar) {
     auto& p = this->params_;
-    ar(p.k, p.init, p.init_centers, p.n_init, p.max_iter, p.tol, p.seed, p.n_jobs, this->state_);
+    ar(p.k, p.init);
+    if (ar.version() >= 2) {
+      ar(p.init_centers);
+    } else {  // a flat k x d row-major list
+      std::vector<double> flat;
+      if constexpr (!A::loading) flat.assign(p.init_centers.begin(), p.init_centers.end());
+      ar(flat);
+      if constexpr (A::loading) {
+        ar.check(p.k >= 1 && flat.size() % p.k == 0, "kmeans: init_centers is not k x d");
+        p.init_centers = matrix<double>::from_shape({flat.empty() ? 0 : p.k, flat.empty() ? 0 : flat.size() / p.k});
+        std::copy(flat.begin(), flat.end(), p.init_centers.begin());
+      }
+    }
+    ar(p.n_init, p.max_iter, p.tol, p.seed, p.n_jobs, this->state_);
     if constexpr (A::loading) {
       p.validate();
       if (this->state_) ar.check(this->state_->centers.shape()[0] == p.k, "kmeans: centre count differs from k");
@@ -416,7 +454,7 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
  private:
   std::vector<double> initial_centers(const matrix<double>& X, random_engine& g) const {
     const auto& p = this->params_;
-    if (p.init == kmeans_init::given) return p.init_centers;
+    if (p.init == kmeans_init::given) return std::vector<double>(p.init_centers.begin(), p.init_centers.end());
     if (p.init == kmeans_init::random) return detail::random_rows(X, p.k, g);
     return detail::kmeans_plus_plus(X, p.k, g);
   }

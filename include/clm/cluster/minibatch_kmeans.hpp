@@ -49,19 +49,18 @@ struct minibatch_kmeans_state {
   std::size_t n_features_in = 0;
   matrix<T> centers;
   std::vector<double> counts;  // rows assigned to each centre so far
-  vector<T> labels;            // after fit
+  cluster_labels labels;       // after fit
   double inertia = std::numeric_limits<double>::quiet_NaN();
   std::size_t n_steps = 0;
 
   template <class A>
   void serialize(A& ar) {
-    ar(n_features_in, centers, counts, labels, inertia, n_steps);
+    ar(n_features_in, centers, counts);
     ar.check(centers.dimension() == 2 && centers.shape()[1] == n_features_in && counts.size() == centers.shape()[0] &&
                  n_features_in > 0,
              "minibatch_kmeans: inconsistent centres");
-    for (const auto l : labels) {
-      ar.check(l >= 0 && l < static_cast<decltype(l)>(centers.shape()[0]), "minibatch_kmeans: a label names no centre");
-    }
+    serialize_labels<T>(ar, labels, centers.shape()[0], "minibatch_kmeans");
+    ar(inertia, n_steps);
     for (auto c : centers) ar.check(std::isfinite(c), "minibatch_kmeans: a centre is not finite");
   }
 };
@@ -75,7 +74,8 @@ class minibatch_kmeans
 
  public:
   static constexpr const char* name = "minibatch_kmeans";
-  static constexpr std::uint32_t serial_version = 1;
+  /// 2: integer labels.
+  static constexpr std::uint32_t serial_version = 2;
   static std::string model_kind() { return detail::model_kind_name<T>(name); }
   using base::base;
 
@@ -138,7 +138,7 @@ class minibatch_kmeans
   }
 
   template <class E>
-  vector<T> predict(const E& X_in) const {
+  cluster_labels predict(const E& X_in) const {
     decltype(auto) Xt = this->fitted_input(X_in, "predict", /*allow_nan=*/false);
     detail::check_squares(Xt, name, "predict");
     return detail::nearest_centres(Xt, this->get().centers, this->params_.n_jobs);
@@ -153,7 +153,7 @@ class minibatch_kmeans
 
   const matrix<T>& centers() const { return this->get().centers; }
   /// Labels and inertia of the rows given to fit (empty / NaN after partial_fit alone).
-  const vector<T>& labels() const { return this->get().labels; }
+  const cluster_labels& labels() const { return this->get().labels; }
   double inertia() const { return this->get().inertia; }
   std::size_t n_steps() const { return this->get().n_steps; }
 

@@ -43,10 +43,39 @@ struct categorical_column {
   std::vector<std::int32_t> codes;  ///< per row; -1 = missing
   std::vector<std::string> levels;  ///< code -> value
 
-  /// The value of row i, or nullptr when missing.
+  std::size_t size() const noexcept { return codes.size(); }
+  bool is_missing(std::size_t i) const { return code_at(i, "is_missing") < 0; }
+
+  /// The value of row i, or nullptr when missing (unchecked: i < size()).
   const std::string* value(std::size_t i) const {
     const std::int32_t c = codes[i];
     return c < 0 ? nullptr : &levels[static_cast<std::size_t>(c)];
+  }
+  /// The value of row i. Throws shape_error when i is out of range and invalid_argument
+  /// when the value is missing.
+  const std::string& at(std::size_t i) const {
+    const std::int32_t c = code_at(i, "at");
+    if (c < 0) throw invalid_argument("categorical_column.at: row " + std::to_string(i) + " is missing");
+    return levels[static_cast<std::size_t>(c)];
+  }
+  /// The value of row i, or `fallback` when it is missing (checked like at()).
+  std::string value_or(std::size_t i, std::string_view fallback) const {
+    const std::int32_t c = code_at(i, "value_or");
+    return c < 0 ? std::string(fallback) : levels[static_cast<std::size_t>(c)];
+  }
+
+ private:
+  std::int32_t code_at(std::size_t i, const char* what) const {
+    if (i >= codes.size()) {
+      throw shape_error(std::string("categorical_column.") + what + ": row " + std::to_string(i) +
+                        " is out of range (the column has " + std::to_string(codes.size()) + " rows)");
+    }
+    const std::int32_t c = codes[i];
+    if (c >= static_cast<std::int32_t>(levels.size())) {
+      throw invalid_argument(std::string("categorical_column.") + what + ": row " + std::to_string(i) + " has code " +
+                             std::to_string(c) + ", but the column has " + std::to_string(levels.size()) + " levels");
+    }
+    return c;
   }
 };
 
