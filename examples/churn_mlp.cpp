@@ -17,7 +17,7 @@ int main(int argc, char** argv) try {
     customers = clm::read_csv(argv[2]);
     const auto& answer = customers.categorical("Churn");
     churned = clm::vector<double>::from_shape({customers.rows()});
-    for (std::size_t i = 0; i < customers.rows(); ++i) churned(i) = *answer.value(i) == "Yes" ? 1.0 : 0.0;
+    for (std::size_t i = 0; i < customers.rows(); ++i) churned(i) = answer.at(i) == "Yes" ? 1.0 : 0.0;
     customers = customers.drop({"customerID", "Churn"});
   } else if (argc == 1) {
     auto simulated = clm::synthetic::customers<double>({.n_customers = 7000, .seed = 42});
