@@ -117,3 +117,89 @@ TEST_CASE("Telco: column_transformer gives scikit-learn's 45 columns") {
     CHECK(std::abs(p - proj) <= 1e-9 * std::max(1.0, std::abs(proj)));
   }
 }
+
+namespace {
+auto make_blocks(clm::remainder r) {
+  return clm::make_column_transformer(
+      {.remainder = r}, clm::numeric_columns({"tenure_months"}, clm::standard_scaler<>()),
+      clm::numeric_columns({"avg_order_value", "discount_share"},
+                           clm::make_pipeline(clm::simple_imputer<>({.strategy = clm::impute_strategy::median}),
+                                              clm::standard_scaler<>())),
+      clm::categorical_columns({"channel"}, clm::one_hot_encoder<>({.unknown = clm::unknown_category::ignore})));
+}
+using blocks_type = decltype(make_blocks(clm::remainder::drop));
+
+clm::testing::check_data<double, clm::table> block_tables() {
+  const auto a = clm::synthetic::customers<double>({.n_customers = 300, .seed = 1, .missing_rate = 0.05});
+  const auto b = clm::synthetic::customers<double>({.n_customers = 100, .seed = 2, .missing_rate = 0.05});
+  const std::vector<std::string> used{"tenure_months", "avg_order_value", "discount_share", "channel", "support_tickets"};
+  clm::table ta = a.attributes.select(used), tb = b.attributes.select(used);
+  // tenure_months and support_tickets without missing values (no imputer sees them; the
+  // second one is passed through, after the blocks).
+  for (auto* t : {&ta, &tb}) {
+    for (const char* c : {"tenure_months", "support_tickets"}) {
+      auto v = t->numeric(c);
+      for (auto& x : v) x = std::isnan(x) ? 1.0 : x;
+      *t = t->drop({c});
+      t->add_numeric(c, v);
+    }
+  }
+  return {ta, a.churned, tb, b.churned, true};
+}
+}  // namespace
+
+static_assert(clm::transformer<blocks_type, clm::table>);
+
+TEST_CASE("column_transformer over blocks satisfies the estimator contract, both remainders") {
+  clm::testing::check_estimator<blocks_type>(block_tables, make_blocks(clm::remainder::drop));
+  clm::testing::check_estimator<blocks_type>(block_tables, make_blocks(clm::remainder::passthrough));
+}
+
+TEST_CASE("column_transformer over blocks: each block as its step alone, in order, then the passthrough columns") {
+  const auto d = block_tables();
+  const clm::table& t = d.X;
+  auto prep = make_blocks(clm::remainder::passthrough);
+  const auto Z = prep.fit_transform(t);
+  const std::size_t n = t.rows();
+  const auto A = clm::standard_scaler<>().fit_transform(t.to_matrix({"tenure_months"}));
+  const auto B = clm::make_pipeline(clm::simple_imputer<>({.strategy = clm::impute_strategy::median}),
+                                    clm::standard_scaler<>())
+                     .fit_transform(t.to_matrix({"avg_order_value", "discount_share"}));
+  const auto C = clm::one_hot_encoder<>().fit_transform(t.select({"channel"}));
+  const auto R = t.to_matrix({"support_tickets"});
+  REQUIRE(Z.shape()[1] == 1 + 2 + C.shape()[1] + 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    REQUIRE(Z(i, 0) == A(i, 0));
+    REQUIRE(Z(i, 1) == B(i, 0));
+    REQUIRE(Z(i, 2) == B(i, 1));
+    for (std::size_t j = 0; j < C.shape()[1]; ++j) REQUIRE(Z(i, 3 + j) == C(i, j));
+    REQUIRE(Z(i, 3 + C.shape()[1]) == R(i, 0));
+  }
+  const auto names = prep.feature_names_out();
+  CHECK(names.front() == "tenure_months");
+  CHECK(names.back() == "support_tickets");
+  CHECK(prep.passthrough_columns() == std::vector<std::string>{"support_tickets"});
+  // remainder = drop leaves support_tickets out.
+  auto dropped = make_blocks(clm::remainder::drop);
+  CHECK(dropped.fit_transform(t).shape()[1] == Z.shape()[1] - 1);
+  // Saved and loaded: the same output.
+  const auto back = clm::load_bytes<blocks_type>(clm::save_bytes(prep));
+  CHECK(back.transform(t) == Z);
+}
+
+TEST_CASE("column_transformer over blocks: bad blocks and remainders are named") {
+  const auto d = block_tables();
+  // A column in two blocks, an empty block.
+  CHECK_THROWS_WITH_AS(clm::make_column_transformer({}, clm::numeric_columns({"a"}, clm::standard_scaler<>()),
+                                                    clm::numeric_columns({"a"}, clm::standard_scaler<>())),
+                       doctest::Contains("each column in one block only"), clm::invalid_argument);
+  CHECK_THROWS_AS(clm::make_column_transformer({}, clm::numeric_columns({}, clm::standard_scaler<>())),
+                  clm::invalid_argument);
+  // Passthrough of a categorical remainder column, and a categorical column in a numeric block.
+  auto pass = clm::make_column_transformer({.remainder = clm::remainder::passthrough},
+                                           clm::numeric_columns({"tenure_months"}, clm::standard_scaler<>()));
+  CHECK_THROWS_WITH_AS(pass.fit(d.X), doctest::Contains("remainder column 'channel' is categorical"),
+                       clm::invalid_argument);
+  auto wrong = clm::make_column_transformer({}, clm::numeric_columns({"channel"}, clm::standard_scaler<>()));
+  CHECK_THROWS_WITH_AS(wrong.fit(d.X), doctest::Contains("'channel' is categorical"), clm::invalid_argument);
+}
