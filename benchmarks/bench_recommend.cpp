@@ -25,6 +25,7 @@
 
 #include <clm/recommend/als.hpp>
 #include <clm/recommend/ease.hpp>
+#include <clm/recommend/factorization.hpp>
 #include <clm/recommend/knn.hpp>
 
 namespace {
@@ -132,6 +133,35 @@ void item_knn_basic_fit_predict_100k(benchmark::State& state) {
   }
 }
 BENCHMARK(item_knn_basic_fit_predict_100k)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Surprise's SVD (100 factors, 20 epochs) and SVDpp (20 factors, 20 epochs) defaults on the
+// ml-100k-sized ratings: one fit each. (Surprise itself is not packaged for Debian; its
+// published ml-100k timings come from another machine, so no ratio is taken here.)
+void funk_svd_fit_100k(benchmark::State& state) {
+  static const auto& q = clm_bench::ratings100k();
+  static const auto data = to_interactions(q.train, clm::feedback::explicit_ratings);
+  for (auto _ : state) {
+    clm::funk_svd<> m;
+    m.fit(data);
+    benchmark::DoNotOptimize(m.item_factors().data());
+  }
+  state.counters["ratings"] = static_cast<double>(data.nnz());
+  state.counters["rating_updates/s"] =
+      benchmark::Counter(20.0 * static_cast<double>(data.nnz()), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(funk_svd_fit_100k)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void svdpp_fit_100k(benchmark::State& state) {
+  static const auto& q = clm_bench::ratings100k();
+  static const auto data = to_interactions(q.train, clm::feedback::explicit_ratings);
+  for (auto _ : state) {
+    clm::svdpp<> m;
+    m.fit(data);
+    benchmark::DoNotOptimize(m.item_factors().data());
+  }
+  state.counters["ratings"] = static_cast<double>(data.nnz());
+}
+BENCHMARK(svdpp_fit_100k)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
 void recommend_all_100k_users_20k_items(benchmark::State& state) {
   static const auto data = [] {

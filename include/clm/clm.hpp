@@ -66,6 +66,7 @@
 #include "clm/pipeline/pipeline.hpp"
 #include "clm/recommend/als.hpp"
 #include "clm/recommend/ease.hpp"
+#include "clm/recommend/factorization.hpp"
 #include "clm/recommend/knn.hpp"
 #include "clm/recommend/popular.hpp"
 #include "clm/recommend/similarity.hpp"

@@ -18,7 +18,8 @@ using model_types =
                clm::logistic_regression<>, clm::mlp_classifier<>, clm::mlp_regressor<>, clm::kmeans<>,
                clm::minibatch_kmeans<>, clm::rfm_segments<>, clm::bg_nbd<>, clm::mbg_nbd<>, clm::pareto_nbd<>,
                clm::gamma_gamma<>, clm::user_knn<>, clm::item_knn<>, clm::ease<>, clm::implicit_als<>,
-               clm::most_popular<>, pipeline_type, clm::logistic_regression<float>, clm::mlp_classifier<float>>;
+               clm::most_popular<>, pipeline_type, clm::logistic_regression<float>, clm::mlp_classifier<float>,
+               clm::baseline_only<>, clm::funk_svd<>, clm::svdpp<>>;
 
 inline constexpr std::size_t n_models = std::tuple_size_v<model_types>;
 

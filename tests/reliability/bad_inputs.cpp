@@ -213,6 +213,8 @@ TEST_CASE("bad-input matrix: invalid params are refused by the constructor") {
   invalid_params<clm::item_knn<>>("item_knn", {{.k = 0}, {.similarity = {.shrinkage = -1.0}}});
   invalid_params<clm::ease<>>("ease", {{.l2 = -1.0}});
   invalid_params<clm::implicit_als<>>("implicit_als", {{.factors = 0}, {.regularization = -1.0}});
+  invalid_params<clm::funk_svd<>>("funk_svd", {{.factors = 0}, {.lr_all = -1.0}, {.reg_pu = NAN}, {.init_std = -1.0}});
+  invalid_params<clm::baseline_only<>>("baseline_only", {{.rating_min = 5.0, .rating_max = 1.0}});
 }
 
 TEST_CASE("bad-input matrix: lifetime models and recommenders") {
@@ -270,4 +272,17 @@ TEST_CASE("bad-input matrix: lifetime models and recommenders") {
   each_recommender(clm::ease<>(), "ease");
   each_recommender(clm::implicit_als<>({.factors = 4, .iterations = 3}), "implicit_als");
   each_recommender(clm::most_popular<>(), "most_popular");
+  each_recommender(clm::baseline_only<>(), "baseline_only");
+  // SGD on ratings near 1e308 overflows: a named error, never NaN factors.
+  for (const char* name : {"funk_svd", "svdpp"}) {
+    outcome<clm::numeric_error>(name, "ratings near 1e308", [&] {
+      const auto data = clm::interactions::from_triples({"a", "a", "b"}, {"x", "y", "x"}, {5.0, 1e308, 3.0});
+      if (std::string(name) == "funk_svd") {
+        clm::funk_svd<>({.factors = 4}).fit(data);
+      } else {
+        clm::svdpp<>().fit(data);
+      }
+      return std::vector<double>{};
+    });
+  }
 }
