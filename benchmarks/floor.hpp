@@ -6,14 +6,27 @@
 
 #include <benchmark/benchmark.h>
 
+#include <clm/core/blas_info.hpp>
+
 #include <cstdlib>
 
 namespace clm_bench {
 
-/// Every benchmark's context (console header and JSON) states the BLAS thread count.
+/// Every benchmark's context (console header and JSON) states the BLAS thread count, the
+/// kernels OpenBLAS runs, the CPU, and OPENBLAS_CORETYPE; a fallback to kernels older than
+/// the CPU is said in the context and on stderr.
 inline const bool blas_threads_stated = [] {
   const char* t = std::getenv("OPENBLAS_NUM_THREADS");
   benchmark::AddCustomContext("OPENBLAS_NUM_THREADS", t && *t ? t : "unset (OpenBLAS uses every core)");
+  const auto b = clm::blas::info();
+  benchmark::AddCustomContext("blas", clm::blas::describe(b));
+  const char* core = std::getenv("OPENBLAS_CORETYPE");
+  benchmark::AddCustomContext("OPENBLAS_CORETYPE", core && *core ? core : "unset");
+  const auto advice = clm::blas::kernel_advice(b);
+  if (!advice.empty()) {
+    benchmark::AddCustomContext("blas_warning", advice);
+    clm::blas::warn_once();
+  }
   return true;
 }();
 

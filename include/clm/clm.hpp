@@ -13,6 +13,7 @@
 #include "clm/core/validate.hpp"
 #include "clm/core/xt.hpp"
 #include "clm/core/blas.hpp"
+#include "clm/core/blas_info.hpp"
 #include "clm/core/special.hpp"
 
 #include "clm/cluster/kmeans.hpp"

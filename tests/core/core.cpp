@@ -7,6 +7,7 @@
 #include <numeric>
 #include <string>
 
+#include "clm/core/blas_info.hpp"
 #include "clm/core/concepts.hpp"
 #include "clm/core/error.hpp"
 #include "clm/core/random.hpp"
@@ -214,4 +215,29 @@ TEST_CASE("concepts tell the estimator kinds apart") {
   static_assert(!clm::transformer<toy_regressor>);
   static_assert(!clm::estimator<int>);
   CHECK(true);
+}
+
+TEST_CASE("blas::info names the kernels, and suggested_coretype flags kernels older than the CPU") {
+  using clm::blas::suggested_coretype;
+  CHECK(suggested_coretype("Prescott", true, true) == "SkylakeX");
+  CHECK(suggested_coretype("Prescott", true, false) == "Haswell");
+  CHECK(suggested_coretype("Sandybridge", true, false) == "Haswell");  // AVX, not AVX2
+  CHECK(suggested_coretype("Nehalem", true, true) == "SkylakeX");
+  CHECK(suggested_coretype("Haswell", true, true).empty());  // AVX2 kernels: no trap
+  CHECK(suggested_coretype("SkylakeX", true, true).empty());
+  CHECK(suggested_coretype("Zen", true, false).empty());
+  CHECK(suggested_coretype("Prescott", false, false).empty());  // nothing faster to pick
+  const auto b = clm::blas::info();
+  MESSAGE(clm::blas::describe(b));
+  if (b.library == "OpenBLAS") {
+    CHECK_FALSE(b.core.empty());
+    CHECK(b.threads >= 1);
+    CHECK(b.suggested_coretype == suggested_coretype(b.core, b.avx2, b.avx512));
+    CHECK(clm::blas::kernel_advice(b).empty() == b.suggested_coretype.empty());
+  }
+  clm::blas::backend_info fallback = b;
+  fallback.core = "Prescott";
+  fallback.avx2 = fallback.avx512 = true;
+  fallback.suggested_coretype = "SkylakeX";
+  CHECK(clm::blas::kernel_advice(fallback).find("OPENBLAS_CORETYPE=SkylakeX") != std::string::npos);
 }
