@@ -200,12 +200,9 @@ class logistic_regression {
     vector<T> z = vector<T>::from_shape({n});
     const T* x = X.data();
     const T* c = s.coef.data();
-    if (n < 16) {  // a few rows (a service scoring one customer): no BLAS call overhead
-      for (std::size_t i = 0; i < n; ++i) {
-        T acc = s.intercept;
-        for (std::size_t j = 0; j < d; ++j) acc += x[i * d + j] * c[j];
-        z(i) = acc;
-      }
+    if (n < 16) {  // a few rows (a service scoring one customer): no BLAS call overhead,
+                   // eight independent accumulators instead of one serial chain
+      for (std::size_t i = 0; i < n; ++i) z(i) = s.intercept + blas::dot(x + i * d, c, d);
     } else {
       z.fill(s.intercept);
       blas::gemv(blas::op::none, n, d, T(1), x, d, c, T(1), z.data());
