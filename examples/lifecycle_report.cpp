@@ -213,8 +213,10 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
   const double churn_rate = xt::mean(churned)();
   auto churn = clm::make_pipeline(
       clm::make_column_transformer({.numeric = {"recency", "frequency", "monetary", "tenure", "total_spend"}},
+                                   // signed: monetary and total spend net of refunds can be negative
                                    clm::make_pipeline(clm::simple_imputer<>({.strategy = clm::impute_strategy::median}),
-                                                      clm::log1p_transform<>(), clm::standard_scaler<>()),
+                                                      clm::log1p_transform<>({.signed_values = true}),
+                                                      clm::standard_scaler<>()),
                                    clm::one_hot_encoder<>()),
       clm::logistic_regression<>({.C = 1.0, .max_iter = 500}));
   if (churn_rate == 0.0 || churn_rate == 1.0) {

@@ -35,6 +35,16 @@ case "$mode" in
     # The other purchase model and recommender.
     "$report" --customers 2000 --model pareto_nbd --recommender ease --quiet --out "$work/other" || fail "pareto_nbd + ease: exit $?"
     for f in pareto_nbd.clm ease.clm report.html; do [ -s "$work/other/$f" ] || fail "$f is missing (pareto_nbd + ease)"; done
+    # An order log with returns: 10 % of the rows are refunds (negative amounts), some
+    # customers' net spend below zero. The report must run through.
+    awk 'BEGIN { srand(3); print "customer_id,date,amount";
+                 for (c = 1; c <= 600; c++) { n = 1 + int(rand() * 6); first = int(rand() * 300);
+                   for (k = 0; k < n; k++) { d = first + int(rand() * 400); a = 5 + int(rand() * 120);
+                     if (rand() < 0.1) a = -a;
+                     printf "C%d,%s,%.2f\n", c, strftime("%Y-%m-%d", 1672531200 + d * 86400, 1), a } } }' \
+      > "$work/refunds.csv"
+    "$report" --transactions "$work/refunds.csv" --quiet --out "$work/refunds" || fail "an order log with refunds: exit $?"
+    [ -s "$work/refunds/customers.csv" ] || fail "an order log with refunds: no customers.csv"
     ;;
   cdnow)
     [ -n "${CLM_DATA_DIR:-}" ] || { echo "skipped: CLM_DATA_DIR is not set"; exit 77; }

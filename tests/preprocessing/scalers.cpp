@@ -7,6 +7,7 @@
 
 #include "clm/data/synthetic.hpp"
 #include "clm/preprocessing/clipper.hpp"
+#include "clm/io/archive.hpp"
 #include "clm/preprocessing/log1p_transform.hpp"
 #include "clm/preprocessing/min_max_scaler.hpp"
 #include "clm/preprocessing/robust_scaler.hpp"
@@ -75,6 +76,20 @@ TEST_CASE("log1p_transform matches numpy - values <= -1 are refused") {
   check_close(t.inverse_transform(t.transform(X)), X, 1e-12);
   CHECK_THROWS_WITH_AS(t.transform(matrix<double>(xt::full_like(X, -1.0))),
                        doctest::Contains("expected values > -1"), clm::numeric_error);
+  // signed_values: sign(x) log1p(|x|), odd, any sign (amounts net of refunds), invertible.
+  clm::log1p_transform<> s({.signed_values = true});
+  const matrix<double> money{{-110.31, 0.0}, {25.5, -0.5}, {NAN, 1e6}};
+  const auto Z = s.fit_transform(money);
+  CHECK(Z(0, 0) == -std::log1p(110.31));
+  CHECK(Z(1, 0) == std::log1p(25.5));
+  CHECK(Z(1, 1) == -std::log1p(0.5));
+  CHECK(Z(0, 1) == 0.0);
+  CHECK(std::isnan(Z(2, 0)));
+  check_close(matrix<double>(xt::view(s.inverse_transform(Z), xt::range(0, 2), xt::all())),
+              matrix<double>(xt::view(money, xt::range(0, 2), xt::all())), 1e-12);
+  const auto back = clm::load_bytes<clm::log1p_transform<>>(clm::save_bytes(s));
+  CHECK(back.params().signed_values);
+  CHECK(back.transform(money)(0, 0) == Z(0, 0));
 }
 
 TEST_CASE("simple_imputer matches scikit-learn: mean, median, most frequent (ties: smallest), constant") {
