@@ -346,6 +346,11 @@ TEST_CASE("scalar predictions for one hypothetical customer equal the summary's 
   CHECK_THROWS_AS(clm::bg_nbd<>().probability_alive(1.0, 1.0, 2.0), clm::not_fitted);
 }
 
+template <class M>
+concept scalar_alive = requires(const M& m) { m.probability_alive(1.0, 1.0, 2.0); };
+static_assert(scalar_alive<clm::bg_nbd<>> && scalar_alive<clm::mbg_nbd<>> && scalar_alive<clm::pareto_nbd<>>);
+static_assert(!scalar_alive<clm::gamma_gamma<>>);  // a spend model has no P(alive)
+
 TEST_CASE("Pareto/NBD P(alive) against the closed form in 40 digits, by series and by quadrature") {
   const auto ref = clm::testing::read_matrix_fixture("pareto_nbd_alive.txt");
   for (std::size_t k = 0; k < ref.shape()[0]; ++k) {

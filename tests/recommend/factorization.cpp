@@ -14,6 +14,7 @@
 #include "clm/metrics/regression.hpp"
 #include "clm/recommend/factorization.hpp"
 #include "support/fixtures.hpp"
+#include "support/ratings.hpp"
 #include "support/recommender_checks.hpp"
 
 using clm::matrix;
@@ -21,19 +22,9 @@ using clm::testing::read_matrix_fixture;
 
 namespace {
 
-std::string id(char prefix, double v) { return prefix + std::to_string(static_cast<long>(v)); }
+using clm::testing::rating_id;
 
-clm::interactions mf_train() {
-  const auto T = read_matrix_fixture("mf_train.txt");
-  std::vector<std::string> u, i;
-  std::vector<double> r;
-  for (std::size_t k = 0; k < T.shape()[0]; ++k) {
-    u.push_back(id('u', T(k, 0)));
-    i.push_back(id('i', T(k, 1)));
-    r.push_back(T(k, 2));
-  }
-  return clm::interactions::from_triples(u, i, r, {.duplicates = clm::duplicate_policy::reject});
-}
+clm::interactions mf_train() { return clm::testing::ratings_fixture("mf_train.txt", clm::duplicate_policy::reject); }
 
 /// Rows [begin, begin + n) of m, columns [c0, m's width).
 matrix<double> block(const matrix<double>& m, std::size_t begin, std::size_t n, std::size_t c0 = 0) {
@@ -66,7 +57,7 @@ struct reference {
   void check_predictions(const M& m, std::size_t column) const {
     double worst = 0.0;
     for (std::size_t k = 0; k < test.shape()[0]; ++k) {
-      const double got = m.predict(id('u', test(k, 0)), id('i', test(k, 1)));
+      const double got = m.predict(rating_id('u', test(k, 0)), rating_id('i', test(k, 1)));
       worst = std::max(worst, std::abs(got - predictions(k, column)));
     }
     CHECK(worst < 1e-10);

@@ -12,6 +12,7 @@
 #include "clm/recommend/knn.hpp"
 #include "clm/recommend/similarity.hpp"
 #include "support/fixtures.hpp"
+#include "support/ratings.hpp"
 
 using clm::similarity_kind;
 using clm::similarity_mode;
@@ -20,20 +21,10 @@ using clm::testing::read_matrix_fixture;
 
 namespace {
 
-std::string id(char prefix, double v) { return prefix + std::to_string(static_cast<long>(v)); }
+using clm::testing::rating_id;
 
 /// The reference trainset, read in the order the script wrote it (inner ids = first appearance).
-clm::interactions reference_train() {
-  const auto T = read_matrix_fixture("knn_train.txt");
-  std::vector<std::string> u, i;
-  std::vector<double> r;
-  for (std::size_t k = 0; k < T.shape()[0]; ++k) {
-    u.push_back(id('u', T(k, 0)));
-    i.push_back(id('i', T(k, 1)));
-    r.push_back(T(k, 2));
-  }
-  return clm::interactions::from_triples(u, i, r);
-}
+clm::interactions reference_train() { return clm::testing::ratings_fixture("knn_train.txt"); }
 
 similarity_kind kind_named(const std::string& s) {
   if (s == "cosine") return similarity_kind::cosine;
@@ -139,8 +130,8 @@ TEST_CASE("user_knn and item_knn predict as Surprise's KNNBasic, KNNWithMeans, K
   REQUIRE(configs.size() == 64);
   std::vector<std::string> users, items;
   for (std::size_t k = 0; k < test.shape()[0]; ++k) {
-    users.push_back(id('u', test(k, 0)));
-    items.push_back(id('i', test(k, 1)));
+    users.push_back(rating_id('u', test(k, 0)));
+    items.push_back(rating_id('i', test(k, 1)));
   }
   for (std::size_t c = 0; c < configs.size(); ++c) {
     std::istringstream in(configs[c]);
@@ -165,7 +156,7 @@ TEST_CASE("top-k similarity storage gives the dense predictions when the neighbo
   const auto data = reference_train();
   const auto test = read_matrix_fixture("knn_test.txt");
   std::vector<std::string> users, items;
-  for (std::size_t k = 0; k < test.shape()[0]; ++k) users.push_back(id('u', test(k, 0))), items.push_back(id('i', test(k, 1)));
+  for (std::size_t k = 0; k < test.shape()[0]; ++k) users.push_back(rating_id('u', test(k, 0))), items.push_back(rating_id('i', test(k, 1)));
   for (const auto kind : {similarity_kind::msd, similarity_kind::pearson}) {
     clm::knn_params dense{.k = 5, .rule = clm::knn_rule::with_means, .similarity = {.kind = kind, .storage = clm::similarity_storage::dense}};
     clm::knn_params sparse = dense;

@@ -85,18 +85,9 @@ class beta_geometric_nbd : public lifetime_base<beta_geometric_nbd<T, Modified>,
     return out;
   }
 
-  /// E[Y(t) | x, t_x, T] for one customer (in the fitted time unit).
-  T conditional_expected_purchases(double t, double x, double t_x, double age) const {
-    require_param(t >= 0.0 && std::isfinite(t), name, "t", t, "finite and >= 0");
-    this->check_prediction_customer(x, t_x, age, "conditional_expected_purchases");
-    return static_cast<T>(conditional_one(t, x, t_x, age));
-  }
-
-  /// P(alive | x, t_x, T) for one customer.
-  T probability_alive(double x, double t_x, double age) const {
-    this->check_prediction_customer(x, t_x, age, "probability_alive");
-    return static_cast<T>(alive_one(x, t_x, age));
-  }
+  static constexpr bool purchase_model = true;   // the one-customer predictions of the base
+  using base::conditional_expected_purchases;  // (t, x, t_x, T) for one customer
+  using base::probability_alive;               // (x, t_x, T) for one customer
 
   vector<T> probability_alive(const customer_summary& s) const {
     this->check_prediction_summary(s, "probability_alive");

@@ -79,24 +79,15 @@ class pareto_nbd : public detail::lifetime_base<pareto_nbd<T>, T, 4> {
     return out;
   }
 
-  /// E[Y(t) | x, t_x, T] for one (hypothetical) customer, as lifetimes' predict.
-  T conditional_expected_purchases(double t, double x, double t_x, double age) const {
-    require_param(t >= 0.0 && std::isfinite(t), name, "t", t, "finite and >= 0");
-    this->check_prediction_customer(x, t_x, age, "conditional_expected_purchases");
-    return static_cast<T>(conditional_one(t, x, t_x, age));
-  }
-
-  /// P(alive | x, t_x, T) for one customer.
-  T probability_alive(double x, double t_x, double age) const {
-    this->check_prediction_customer(x, t_x, age, "probability_alive");
-    return static_cast<T>(alive(this->fitted_parameters(), x, t_x, age));
-  }
+  static constexpr bool purchase_model = true;   // the one-customer predictions of the base
+  using base::conditional_expected_purchases;  // (t, x, t_x, T) for one customer
+  using base::probability_alive;               // (x, t_x, T) for one customer
 
   vector<T> probability_alive(const customer_summary& sm) const {
     this->check_prediction_summary(sm, "probability_alive");
     vector<T> out = vector<T>::from_shape({sm.size()});
     for (std::size_t i = 0; i < sm.size(); ++i) {
-      out(i) = static_cast<T>(alive(this->fitted_parameters(), sm.frequency(i), sm.recency(i), sm.T(i)));
+      out(i) = static_cast<T>(alive_one(sm.frequency(i), sm.recency(i), sm.T(i)));
     }
     return out;
   }
@@ -240,8 +231,9 @@ class pareto_nbd : public detail::lifetime_base<pareto_nbd<T>, T, 4> {
 
   /// E[purchases in (T, T + t] | alive at T, x purchases]: (r + x)(beta + T) / ((alpha + T)(s - 1))
   /// (1 - ((beta + T) / (beta + T + t))^(s - 1)); its limit at s = 1.
+  double alive_one(double x, double tx, double age) const { return alive(this->fitted_parameters(), x, tx, age); }
   double conditional_one(double t, double x, double tx, double age) const {
-    return expected_if_alive(t, x, age) * alive(this->fitted_parameters(), x, tx, age);
+    return expected_if_alive(t, x, age) * alive_one(x, tx, age);
   }
 
   double expected_if_alive(double t, double x, double age) const {

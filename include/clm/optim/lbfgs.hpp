@@ -193,16 +193,9 @@ optimize_report lbfgs(F& f, vector<T>& w, const lbfgs_params& p = {}) {
       Y.push_back(std::move(y));
       rho.push_back(T(1) / sy);
     }
-    const T f_old = fx, gnorm_before = detail::inf_norm(g);
-    std::swap(w, w_new);
-    std::swap(g, g_new);
-    fx = f_a;
-    const T rel = (f_old - fx) / std::max({std::abs(f_old), std::abs(fx), T(1)});
-    if (rel <= static_cast<T>(p.ftol)) {
-      if (const auto why = detail::small_decrease_stop(rel, gnorm_before, detail::inf_norm(g), p.gtol)) {
-        ++r.iterations;
-        return finish(*why, detail::stop_words(*why, g, p.gtol));
-      }
+    if (const auto why = detail::accept_step(w, w_new, g, g_new, fx, f_a, p.ftol, p.gtol)) {
+      ++r.iterations;
+      return finish(*why, detail::stop_words(*why, g, p.gtol));
     }
   }
   if (detail::inf_norm(g) <= static_cast<T>(p.gtol)) return finish(stop_reason::gradient_tolerance, "gradient norm below gtol");

@@ -90,16 +90,9 @@ optimize_report newton(F& f, vector<T>& w, const newton_params& p = {}) {
     if (!ok) {
       return finish(stop_reason::line_search_stalled, detail::stall_words("no step decreases the objective", g, p.gtol));
     }
-    const T f_old = fx, gnorm_before = detail::inf_norm(g);
-    std::swap(w, w_new);
-    std::swap(g, g_new);
-    fx = f_new;
-    const T rel = (f_old - fx) / std::max({std::abs(f_old), std::abs(fx), T(1)});
-    if (rel <= static_cast<T>(p.ftol)) {
-      if (const auto why = detail::small_decrease_stop(rel, gnorm_before, detail::inf_norm(g), p.gtol)) {
-        ++r.iterations;
-        return finish(*why, detail::stop_words(*why, g, p.gtol));
-      }
+    if (const auto why = detail::accept_step(w, w_new, g, g_new, fx, f_new, p.ftol, p.gtol)) {
+      ++r.iterations;
+      return finish(*why, detail::stop_words(*why, g, p.gtol));
     }
   }
   if (detail::inf_norm(g) <= static_cast<T>(p.gtol)) return finish(stop_reason::gradient_tolerance, "gradient norm below gtol");

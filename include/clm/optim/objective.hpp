@@ -147,6 +147,20 @@ std::optional<stop_reason> small_decrease_stop(T rel, T gnorm_before, T gnorm_af
   return stop_reason::line_search_stalled;
 }
 
+/// Moves to the accepted point (w <- w_new, g <- g_new, fx <- f_new) and, when the relative
+/// decrease is at most ftol, says whether and why to stop (small_decrease_stop).
+template <class T>
+std::optional<stop_reason> accept_step(vector<T>& w, vector<T>& w_new, vector<T>& g, vector<T>& g_new, T& fx, T f_new,
+                                       double ftol, double gtol) {
+  const T f_old = fx, gnorm_before = inf_norm(g);
+  std::swap(w, w_new);
+  std::swap(g, g_new);
+  fx = f_new;
+  const T rel = (f_old - fx) / std::max({std::abs(f_old), std::abs(fx), T(1)});
+  if (rel > static_cast<T>(ftol)) return std::nullopt;
+  return small_decrease_stop(rel, gnorm_before, inf_norm(g), gtol);
+}
+
 /// The report's words for a stop.
 template <class T>
 std::string stop_words(stop_reason why, const vector<T>& g, double gtol) {
