@@ -12,6 +12,7 @@
 // Usage:
 //   lifecycle_report [--transactions FILE] [--customer-column C] [--date-column D]
 //                    [--amount-column A] [--item-column I] [--date-format F] [--whitespace]
+//                    [--delimiter C] (one character, or \t; default ,)
 //                    [--no-header] [--calibration-end YYYY-MM-DD] [--observation-end YYYY-MM-DD]
 //                    [--horizon WEEKS] [--model bg_nbd|pareto_nbd] [--recommender item_knn|ease]
 //                    [--out DIR] [--quiet] [--keep-duplicates] [--customers N] [--seed S]
@@ -42,6 +43,7 @@ namespace {
 struct options {
   std::string transactions, customer = "customer_id", date = "date", amount = "amount", item, date_format;
   bool whitespace = false, header = true, quiet = false, keep_duplicates = false;
+  char delimiter = ',';
   std::string calibration_end, observation_end, model = "bg_nbd", recommender = "item_knn", out = "lifecycle_report";
   double horizon = 39.0;
   std::size_t customers = 20000, seed = 42;
@@ -62,6 +64,11 @@ options parse_args(int argc, char** argv) {
     else if (a == "--item-column") o.item = value(i);
     else if (a == "--date-format") o.date_format = value(i);
     else if (a == "--whitespace") o.whitespace = true;
+    else if (a == "--delimiter") {
+      const std::string d = value(i);
+      if (d.size() != 1 && d != "\\t") throw clm::invalid_argument("--delimiter takes one character (or \\t), got '" + d + "'");
+      o.delimiter = d == "\\t" ? '\t' : d[0];
+    }
     else if (a == "--no-header") o.header = false;
     else if (a == "--calibration-end") o.calibration_end = value(i);
     else if (a == "--observation-end") o.observation_end = value(i);
@@ -396,10 +403,15 @@ int main(int argc, char** argv) try {
     source = "no --transactions given: a simulated population of " + std::to_string(o.customers) + " customers (seed " +
              std::to_string(o.seed) + ")";
   } else {
-    clm::csv_options csv{.whitespace = o.whitespace, .header = o.header};
+    clm::csv_options csv{.delimiter = o.delimiter, .whitespace = o.whitespace, .header = o.header};
     log = clm::read_transactions(o.transactions, {.customer = o.customer, .date = o.date, .amount = o.amount, .item = o.item},
                                  csv, {.date_format = o.date_format, .skip_bad_rows = true});
-    if (log.size() == 0) throw clm::invalid_argument("'" + o.transactions + "' holds no purchases");
+    if (log.size() == 0) {
+      throw clm::invalid_argument("'" + o.transactions + "' holds no purchases" +
+                                  (log.skipped_rows == 0 ? std::string()
+                                                         : " (" + std::to_string(log.skipped_rows) +
+                                                               " rows skipped; the first at " + log.first_skipped + ")"));
+    }
     const auto last = *std::max_element(log.time.begin(), log.time.end());
     obs_end = date_or(o.observation_end, last);
     cal_end = date_or(o.calibration_end, clm::timestamp{obs_end.seconds - static_cast<std::int64_t>(o.horizon * 7 * 86400)});
@@ -433,7 +445,8 @@ int main(int argc, char** argv) try {
   const auto blas = clm::blas::info();
   out.step("1. read and clean", t.lap(),
            std::to_string(rows) + " rows, " + std::to_string(log.skipped_rows) + " bad rows skipped, " +
-               std::to_string(rows - log.size()) + " duplicates dropped");
+               std::to_string(rows - log.size()) + " duplicates dropped" +
+               (log.skipped_rows == 0 ? std::string() : "; first skipped at " + log.first_skipped));
   std::string body = "<p class=\"note\">Source: " + report::escape(source) + ". " + std::to_string(log.size()) +
                      " purchases after cleaning (" + std::to_string(log.skipped_rows) + " bad rows skipped, " +
                      std::to_string(rows - log.size()) + " duplicates dropped). Calibration to " +

@@ -128,10 +128,14 @@ TEST_CASE("read_transactions: ids stay text, bad amounts name the line or are sk
   CHECK(log.customer_ids == std::vector<std::string>{"0007", "0010"});
   CHECK(log.size() == 2);
   CHECK(log.skipped_rows == 1);
+  CHECK(log.first_skipped.rfind("line 3: ", 0) == 0);  // which row, and why
   CHECK(log.item_ids == std::vector<std::string>{"X", "Y"});
   CHECK(log.item == std::vector<std::int32_t>{0, 0});
   CHECK_THROWS_WITH_AS(clm::read_transactions(path, {.customer = "cust", .date = "day"}),
                        doctest::Contains("no column 'cust'"), clm::invalid_argument);
+  // The error lists the file's columns.
+  CHECK_THROWS_WITH_AS(clm::read_transactions(path, {.customer = "cust", .date = "day"}),
+                       doctest::Contains("(columns: customer, day, value, sku)"), clm::invalid_argument);
   std::filesystem::remove(path);
 }
 

@@ -90,8 +90,13 @@ case "$mode" in
     check "missing file" "no-such-file" --transactions "$work/no-such-file.csv"
     check "empty file" "" --transactions "$work/zero.csv"
     check "header only" "no purchases" --transactions "$work/empty.csv"
-    check "missing column" "date" --transactions "$work/nodate.csv"
-    check "unparseable dates" "no purchases" --transactions "$work/baddates.csv"
+    printf 'customer_id;date;amount\nA;2024-01-01;5\n' > "$work/semicolon.csv"
+    check "missing column" "no column 'date' .*(columns: customer_id, day, amount)" --transactions "$work/nodate.csv"
+    check "wrong delimiter" "one column read: is the delimiter ',' right" --transactions "$work/semicolon.csv"
+    check "unparseable dates" "no purchases (2 rows skipped; the first at line 2: expected a date in column 'date'" --transactions "$work/baddates.csv"
+    check "bad delimiter option" "--delimiter takes one character" --transactions "$work/semicolon.csv" --delimiter ';;'
+    # The same semicolon file with --delimiter ';' reads (and stops later: one customer).
+    check "semicolon file read" "customers before the calibration end" --transactions "$work/semicolon.csv" --delimiter ';'
     check "one purchase each" "single purchase" --transactions "$work/once.csv" --calibration-end 2024-01-31 --observation-end 2024-03-01
     check "unknown option" "unknown option" --frobnicate
     ;;

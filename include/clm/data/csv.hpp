@@ -346,16 +346,20 @@ inline table read_csv_text(std::string_view text, const csv_options& o, const st
     have_first = true;
   }
   const std::size_t d = names.size();
+  // A named column the file lacks: the file's columns, and a hint when the whole header
+  // came out as one column (a wrong delimiter).
+  const auto no_column = [&](const char* what, const std::string& col) {
+    const bool one = !o.whitespace && names.size() == 1;
+    return invalid_argument(std::string(what) + ": no column '" + col + "' in " + name + " " +
+                            detail::column_list(names) +
+                            (one ? "; one column read: is the delimiter '" + std::string(1, o.delimiter) + "' right?" : ""));
+  };
   for (const auto& [col, type] : o.types) {
-    if (std::find(names.begin(), names.end(), col) == names.end()) {
-      throw invalid_argument("csv_options.types: no column '" + col + "' in " + name);
-    }
+    if (std::find(names.begin(), names.end(), col) == names.end()) throw no_column("csv_options.types", col);
     (void)type;
   }
   for (const auto& [col, conv] : o.converters) {
-    if (std::find(names.begin(), names.end(), col) == names.end()) {
-      throw invalid_argument("csv_options.converters: no column '" + col + "' in " + name);
-    }
+    if (std::find(names.begin(), names.end(), col) == names.end()) throw no_column("csv_options.converters", col);
     if (!conv.parse) throw invalid_argument("csv_options.converters: column '" + col + "' has no parse function");
   }
 

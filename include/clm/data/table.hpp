@@ -81,6 +81,13 @@ struct categorical_column {
 
 namespace detail {
 
+/// "(columns: a, b, c)", or "(columns: none)": how errors list what a table or file has.
+inline std::string column_list(const std::vector<std::string>& names) {
+  std::string all;
+  for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
+  return "(columns: " + (all.empty() ? std::string("none") : all) + ")";
+}
+
 /// Builds one categorical column: value -> code in order of first appearance.
 /// Open addressing over one character arena: no allocation per distinct value.
 /// A fast 64-bit hash of a short text (ids, category values), for clm's own hash tables.
@@ -366,10 +373,9 @@ inline std::vector<std::string> table::names() const {
 }
 
 inline void table::missing_column(std::string_view name) const {
-  std::string all;
-  for (const auto& c : columns_) all += (all.empty() ? "" : ", ") + c.name;
-  throw invalid_argument("table: no column '" + std::string(name) + "' (columns: " +
-                         (all.empty() ? std::string("none") : all) + ")");
+  std::vector<std::string> all;
+  for (const auto& c : columns_) all.push_back(c.name);
+  throw invalid_argument("table: no column '" + std::string(name) + "' " + detail::column_list(all));
 }
 
 inline const table::column& table::at(std::string_view name) const {

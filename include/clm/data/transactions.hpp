@@ -62,6 +62,7 @@ struct transaction_log {
   std::vector<std::string> item_ids;      ///< code -> id; empty when the log has no items
   std::vector<std::int32_t> item;         ///< per purchase: item code, or empty
   std::size_t skipped_rows = 0;           ///< rows skipped by skip_bad_rows
+  std::string first_skipped;              ///< why the first skipped row was skipped, with its line
 
   std::size_t size() const noexcept { return customer.size(); }
   bool has_amount() const noexcept { return !amount.empty() || customer.empty(); }
@@ -224,7 +225,7 @@ inline transaction_log build_log(const table& t, const transaction_columns& cols
   if (items) log.item.reserve(n);
   const auto reject = [&](std::size_t row, const std::string& what) {
     if (!opts.skip_bad_rows) throw parse_error(source, line_of(row), 0, what);
-    ++log.skipped_rows;
+    if (log.skipped_rows++ == 0) log.first_skipped = "line " + std::to_string(line_of(row)) + ": " + what;
   };
   for (std::size_t i = 0; i < n; ++i) {
     const std::int32_t c = cust.codes[i];
