@@ -11,6 +11,7 @@
 
 #include <clm/data/transactions.hpp>
 #include <clm/lifetime/bg_nbd.hpp>
+#include <clm/core/random.hpp>
 #include <clm/lifetime/gamma_gamma.hpp>
 #include <clm/lifetime/pareto_nbd.hpp>
 
@@ -94,6 +95,40 @@ void fit_only(benchmark::State& state) {
 BENCHMARK(fit_only<clm::bg_nbd<>>)->Name("fit_bg_nbd_2_36M")->Unit(benchmark::kMillisecond);
 BENCHMARK(fit_only<clm::pareto_nbd<>>)->Name("fit_pareto_nbd_2_36M")->Unit(benchmark::kMillisecond);
 BENCHMARK(fit_only<clm::gamma_gamma<>>)->Name("fit_gamma_gamma_2_36M")->Unit(benchmark::kMillisecond);
+
+// Gamma-Gamma on 1e6 repeat customers whose (x, mean spend) pairs are all distinct (mean
+// spends drawn from the model: x Gamma(p, nu) transactions, nu ~ Gamma(q, v)), so nothing
+// merges: the cost of the likelihood itself.
+void fit_gamma_gamma_1M_distinct(benchmark::State& state) {
+  static const clm::customer_summary s = [] {
+    clm::random_engine g(9);
+    const std::size_t n = 1'000'000;
+    clm::customer_summary out;
+    out.frequency = clm::vector<double>::from_shape({n});
+    out.recency = xt::zeros<double>({n});
+    out.T = xt::zeros<double>({n});
+    out.monetary_value = clm::vector<double>::from_shape({n});
+    out.weight = xt::ones<double>({n});
+    for (std::size_t i = 0; i < n; ++i) {
+      const double x = static_cast<double>(1 + clm::uniform_index(g, 20));
+      const double nu = clm::gamma(g, 3.74, 1.0 / 15.44);  // CDNOW's q, v
+      double z = 0.0;
+      for (int k = 0; k < static_cast<int>(x); ++k) z += clm::gamma(g, 6.25, 1.0 / nu);
+      out.frequency(i) = x;
+      out.recency(i) = 1.0;
+      out.T(i) = 2.0;
+      out.monetary_value(i) = z / x;
+    }
+    return out;
+  }();
+  for (auto _ : state) {
+    clm::gamma_gamma<> m;
+    m.fit(s);
+    benchmark::DoNotOptimize(m.log_likelihood());
+  }
+  state.counters["customers"] = 1e6;
+}
+BENCHMARK(fit_gamma_gamma_1M_distinct)->Unit(benchmark::kMillisecond)->Iterations(2);
 
 clm::customer_summary first_rows(const clm::customer_summary& s, std::size_t n) {
   clm::customer_summary out;

@@ -8,7 +8,8 @@
 //
 //   fit(summary)                       maximum likelihood over the repeat customers (x > 0),
 //                                      weighted by the summary's weights, identical (x, zbar)
-//                                      rows merged. A mean spend <= 0
+//                                      rows merged; the likelihood is summed by frequency (the
+//                                      gamma-function terms once per distinct x). A mean spend <= 0
 //                                      is an error, or, with params.exclude_nonpositive,
 //                                      the row is left out
 //   parameters(), standard_errors()    {p, q, v}
@@ -23,10 +24,11 @@
 // Spend and purchases are assumed independent (check the correlation of x and zbar first).
 
 #include <array>
-#include <map>
+#include <algorithm>
 #include <utility>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "clm/core/special.hpp"
 #include "clm/lifetime/detail/base.hpp"
@@ -116,7 +118,10 @@ class gamma_gamma : public detail::lifetime_base<gamma_gamma<T>, T, 3> {
     check_monetary(s, "gamma_gamma.fit");
     detail::fit_rows d;
     const bool weighted = s.weight.size() == s.size();
-    std::map<std::pair<double, double>, std::size_t> index;
+    struct row {
+      double x, z, w;
+    };
+    std::vector<row> kept;
     for (std::size_t i = 0; i < s.size(); ++i) {
       if (s.frequency(i) == 0.0) continue;
       const double z = s.monetary_value(i);
@@ -124,30 +129,68 @@ class gamma_gamma : public detail::lifetime_base<gamma_gamma<T>, T, 3> {
         throw numeric_error("gamma_gamma.fit: expected a finite monetary_value, got " + detail::to_text(z) +
                             detail::row_name(s, i));
       }
+      const double w = weighted ? s.weight(i) : 1.0;
       if (z <= 0.0) {
         if (params.exclude_nonpositive) {
-          d.excluded_weight += weighted ? s.weight(i) : 1.0;
+          d.excluded_weight += w;
           continue;
         }
         throw invalid_argument("gamma_gamma.fit: expected a mean spend > 0 for a repeat customer, got " +
                                detail::to_text(z) + detail::row_name(s, i) +
                                " (set exclude_nonpositive to leave such customers out)");
       }
-      // Identical (x, zbar) rows merge into one with the summed weight.
-      const std::pair<double, double> key{s.frequency(i), z};
-      const auto [it, inserted] = index.try_emplace(key, d.x.size());
-      if (inserted) {
-        d.x.push_back(key.first);
-        d.recency.push_back(z);  // the mean spend, in the recency slot
-        d.T.push_back(0.0);
-        d.weight.push_back(0.0);
-      }
-      const double w = weighted ? s.weight(i) : 1.0;
-      d.weight[it->second] += w;
-      d.total_weight += w;
+      kept.push_back({s.frequency(i), z, w});
     }
-    if (d.size() == 0) throw invalid_argument("gamma_gamma.fit: expected at least one repeat customer (x > 0), got none");
+    if (kept.empty()) throw invalid_argument("gamma_gamma.fit: expected at least one repeat customer (x > 0), got none");
+    // Sorted by (x, zbar), identical pairs merged into one row with the summed weight: equal
+    // x are adjacent, which sum_log_likelihood groups by. (Stable: equal pairs add their
+    // weights in the summary's order.)
+    std::stable_sort(kept.begin(), kept.end(), [](const row& a, const row& b) { return a.x < b.x || (a.x == b.x && a.z < b.z); });
+    for (const row& r : kept) {
+      if (!d.x.empty() && d.x.back() == r.x && d.recency.back() == r.z) {
+        d.weight.back() += r.w;
+      } else {
+        d.x.push_back(r.x);
+        d.recency.push_back(r.z);       // the mean spend, in the recency slot
+        d.T.push_back(std::log(r.z));   // and its logarithm in the T slot
+        d.weight.push_back(r.w);
+      }
+      d.total_weight += r.w;
+    }
     return d;
+  }
+
+  /// The total log-likelihood (and gradient) grouped by frequency: the terms in x alone
+  /// (log-gamma, digamma, p x log x) once per distinct x, the rest per row as one log and
+  /// one division, sums compensated.
+  static double sum_log_likelihood(const std::array<double, 3>& a, const detail::fit_rows& d,
+                                   std::array<double, 3>* g) {
+    const auto [p, q, v] = a;
+    const double lg_q = log_gamma(q), psi_q = g ? digamma(q) : 0.0, log_v = std::log(v);
+    detail::compensated_sum ll, gp, gq, gv;
+    for (std::size_t b = 0; b < d.size();) {
+      const double x = d.x[b];
+      detail::compensated_sum W, Lz, S, R;
+      std::size_t e = b;
+      for (; e < d.size() && d.x[e] == x; ++e) {
+        const double w = d.weight[e], xzv = x * d.recency[e] + v;
+        W.add(w);
+        Lz.add(w * d.T[e]);
+        S.add(w * std::log(xzv));
+        if (g) R.add(w / xzv);
+      }
+      const double px = p * x, lx = std::log(x), w = W.value(), lz = Lz.value(), sl = S.value();
+      ll.add(w * (log_gamma(px + q) - log_gamma(px) - lg_q + q * log_v + px * lx) + (px - 1.0) * lz - (px + q) * sl);
+      if (g) {
+        const double psi = digamma(px + q);
+        gp.add(x * (w * (psi - digamma(px) + lx) + lz - sl));
+        gq.add(w * (psi - psi_q + log_v) - sl);
+        gv.add(w * q / v - (px + q) * R.value());
+      }
+      b = e;
+    }
+    if (g) *g = {gp.value(), gq.value(), gv.value()};
+    return ll.value();
   }
 
   static std::array<double, 3> start(const detail::fit_rows& d) {

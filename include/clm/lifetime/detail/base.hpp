@@ -338,10 +338,20 @@ class lifetime_base {
   }
 
  private:
+  // A model may sum its log-likelihood (and gradient) over the rows itself, sharing work
+  // between rows (Derived::sum_log_likelihood(p, d, grad or nullptr)); else row by row.
+  static constexpr bool sums_itself = requires(const array_type& p, const fit_rows& d, array_type* g) {
+    { Derived::sum_log_likelihood(p, d, g) } -> std::convertible_to<double>;
+  };
+
   static double total_log_likelihood(const array_type& p, const fit_rows& d) {
-    compensated_sum ll;
-    for (std::size_t i = 0; i < d.size(); ++i) ll.add(d.weight[i] * Derived::row_log_likelihood(p, d, i, nullptr));
-    return ll.value();
+    if constexpr (sums_itself) {
+      return Derived::sum_log_likelihood(p, d, nullptr);
+    } else {
+      compensated_sum ll;
+      for (std::size_t i = 0; i < d.size(); ++i) ll.add(d.weight[i] * Derived::row_log_likelihood(p, d, i, nullptr));
+      return ll.value();
+    }
   }
 
   /// Mean negative log-likelihood plus the penalty, in log-parameters.
@@ -371,21 +381,29 @@ class lifetime_base {
       if constexpr (Derived::analytic_gradient) {
         array_type p;
         if (!unpack(w, p)) return std::numeric_limits<double>::infinity();
-        compensated_sum ll;
-        std::array<compensated_sum, K> grad{};
-        array_type row{};
-        for (std::size_t i = 0; i < d->size(); ++i) {
-          row.fill(0.0);
-          ll.add(d->weight[i] * Derived::row_log_likelihood(p, *d, i, &row));
-          for (std::size_t k = 0; k < K; ++k) grad[k].add(d->weight[i] * row[k]);
+        array_type grad{};
+        double ll = 0.0;
+        if constexpr (sums_itself) {
+          ll = Derived::sum_log_likelihood(p, *d, &grad);
+        } else {
+          compensated_sum sum;
+          std::array<compensated_sum, K> sums{};
+          array_type row{};
+          for (std::size_t i = 0; i < d->size(); ++i) {
+            row.fill(0.0);
+            sum.add(d->weight[i] * Derived::row_log_likelihood(p, *d, i, &row));
+            for (std::size_t k = 0; k < K; ++k) sums[k].add(d->weight[i] * row[k]);
+          }
+          ll = sum.value();
+          for (std::size_t k = 0; k < K; ++k) grad[k] = sums[k].value();
         }
         double pen = 0.0;
         for (std::size_t k = 0; k < K; ++k) {
           pen += p[k] * p[k];
           // d/dlog p = p d/dp
-          g(k) = -grad[k].value() * p[k] / d->total_weight + 2.0 * penalizer * p[k] * p[k];
+          g(k) = -grad[k] * p[k] / d->total_weight + 2.0 * penalizer * p[k] * p[k];
         }
-        return -ll.value() / d->total_weight + penalizer * pen;
+        return -ll / d->total_weight + penalizer * pen;
       } else {
         // Fourth-order central differences in log-parameters (error ~h^4, so the gradient is
         // accurate to ~1e-12 and gtol can be small).
