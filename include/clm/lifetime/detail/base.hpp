@@ -253,19 +253,19 @@ class lifetime_base {
 
   /// Purchase models: E[Y(t) | x, t_x, T] for one (hypothetical) customer, in the fitted
   /// time unit, as lifetimes' predict(t, x, t_x, T).
-  T conditional_expected_purchases(double t, double x, double t_x, double age) const
-    requires Derived::purchase_model
-  {
+  template <class D = Derived>
+    requires D::purchase_model
+  T conditional_expected_purchases(double t, double x, double t_x, double age) const {
     require_param(t >= 0.0 && std::isfinite(t), Derived::name, "t", t, "finite and >= 0");
     check_prediction_customer(x, t_x, age, "conditional_expected_purchases");
-    return static_cast<T>(static_cast<const Derived&>(*this).conditional_one(t, x, t_x, age));
+    return static_cast<T>(static_cast<const D&>(*this).conditional_one(t, x, t_x, age));
   }
   /// Purchase models: P(alive | x, t_x, T) for one customer.
-  T probability_alive(double x, double t_x, double age) const
-    requires Derived::purchase_model
-  {
+  template <class D = Derived>
+    requires D::purchase_model
+  T probability_alive(double x, double t_x, double age) const {
     check_prediction_customer(x, t_x, age, "probability_alive");
-    return static_cast<T>(static_cast<const Derived&>(*this).alive_one(x, t_x, age));
+    return static_cast<T>(static_cast<const D&>(*this).alive_one(x, t_x, age));
   }
 
   /// Customers the fit used (summing the summary's weights; 0 for parameters set directly).
