@@ -12,21 +12,11 @@
 #include "clm/core/error.hpp"
 #include "clm/core/random.hpp"
 #include "clm/core/validate.hpp"
+#include "support/estimator_checks.hpp"
 
 using clm::matrix;
 using clm::vector;
-
-namespace {
-template <class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return {};
-}
-}  // namespace
+using clm::testing::message_of;
 
 TEST_CASE("errors derive from clm::error and say where a parse failed") {
   const clm::parse_error e("orders.csv", 12, 4, "expected a number, got 'abc'");
@@ -61,6 +51,26 @@ TEST_CASE("validation of shapes, finiteness and labels") {
   CHECK_THROWS_AS(clm::check_finite(bad), clm::numeric_error);
   CHECK_THROWS_AS(clm::check_finite(vector<double>{1.0, std::numeric_limits<double>::infinity()}),
                   clm::numeric_error);
+
+  // The chunked scan finds the first non-finite value wherever it sits: in the first,
+  // a middle or the last (partial) chunk, for double and float, and largest finite values
+  // and subnormals are finite.
+  for (const std::size_t at : {std::size_t{0}, std::size_t{2047}, std::size_t{2048}, std::size_t{5000}, std::size_t{6999}}) {
+    std::vector<double> v(7000, 1.0);
+    v[3] = std::numeric_limits<double>::max();
+    v[4] = std::numeric_limits<double>::denorm_min();
+    v[at] = -std::numeric_limits<double>::infinity();
+    if (at < 6000) v[6500] = std::numeric_limits<double>::quiet_NaN();  // a later one is not reported
+    CHECK(clm::detail::first_non_finite(v.data(), v.size()) == at);
+    std::vector<float> f(7000, 1.0f);
+    f[at] = std::numeric_limits<float>::quiet_NaN();
+    CHECK(clm::detail::first_non_finite(f.data(), f.size()) == at);
+  }
+  const std::vector<double> clean(4099, -std::numeric_limits<double>::max());
+  CHECK(clm::detail::first_non_finite(clean.data(), clean.size()) == clean.size());
+  matrix<double> wide = xt::zeros<double>({3, 1000});
+  wide(2, 999) = std::numeric_limits<double>::infinity();
+  CHECK(message_of([&] { clm::check_finite(wide); }).find("got inf at row 2, column 999") != std::string::npos);
 
   CHECK_NOTHROW(clm::check_columns(X, 2));
   CHECK_THROWS_AS(clm::check_columns(X, 3), clm::shape_error);

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
 
 #include "clm/core/concepts.hpp"
 #include "clm/data/synthetic.hpp"
@@ -103,4 +104,39 @@ TEST_CASE("standard_scaler: feature names pass through") {
   CHECK(s.feature_names_out() == clm::feature_names{"x0", "x1"});
   CHECK(s.feature_names_out({"recency", "frequency"}) == clm::feature_names{"recency", "frequency"});
   CHECK_THROWS_AS(s.feature_names_out({"only_one"}), clm::shape_error);
+}
+
+TEST_CASE("standard_scaler: transform_into a caller's matrix or in place equals transform") {
+  const auto d = clm::synthetic::customers<double>({.n_customers = 300, .seed = 5});
+  clm::standard_scaler<> s;
+  const matrix<double> expected = s.fit(d.X).transform(d.X);
+  matrix<double> out = clm::detail::empty_matrix<double>(d.X.shape()[0], d.X.shape()[1]);
+  s.transform_into(d.X, out);
+  CHECK(out == expected);  // bit for bit
+  matrix<double> in_place = d.X;
+  s.transform_into(in_place, in_place);
+  CHECK(in_place == expected);
+  matrix<double> fitted_out = clm::detail::empty_matrix<double>(d.X.shape()[0], d.X.shape()[1]);
+  clm::standard_scaler<> t;
+  t.fit_transform_into(d.X, fitted_out);
+  CHECK(fitted_out == expected);
+  CHECK(t.mean() == s.mean());
+
+  matrix<double> wrong = clm::detail::empty_matrix<double>(d.X.shape()[0], d.X.shape()[1] + 1);
+  const auto msg = clm::testing::message_of([&] { s.transform_into(d.X, wrong); });
+  CHECK(msg.find("standard_scaler.transform_into: out: expected 300 x " + std::to_string(d.X.shape()[1])) != std::string::npos);
+  CHECK_THROWS_AS(s.transform_into(d.X, wrong), clm::shape_error);
+  CHECK_THROWS_AS(clm::standard_scaler<>().transform_into(d.X, out), clm::not_fitted);
+
+  // An infinite value is refused in place too, named by row and column; and where its
+  // column had no value at fit (a NaN shift) the error still comes.
+  const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
+  matrix<double> bad = d.X;
+  bad(7, 1) = -inf;
+  const auto bad_msg = clm::testing::message_of([&] { s.transform_into(bad, bad); });
+  CHECK(bad_msg.find("row 7, column 1") != std::string::npos);
+  const matrix<double> holes{{1.0, nan}, {3.0, nan}};
+  const auto h = clm::standard_scaler<>().fit(holes);
+  matrix<double> hole_in{{2.0, inf}};
+  CHECK_THROWS_AS(h.transform_into(hole_in, hole_in), clm::numeric_error);
 }

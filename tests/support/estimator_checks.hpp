@@ -41,6 +41,17 @@
 
 namespace clm::testing {
 
+/// The message of the exception f throws, or "" when it throws none.
+template <class F>
+std::string message_of(F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return {};
+}
+
 template <class T, class In = matrix<T>>
 struct check_data {
   In X;

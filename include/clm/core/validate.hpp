@@ -3,8 +3,10 @@
 // with a message that says what was expected and what was seen.
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <sstream>
 #include <string>
@@ -115,27 +117,48 @@ void check_nonempty(const vector<T>& y, std::string_view what = "y") {
   if (y.size() == 0) throw shape_error(std::string(what) + ": expected a non-empty vector, got 0 elements");
 }
 
+namespace detail {
+
+/// The index of the first NaN or infinity in p[0..n), or n. Tests the exponent bits of
+/// whole chunks with an OR (a loop a compiler vectorises, unlike an early-exit isfinite
+/// loop), then finds the element in the one chunk that has it.
+template <class T>
+std::size_t first_non_finite(const T* p, std::size_t n) noexcept {
+  static_assert(std::is_same_v<T, double> || std::is_same_v<T, float>);
+  using bits = std::conditional_t<std::is_same_v<T, double>, std::uint64_t, std::uint32_t>;
+  constexpr bits exponent = static_cast<bits>(std::is_same_v<T, double> ? 0x7ff0000000000000ULL : 0x7f800000ULL);
+  constexpr std::size_t chunk = 2048;
+  for (std::size_t start = 0; start < n; start += chunk) {
+    const std::size_t end = std::min(n, start + chunk);
+    bits bad = 0;
+    for (std::size_t i = start; i < end; ++i) bad |= static_cast<bits>((std::bit_cast<bits>(p[i]) & exponent) == exponent);
+    if (bad) {
+      for (std::size_t i = start; i < end; ++i) {
+        if (!std::isfinite(p[i])) return i;
+      }
+    }
+  }
+  return n;
+}
+
+}  // namespace detail
+
 /// Throws clm::numeric_error naming the first NaN or Inf (row and column) in X.
 template <class T>
 void check_finite(const matrix<T>& X, std::string_view what = "X") {
   const std::size_t n = X.shape()[0], d = X.shape()[1];
   const T* p = X.data();
-  for (std::size_t i = 0; i < n * d; ++i) {
-    if (!std::isfinite(p[i])) {
-      throw numeric_error(std::string(what) + ": expected finite values, got " +
-                          detail::to_text(p[i]) + " at row " + std::to_string(i / d) +
-                          ", column " + std::to_string(i % d));
-    }
+  if (const std::size_t i = detail::first_non_finite(p, n * d); i < n * d) {
+    throw numeric_error(std::string(what) + ": expected finite values, got " + detail::to_text(p[i]) + " at row " +
+                        std::to_string(i / d) + ", column " + std::to_string(i % d));
   }
 }
 
 template <class T>
 void check_finite(const vector<T>& y, std::string_view what = "y") {
-  for (std::size_t i = 0; i < y.size(); ++i) {
-    if (!std::isfinite(y(i))) {
-      throw numeric_error(std::string(what) + ": expected finite values, got " +
-                          detail::to_text(y(i)) + " at index " + std::to_string(i));
-    }
+  if (const std::size_t i = detail::first_non_finite(y.data(), y.size()); i < y.size()) {
+    throw numeric_error(std::string(what) + ": expected finite values, got " + detail::to_text(y(i)) + " at index " +
+                        std::to_string(i));
   }
 }
 

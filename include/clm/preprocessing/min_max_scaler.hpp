@@ -107,25 +107,9 @@ class min_max_scaler
     const auto& p = this->params_;
     const std::size_t n = X.shape()[0], d = X.shape()[1];
     matrix<T> out = detail::empty_matrix<T>(n, d);
-    const T* x = X.data();
-    T* y = out.data();
-    const T* sc = s.scale.data();
-    const T* mn = s.min.data();
-    const T lo = static_cast<T>(p.range_min), hi = static_cast<T>(p.range_max);
-    bool finite = true;
-    for (std::size_t i = 0; i < n; ++i) {
-      const T* xr = x + i * d;
-      T* yr = y + i * d;
-      bool row_ok = true;
-      for (std::size_t j = 0; j < d; ++j) {
-        yr[j] = xr[j] * sc[j] + mn[j];
-        row_ok &= std::abs(xr[j]) != std::numeric_limits<T>::infinity();
-      }
-      if (p.clip) {
-        for (std::size_t j = 0; j < d; ++j) yr[j] = yr[j] < lo ? lo : (yr[j] > hi ? hi : yr[j]);  // NaN stays
-      }
-      finite &= row_ok;
-    }
+    const std::vector<T> zero(d, T(0));
+    const bool finite = detail::affine_columns(X.data(), out.data(), n, d, zero.data(), s.scale.data(), s.min.data(),
+                                               p.clip, static_cast<T>(p.range_min), static_cast<T>(p.range_max));
     if (!finite) base::report_values(X, "transform", true);
     return out;
   }

@@ -75,6 +75,21 @@ class standard_scaler : public detail::transformer_base<standard_scaler<T>, stan
     return apply(X, false, "transform");
   }
 
+  /// transform into a matrix the caller owns: `out` must have X's shape and may be X
+  /// itself (in place). Reusing `out` across calls saves the page faults of a fresh result,
+  /// which dominate a large transform. On an error `out`'s contents are unspecified.
+  template <class E>
+  void transform_into(const E& X, matrix<T>& out) const {
+    apply_into(X, out, false, "transform_into");
+  }
+
+  /// fit(X), then transform_into(X, out).
+  template <class E>
+  standard_scaler& fit_transform_into(const E& X, matrix<T>& out) {
+    fit(X).transform_into(X, out);
+    return *this;
+  }
+
   /// X * scale + mean: undoes transform.
   template <class E>
   matrix<T> inverse_transform(const E& X) const {
@@ -101,6 +116,8 @@ class standard_scaler : public detail::transformer_base<standard_scaler<T>, stan
  private:
   template <class E>
   matrix<T> apply(const E& X_in, bool inverse, const char* method) const;
+  template <class E>
+  void apply_into(const E& X_in, matrix<T>& out, bool inverse, const char* method) const;
 };
 
 // ---------------------------------------------------------------------------------------
@@ -170,44 +187,43 @@ template <class T>
 template <class E>
 matrix<T> standard_scaler<T>::apply(const E& X_in, bool inverse, const char* method) const {
   decltype(auto) X = this->fitted_input(X_in, method, true, /*check_values_now=*/false);
+  matrix<T> out = detail::empty_matrix<T>(X.shape()[0], X.shape()[1]);
+  apply_into(X, out, inverse, method);
+  return out;
+}
+
+template <class T>
+template <class E>
+void standard_scaler<T>::apply_into(const E& X_in, matrix<T>& out, bool inverse, const char* method) const {
+  decltype(auto) X = this->fitted_input(X_in, method, true, /*check_values_now=*/false);
   const auto& s = this->get();
   const auto& p = this->params_;
   const std::size_t n = X.shape()[0], d = X.shape()[1];
+  if (out.shape()[0] != n || out.shape()[1] != d) {
+    throw shape_error(std::string(name) + "." + method + ": out: expected " + std::to_string(n) + " x " +
+                      std::to_string(d) + " (X's shape), got " + std::to_string(out.shape()[0]) + " x " +
+                      std::to_string(out.shape()[1]));
+  }
   // Per column: y = (x - shift) * (1 / scale), or x * scale + shift for the inverse. A
   // column with no value at fit keeps a NaN shift so that it transforms to NaN, as in
   // scikit-learn. (A multiplication by the reciprocal: within one rounding of scikit-learn's
   // division, and it keeps the pass at memory speed.)
-  std::vector<T> shift(d), div(d);
+  std::vector<T> shift(d), mul(d), add(d);
   for (std::size_t j = 0; j < d; ++j) {
-    shift[j] = p.with_mean || std::isnan(s.mean(j)) ? s.mean(j) : T(0);
+    const T sh = p.with_mean || std::isnan(s.mean(j)) ? s.mean(j) : T(0);
     const T scale = p.with_std ? s.scale(j) : T(1);
-    div[j] = inverse ? scale : T(1) / scale;
+    shift[j] = inverse ? T(0) : sh;
+    mul[j] = inverse ? scale : T(1) / scale;
+    add[j] = inverse ? sh : T(0);
   }
-  matrix<T> out = detail::empty_matrix<T>(n, d);
-  const T* x = X.data();
-  T* y = out.data();
-  const T* sh = shift.data();
-  const T* dv = div.data();
-  bool finite = true;  // the value check, fused into the one pass over X
-  for (std::size_t i = 0; i < n; ++i) {
-    const T* xr = x + i * d;
-    T* yr = y + i * d;
-    bool row_ok = true;
-    if (inverse) {
-      for (std::size_t j = 0; j < d; ++j) {
-        yr[j] = xr[j] * dv[j] + sh[j];
-        row_ok &= std::abs(xr[j]) != std::numeric_limits<T>::infinity();
-      }
-    } else {
-      for (std::size_t j = 0; j < d; ++j) {
-        yr[j] = (xr[j] - sh[j]) * dv[j];
-        row_ok &= std::abs(xr[j]) != std::numeric_limits<T>::infinity();
-      }
-    }
-    finite &= row_ok;
+  // out may be X itself: each element is read before it is written.
+  const bool finite = detail::affine_columns(X.data(), out.data(), n, d, shift.data(), mul.data(), add.data());
+  if (!finite) {
+    // In place, an infinite input is still infinite at its position (finite shift and
+    // positive scale) and the message names it, unless its column had no value at fit.
+    base::report_values(X, method, true);
+    throw numeric_error(this->subject(method) + ": expected finite values or NaN (missing), got an infinite value");
   }
-  if (!finite) base::report_values(X, method, true);
-  return out;
 }
 
 }  // namespace clm

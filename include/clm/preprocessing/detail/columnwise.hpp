@@ -181,26 +181,49 @@ template <class T>
 bool column_sums(const matrix<T>& X, std::vector<double>& sum, std::vector<std::uint64_t>& count) {
   const std::size_t n = X.shape()[0], d = X.shape()[1];
   sum.assign(d, 0.0);
-  std::vector<double> cnt(d, 0.0);
+  // Per-column accumulators only (no flag carried across columns), so the row loop is a
+  // vector loop: the count of infinities says whether the values are acceptable.
+  std::vector<double> cnt(d, 0.0), inf(d, 0.0);
   const T* x = X.data();
-  double* s = sum.data();
-  double* c = cnt.data();
-  bool finite = true;
+  double* __restrict s = sum.data();
+  double* __restrict c = cnt.data();
+  double* __restrict f = inf.data();
   for (std::size_t i = 0; i < n; ++i) {
-    const T* row = x + i * d;
-    bool row_ok = true;
+    const T* __restrict row = x + i * d;
     for (std::size_t j = 0; j < d; ++j) {
       const double v = static_cast<double>(row[j]);
       const bool missing = v != v;
       s[j] += missing ? 0.0 : v;
       c[j] += missing ? 0.0 : 1.0;
-      row_ok &= std::abs(v) != std::numeric_limits<double>::infinity();
+      f[j] += std::abs(v) == std::numeric_limits<double>::infinity() ? 1.0 : 0.0;
     }
-    finite &= row_ok;
   }
+  bool finite = true;
+  for (std::size_t j = 0; j < d; ++j) finite &= inf[j] == 0.0;
   count.resize(d);
   for (std::size_t j = 0; j < d; ++j) count[j] = static_cast<std::uint64_t>(cnt[j]);
   return finite;
+}
+
+/// y = (x - a_j) * b_j + c_j over the rows of the n x d row-major x, the scalers' one
+/// pass: branch-free with per-column coefficients, so it vectorises across columns (also
+/// in place, y == x). With clip, results are clamped to [lo, hi] (NaN stays NaN). Returns
+/// false when x holds an infinity (the caller reports it; in place, it stays infinite).
+template <class T>
+bool affine_columns(const T* x, T* y, std::size_t n, std::size_t d, const T* a, const T* b, const T* c,
+                    bool clip = false, T lo = T(0), T hi = T(0)) {
+  std::uint32_t infinite = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const T* xr = x + i * d;
+    T* yr = y + i * d;
+    for (std::size_t j = 0; j < d; ++j) {
+      const T v = xr[j];
+      infinite |= static_cast<std::uint32_t>(std::abs(v) == std::numeric_limits<T>::infinity());
+      const T r = (v - a[j]) * b[j] + c[j];
+      yr[j] = clip ? (r < lo ? lo : (r > hi ? hi : r)) : r;
+    }
+  }
+  return infinite == 0;
 }
 
 /// scikit-learn's _handle_zeros_in_scale: a scale below 10 eps (or flagged constant) is 1.
