@@ -2,15 +2,21 @@
 """One table from a `scripts/dev bench` run: workload | clm | peer | clm / peer | floor | clm / floor.
 
 Usage: report.py RESULTS_DIR
-RESULTS_DIR holds the run's Google Benchmark JSON files (bench_*.json), peers.json
-(benchmarks/peers/peers.py) and optionally scaling.json (clm_scaling). Writes table.md and
-table.json there and prints the table. "clm / peer" is the peer's time over clm's (above 1:
-clm is faster); the floor is the time the case's unavoidable work (floor.hpp counters) takes at
-the rates bench_limits measured in the same run, and "clm / floor" is clm's time over it.
+RESULTS_DIR holds one folder per repetition (rep1/, rep2/, ...: the Google Benchmark JSON files
+bench_*.json, peers.json from benchmarks/peers/peers.py and load.txt), machine.txt, and
+optionally scaling.json (clm_scaling); a folder with the JSON files directly is one repetition.
+Writes table.md and table.json there and prints the table.
+
+Times are the minimum over the repetitions with the median in brackets. "clm / peer" is the
+peer's time over clm's in each repetition (above 1: clm is faster), shown as the range over the
+repetitions; a range that reaches both sides of 1 is "at parity", never a win. The floor is the
+time the case's unavoidable work (floor.hpp counters) takes at the best rates bench_limits
+measured in the run, and "clm / floor" is clm's minimum over it.
 """
 import glob
 import json
 import os
+import statistics
 import sys
 
 # label, clm case (its name without the min_time/real_time parts), peer workload key
@@ -90,61 +96,133 @@ def fmt_time(s):
     return f"{s * 1e6:.3g} us"
 
 
+def repetitions(folder):
+    reps = sorted(glob.glob(os.path.join(folder, "rep[0-9]*")), key=lambda p: int(p.rsplit("rep", 1)[1]))
+    return reps or [folder]
+
+
+def load_peers(folder):
+    path = os.path.join(folder, "peers.json")
+    if not os.path.exists(path):
+        return {}, {}
+    with open(path) as f:
+        doc = json.load(f)
+    return doc.get("workloads", {}), doc.get("versions", {})
+
+
+def best_rates(all_rates):
+    r = {}
+    for rates_of_rep in all_rates:
+        for k, v in rates_of_rep.items():
+            r[k] = max(r.get(k, 0.0), v)
+    return r
+
+
+def span(values):
+    return f"{fmt_time(min(values))} ({fmt_time(statistics.median(values))})" if values else ""
+
+
+def verdict(ratios):
+    if not ratios:
+        return ""
+    lo, hi = min(ratios), max(ratios)
+    if lo >= 1.0:
+        return "faster"
+    if hi <= 1.0:
+        return "slower"
+    return "at parity"
+
+
 def main():
     folder = sys.argv[1] if len(sys.argv) > 1 else "bench-results/latest"
-    cases, context = load_cases(folder)
-    peers = {}
-    versions = {}
-    if os.path.exists(os.path.join(folder, "peers.json")):
-        with open(os.path.join(folder, "peers.json")) as f:
-            doc = json.load(f)
-        peers, versions = doc.get("workloads", {}), doc.get("versions", {})
-    r = rates(cases)
-    rows, slower = [], []
+    reps = repetitions(folder)
+    rep_cases, rep_peers, rep_rates, context, versions, loads = [], [], [], None, {}, []
+    for rep in reps:
+        cases, ctx = load_cases(rep)
+        context = context or ctx
+        peers, ver = load_peers(rep)
+        versions = versions or ver
+        rep_cases.append(cases)
+        rep_peers.append(peers)
+        rep_rates.append(rates(cases))
+        load_path = os.path.join(rep, "load.txt")
+        if os.path.exists(load_path):
+            with open(load_path) as f:
+                loads.append(" / ".join(line.strip() for line in f if line.strip()))
+    r = best_rates(rep_rates)
+    rows, slower, parity = [], [], []
     for label, clm_case, peer_key in ROWS:
-        c = cases.get(clm_case)
-        p = peers.get(peer_key) if peer_key else None
-        clm_s = c["seconds"] if c else None
-        peer_s = p.get("seconds") if p else None
-        floor = floor_seconds(c, r) if c else None
-        row = {"workload": label, "clm_case": clm_case, "clm_seconds": clm_s,
-               "peer": (p or {}).get("peer") or ((p or {}).get("skipped") and "skipped: " + p["skipped"]),
-               "peer_seconds": peer_s,
-               "speedup": peer_s / clm_s if clm_s and peer_s else None,
-               "floor_seconds": floor, "clm_over_floor": clm_s / floor if clm_s and floor else None}
+        clm_times, peer_times, ratios, peer_name = [], [], [], None
+        for cases, peers in zip(rep_cases, rep_peers):
+            c = cases.get(clm_case)
+            p = peers.get(peer_key) if peer_key else None
+            if p:
+                peer_name = p.get("peer") or (p.get("skipped") and "skipped: " + p["skipped"])
+            if c:
+                clm_times.append(c["seconds"])
+            if p and p.get("seconds"):
+                peer_times.append(p["seconds"])
+            if c and p and p.get("seconds"):
+                ratios.append(p["seconds"] / c["seconds"])
+        some_case = next((cases[clm_case] for cases in rep_cases if clm_case in cases), None)
+        floor = floor_seconds(some_case, r) if some_case else None
+        clm_min = min(clm_times) if clm_times else None
+        row = {"workload": label, "clm_case": clm_case, "clm_seconds": clm_times, "peer": peer_name,
+               "peer_seconds": peer_times, "speedups": ratios, "verdict": verdict(ratios),
+               "floor_seconds": floor, "clm_over_floor": clm_min / floor if clm_min and floor else None}
         rows.append(row)
-        if row["speedup"] is not None and row["speedup"] < 1.0:
+        if row["verdict"] == "slower":
             slower.append(label)
-    lines = ["| workload | clm | peer | clm / peer | floor | clm / floor |", "|---|---|---|---|---|---|"]
+        elif row["verdict"] == "at parity":
+            parity.append(label)
+    lines = ["| workload | clm min (median) | peer min (median) | clm / peer | | floor | clm / floor |",
+             "|---|---|---|---|---|---|---|"]
     for row in rows:
-        peer = f"{row['peer']} {fmt_time(row['peer_seconds'])}" if row["peer"] else ""
-        speed = f"{row['speedup']:.2f}x" if row["speedup"] else ""
+        peer = f"{row['peer']} {span(row['peer_seconds'])}" if row["peer"] else ""
+        sp = row["speedups"]
+        speed = (f"{min(sp):.2f}x" if len(sp) == 1 else f"{min(sp):.2f}-{max(sp):.2f}x") if sp else ""
         over = f"{row['clm_over_floor']:.1f}" if row["clm_over_floor"] else ""
-        clm = fmt_time(row["clm_seconds"]) or "not run"
-        lines.append(f"| {row['workload']} | {clm} | {peer} | {speed} | {fmt_time(row['floor_seconds'])} | {over} |")
+        clm = span(row["clm_seconds"]) or "not run"
+        lines.append(f"| {row['workload']} | {clm} | {peer} | {speed} | {row['verdict']} | "
+                     f"{fmt_time(row['floor_seconds'])} | {over} |")
     rate_line = ", ".join(f"{k.replace('_flop', '')} {v / 1e9:.1f} G{'B' if k == 'bytes' else 'FLOP'}/s"
                           for k, v in r.items())
-    threads = (context or {}).get("OPENBLAS_NUM_THREADS", "not stated")
-    text = "\n".join(lines) + (f"\n\nOPENBLAS_NUM_THREADS={threads}. Floors from bench_limits in this run: "
-                                f"{rate_line}.\n")
+    ctx = context or {}
+    machine = ""
+    machine_path = os.path.join(folder, "machine.txt")
+    if os.path.exists(machine_path):
+        with open(machine_path) as f:
+            machine = "; ".join(line.strip() for line in f if line.strip())
+    text = "\n".join(lines) + (
+        f"\n\n{len(reps)} repetition(s), clm and peers in alternation. Machine: {machine or 'not recorded'}. "
+        f"BLAS: {ctx.get('blas', 'not stated')}; OPENBLAS_NUM_THREADS={ctx.get('OPENBLAS_NUM_THREADS', 'not stated')}, "
+        f"OPENBLAS_CORETYPE={ctx.get('OPENBLAS_CORETYPE', 'not stated')}. "
+        f"Load average (1, 5, 15 min) per repetition: {'; '.join(loads) or 'not recorded'}. "
+        f"Floors from bench_limits (best of the repetitions): {rate_line}.\n")
     if slower:
-        text += "Slower than the peer: " + "; ".join(slower) + ".\n"
+        text += "Slower than the peer in every repetition: " + "; ".join(slower) + ".\n"
+    if parity:
+        text += "At parity (the ratio crosses 1 between repetitions): " + "; ".join(parity) + ".\n"
     # Every other case of the run: no peer, but its time, throughput and floor.
     shown = {row[1] for row in ROWS} | {"stream_triad/33554432", "copy_read_write/50000000", "dgemm/1024",
                                         "sgemm/1024", "dsyrk_gram"}
     others = []
-    for name in sorted(set(cases) - shown):
-        c = cases[name]
+    names = sorted(set().union(*[set(c) for c in rep_cases]) - shown) if rep_cases else []
+    for name in names:
+        seen = [cases[name] for cases in rep_cases if name in cases]
+        times = [c["seconds"] for c in seen]
+        c = min(seen, key=lambda b: b["seconds"])
         rate = ""
         if "items_per_second" in c:
             rate = f"{c['items_per_second']:.3g} items/s"
         elif "bytes_per_second" in c:
             rate = f"{c['bytes_per_second'] / 1e9:.3g} GB/s"
         floor = floor_seconds(c, r)
-        others.append(f"| {name} | {fmt_time(c['seconds'])} | {rate} | {fmt_time(floor)} | "
-                      f"{c['seconds'] / floor:.1f} |" if floor else f"| {name} | {fmt_time(c['seconds'])} | {rate} | | |")
+        others.append(f"| {name} | {span(times)} | {rate} | {fmt_time(floor)} | "
+                      f"{min(times) / floor:.1f} |" if floor else f"| {name} | {span(times)} | {rate} | | |")
     if others:
-        text += "\n| other case (no peer) | clm | throughput | floor | clm / floor |\n|---|---|---|---|---|\n"
+        text += ("\n| other case (no peer) | clm min (median) | throughput (best) | floor | clm / floor |\n"
+                 "|---|---|---|---|---|\n")
         text += "\n".join(others) + "\n"
     scaling_path = os.path.join(folder, "scaling.json")
     scaling = None
@@ -161,8 +239,9 @@ def main():
     with open(os.path.join(folder, "table.md"), "w") as f:
         f.write(text)
     with open(os.path.join(folder, "table.json"), "w") as f:
-        json.dump({"context": context, "peer_versions": versions, "rates": r, "rows": rows, "scaling": scaling,
-                   "slower_than_peer": slower}, f, indent=1)
+        json.dump({"context": context, "machine": machine, "repetitions": len(reps), "loads": loads,
+                   "peer_versions": versions, "rates": r, "rows": rows, "scaling": scaling,
+                   "slower_than_peer": slower, "at_parity": parity}, f, indent=1)
     print(text)
 
 
