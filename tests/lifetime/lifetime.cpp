@@ -4,10 +4,13 @@
 // the bad inputs.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
 #include <vector>
 
+#include "clm/core/random.hpp"
 #include "clm/data/csv.hpp"
 #include "clm/data/synthetic.hpp"
 #include "clm/data/transactions.hpp"
@@ -59,6 +62,53 @@ customer_summary one_customer(double x, double tx, double T) {
 customer_summary simulate(std::size_t n, std::uint64_t seed) {
   const auto pop = clm::synthetic::make_population({.n_customers = n, .seed = seed, .n_items = 20});
   return clm::summarize(pop.transactions, {.calibration_end = pop.calibration_end, .observation_end = pop.observation_end});
+}
+
+/// n customers drawn from the Pareto/NBD model itself (gamma purchase and death rates,
+/// exponential lifetimes, Poisson purchases), observed for 39 to 78 weeks: continuous
+/// times, so every (x, t_x, T) is distinct.
+customer_summary simulate_pareto_nbd(std::size_t n, std::uint64_t seed, const clm::pareto_nbd_parameters& truth) {
+  clm::random_engine g(seed);
+  customer_summary s;
+  s.frequency = vector<double>::from_shape({n});
+  s.recency = vector<double>::from_shape({n});
+  s.T = vector<double>::from_shape({n});
+  s.weight = xt::ones<double>({n});
+  for (std::size_t i = 0; i < n; ++i) {
+    const double lambda = clm::gamma(g, truth.r, 1.0 / truth.alpha), mu = clm::gamma(g, truth.s, 1.0 / truth.beta);
+    const double age = clm::uniform(g, 39.0, 78.0), end = std::min(age, -std::log1p(-clm::uniform01(g)) / mu);
+    double t = 0.0, last = 0.0, x = 0.0;
+    while ((t += -std::log1p(-clm::uniform01(g)) / lambda) <= end) {
+      last = t;
+      x += 1.0;
+    }
+    s.frequency(i) = x;
+    s.recency(i) = last;
+    s.T(i) = age;
+  }
+  return s;
+}
+
+/// |exact - central difference| of the total log-likelihood's gradient, over max(1, |fd|),
+/// at the given parameters (a step of 1e-6 of each parameter).
+template <class M, class P>
+double worst_gradient_error(const customer_summary& s, const std::vector<double>& params, P make) {
+  M m;
+  m.set_parameters(make(params));
+  const auto exact = m.log_likelihood_gradient(s);
+  double worst = 0.0;
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    auto up = params, down = params;
+    const double h = 1e-6 * params[k];
+    up[k] += h;
+    down[k] -= h;
+    M mu, md;
+    mu.set_parameters(make(up));
+    md.set_parameters(make(down));
+    const double fd = (mu.log_likelihood(s) - md.log_likelihood(s)) / (2.0 * h);
+    worst = std::max(worst, std::abs(exact[k] - fd) / std::max(1.0, std::abs(fd)));
+  }
+  return worst;
 }
 
 const customer_summary& simulated() {
@@ -381,6 +431,89 @@ TEST_CASE("Pareto/NBD P(alive) against the closed form in 40 digits, by series a
     INFO("row ", k);
     CHECK(std::abs(got - ref(k, 7)) <= 1e-10 * std::max(ref(k, 7), 1e-300));
   }
+}
+
+TEST_CASE("the exact log-likelihood gradients equal central differences") {
+  // Histories from one-time buyers to x = 150, last purchase anywhere up to T, and T - t_x
+  // down to 1e-4; parameters on both sides of alpha = beta, at it, and where one of alpha,
+  // beta is so much smaller that Pareto/NBD integrates instead of summing its series.
+  customer_summary s;
+  const std::vector<std::array<double, 3>> rows = {
+      {0, 0, 30}, {1, 2.5, 40}, {3, 20, 21}, {12, 35.9999, 36}, {40, 10, 60}, {150, 70, 78}, {2, 0.5, 0.75}};
+  s.frequency = vector<double>::from_shape({rows.size()});
+  s.recency = vector<double>::from_shape({rows.size()});
+  s.T = vector<double>::from_shape({rows.size()});
+  s.monetary_value = vector<double>::from_shape({rows.size()});
+  s.weight = vector<double>::from_shape({rows.size()});
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    s.frequency(i) = rows[i][0];
+    s.recency(i) = rows[i][1];
+    s.T(i) = rows[i][2];
+    s.monetary_value(i) = 10.0 + 3.0 * static_cast<double>(i);
+    s.weight(i) = 1.0 + static_cast<double>(i % 3);
+  }
+  const auto pareto = [](const std::vector<double>& v) { return clm::pareto_nbd_parameters{v[0], v[1], v[2], v[3]}; };
+  for (const auto& p : std::vector<std::vector<double>>{{0.55, 10.6, 0.61, 11.7},   // CDNOW
+                                                        {0.55, 11.7, 0.61, 10.6},   // alpha > beta
+                                                        {0.8, 5.0, 1.3, 5.0},       // alpha = beta
+                                                        {2.0, 0.3, 0.4, 90.0},      // z > 0.95: quadrature
+                                                        {0.2, 150.0, 3.0, 0.05},    // the other side
+                                                        {5.0, 60.0, 0.1, 2.0}}) {
+    INFO("Pareto/NBD at r ", p[0], " alpha ", p[1], " s ", p[2], " beta ", p[3]);
+    CHECK(worst_gradient_error<clm::pareto_nbd<>>(s, p, pareto) < 1e-6);
+  }
+  const auto bg = [](const std::vector<double>& v) { return clm::bg_nbd_parameters{v[0], v[1], v[2], v[3]}; };
+  CHECK(worst_gradient_error<clm::bg_nbd<>>(s, {0.24, 4.4, 0.79, 2.4}, bg) < 1e-6);
+  CHECK(worst_gradient_error<clm::mbg_nbd<>>(s, {0.52, 6.2, 0.89, 1.6}, bg) < 1e-6);
+  const auto gg = [](const std::vector<double>& v) { return clm::gamma_gamma_parameters{v[0], v[1], v[2]}; };
+  CHECK(worst_gradient_error<clm::gamma_gamma<>>(s, {6.25, 3.74, 15.44}, gg) < 1e-6);
+}
+
+TEST_CASE("Pareto/NBD: its series and its quadrature agree where one takes over from the other") {
+  // The dead-term integral switches from the series to quadrature where
+  // |alpha - beta| / (max(alpha, beta) + t_x) passes 0.95; the log-likelihood is the same
+  // function on both sides, so the two values of alpha nearest the switch (a few ulp
+  // apart) give the same values to the methods' accuracy.
+  for (const auto& [x, tx, T] : std::vector<std::array<double, 3>>{{1, 2, 40}, {5, 0.5, 30}, {30, 25, 26}, {0, 0, 50}}) {
+    for (const double beta : {0.5, 4.0}) {
+      const auto quadrature = [&](double a) { return (a - beta) / (a + tx) > 0.95; };
+      double above = (beta + 0.95 * tx) / 0.05, below = above;
+      while (!quadrature(above)) above = std::nextafter(above, INFINITY);
+      while (quadrature(below)) below = std::nextafter(below, 0.0);
+      REQUIRE(above / below - 1.0 < 1e-14);
+      clm::pareto_nbd<> series_side, quadrature_side;
+      series_side.set_parameters({.r = 0.7, .alpha = below, .s = 0.9, .beta = beta});
+      quadrature_side.set_parameters({.r = 0.7, .alpha = above, .s = 0.9, .beta = beta});
+      const auto c = one_customer(x, tx, T);
+      INFO("x ", x, " t_x ", tx, " T ", T, " alpha ", above, " beta ", beta);
+      CHECK(series_side.log_likelihood(c) == doctest::Approx(quadrature_side.log_likelihood(c)).epsilon(1e-12));
+      CHECK(series_side.probability_alive(c)(0) == doctest::Approx(quadrature_side.probability_alive(c)(0)).epsilon(1e-12));
+    }
+  }
+}
+
+TEST_CASE("Pareto/NBD on 60,000 distinct simulated customers: a warm-started fit at the maximum, near the truth") {
+  // More distinct histories than the warm start's threshold: the first steps run on a
+  // strided subset, the fit on all of them. It must end at the full data's maximum (zero
+  // score) and within sampling error of the simulator's parameters.
+  const clm::pareto_nbd_parameters truth{.r = 0.55, .alpha = 10.58, .s = 0.61, .beta = 11.67};
+  const customer_summary s = simulate_pareto_nbd(60000, 21, truth);
+  clm::pareto_nbd<> m;
+  m.fit(s);
+  CHECK(m.report().converged);
+  const auto score = m.log_likelihood_gradient(s);
+  const auto p = m.parameters(), se = m.standard_errors();
+  MESSAGE("Pareto/NBD fit r ", p.r, " alpha ", p.alpha, " s ", p.s, " beta ", p.beta, " after ", m.report().iterations,
+          " iterations on all rows");
+  // d LL / d log(theta) = theta d LL / d theta, per customer: at most 1e-8 (gtol 1e-9 on the mean)
+  CHECK(std::abs(score[0] * p.r) / 60000.0 < 1e-8);
+  CHECK(std::abs(score[1] * p.alpha) / 60000.0 < 1e-8);
+  CHECK(std::abs(score[2] * p.s) / 60000.0 < 1e-8);
+  CHECK(std::abs(score[3] * p.beta) / 60000.0 < 1e-8);
+  CHECK(std::abs(p.r - truth.r) < 4 * se.r);
+  CHECK(std::abs(p.alpha - truth.alpha) < 4 * se.alpha);
+  CHECK(std::abs(p.s - truth.s) < 4 * se.s);
+  CHECK(std::abs(p.beta - truth.beta) < 4 * se.beta);
 }
 
 TEST_CASE("bad summaries and parameters are named errors") {

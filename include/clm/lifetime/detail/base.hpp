@@ -203,11 +203,12 @@ class lifetime_base {
     const array_type start = Derived::start(d);
     vector<double> w = vector<double>::from_shape({K});
     for (std::size_t k = 0; k < K; ++k) w(k) = std::log(start[k]);
-    objective f{&d, params_.penalizer};
     lbfgs_params lp;
     lp.max_iterations = params_.max_iterations;
     lp.gtol = params_.gtol;
     lp.ftol = 1e-15;
+    if (d.size() > 2 * warm_start_rows) warm_start(d, w, lp);
+    objective f{&d, params_.penalizer};
     state st;
     st.report = lbfgs(f, w, lp);
     for (std::size_t k = 0; k < K; ++k) {
@@ -229,6 +230,40 @@ class lifetime_base {
     st.n_excluded = d.excluded_weight;
     state_ = st;
     return static_cast<Derived&>(*this);
+  }
+
+  /// Rows of the warm start (see warm_start).
+  static constexpr std::size_t warm_start_rows = 20'000;
+
+  /// On many distinct rows, the first, far steps of the optimisation run on an evenly
+  /// strided subset of warm_start_rows of them (every row's weight kept; the objective is
+  /// a weighted mean), to a loose tolerance, and the fit on all rows starts from there: it
+  /// reaches the same optimum (it converges to gtol on all rows) in a few evaluations near
+  /// it, where the likelihood is also cheapest to evaluate. Nothing changes when the subset
+  /// cannot be fitted (the fit then starts from the model's own starting point).
+  void warm_start(const fit_rows& d, vector<double>& w, const lbfgs_params& lp) const {
+    fit_rows sub;
+    const std::size_t n = d.size();
+    for (std::size_t j = 0; j < warm_start_rows; ++j) {
+      const std::size_t i = j * n / warm_start_rows;
+      sub.x.push_back(d.x[i]);
+      sub.recency.push_back(d.recency[i]);
+      sub.T.push_back(d.T[i]);
+      sub.weight.push_back(d.weight[i]);
+      sub.total_weight += d.weight[i];
+    }
+    objective f{&sub, params_.penalizer};
+    lbfgs_params loose = lp;
+    loose.gtol = std::max(lp.gtol, 1e-6);
+    vector<double> u = w;
+    try {
+      const optimize_report r = lbfgs(f, u, loose);
+      bool usable = r.evaluations > 0;
+      for (std::size_t k = 0; k < K; ++k) usable = usable && std::isfinite(u(k));
+      if (usable && std::isfinite(f.value(u))) w = u;
+    } catch (const numeric_error&) {
+      // keep the model's own starting point
+    }
   }
 
   /// Sets the parameters directly (a model known from elsewhere, or a simulation's truth);
@@ -280,6 +315,15 @@ class lifetime_base {
   /// Total log-likelihood of another summary under the fitted parameters.
   double log_likelihood(const customer_summary& s) const {
     return total_log_likelihood(get().parameters, Derived::rows(s, params_));
+  }
+  /// Its gradient in the natural parameters (parameter_names' order), for the models with
+  /// an exact gradient: zero at an unpenalised maximum-likelihood fit, for a score test.
+  template <class D = Derived>
+    requires D::analytic_gradient
+  array_type log_likelihood_gradient(const customer_summary& s) const {
+    array_type g{};
+    total_with_gradient(get().parameters, Derived::rows(s, params_), g);
+    return g;
   }
 
   template <class A>
@@ -354,6 +398,24 @@ class lifetime_base {
     }
   }
 
+  /// The total log-likelihood and (into grad) its gradient in the natural parameters.
+  static double total_with_gradient(const array_type& p, const fit_rows& d, array_type& grad) {
+    if constexpr (sums_itself) {
+      return Derived::sum_log_likelihood(p, d, &grad);
+    } else {
+      compensated_sum sum;
+      std::array<compensated_sum, K> sums{};
+      array_type row{};
+      for (std::size_t i = 0; i < d.size(); ++i) {
+        row.fill(0.0);
+        sum.add(d.weight[i] * Derived::row_log_likelihood(p, d, i, &row));
+        for (std::size_t k = 0; k < K; ++k) sums[k].add(d.weight[i] * row[k]);
+      }
+      for (std::size_t k = 0; k < K; ++k) grad[k] = sums[k].value();
+      return sum.value();
+    }
+  }
+
   /// Mean negative log-likelihood plus the penalty, in log-parameters.
   struct objective {
     const fit_rows* d;
@@ -382,21 +444,7 @@ class lifetime_base {
         array_type p;
         if (!unpack(w, p)) return std::numeric_limits<double>::infinity();
         array_type grad{};
-        double ll = 0.0;
-        if constexpr (sums_itself) {
-          ll = Derived::sum_log_likelihood(p, *d, &grad);
-        } else {
-          compensated_sum sum;
-          std::array<compensated_sum, K> sums{};
-          array_type row{};
-          for (std::size_t i = 0; i < d->size(); ++i) {
-            row.fill(0.0);
-            sum.add(d->weight[i] * Derived::row_log_likelihood(p, *d, i, &row));
-            for (std::size_t k = 0; k < K; ++k) sums[k].add(d->weight[i] * row[k]);
-          }
-          ll = sum.value();
-          for (std::size_t k = 0; k < K; ++k) grad[k] = sums[k].value();
-        }
+        const double ll = total_with_gradient(p, *d, grad);
         double pen = 0.0;
         for (std::size_t k = 0; k < K; ++k) {
           pen += p[k] * p[k];
@@ -424,22 +472,37 @@ class lifetime_base {
   };
 
   /// sqrt(diag(H^-1)), H the Hessian of the total negative log-likelihood in the natural
-  /// parameters, by central second differences; NaN where H is singular or not positive
-  /// definite.
+  /// parameters: by central differences of the exact gradient where the model has one (2K
+  /// gradients, symmetrised), else by central second differences of the value; NaN where H
+  /// is singular or not positive definite.
   static array_type standard_errors_at(const array_type& p, const fit_rows& d) {
-    const auto nll = [&](const array_type& q) { return -total_log_likelihood(q, d); };
     array_type h;
     for (std::size_t k = 0; k < K; ++k) h[k] = 1e-4 * p[k];
     std::array<std::array<double, K>, K> H{}, inv{};
-    for (std::size_t j = 0; j < K; ++j) {
-      for (std::size_t k = j; k < K; ++k) {
-        const auto at = [&](double sj, double sk) {
-          array_type q = p;
-          q[j] += sj * h[j];
-          q[k] += sk * h[k];
-          return nll(q);
-        };
-        H[j][k] = H[k][j] = (at(1, 1) - at(1, -1) - at(-1, 1) + at(-1, -1)) / (4.0 * h[j] * h[k]);
+    if constexpr (Derived::analytic_gradient) {
+      for (std::size_t k = 0; k < K; ++k) {
+        array_type up = p, down = p, g_up{}, g_down{};
+        up[k] += h[k];
+        down[k] -= h[k];
+        total_with_gradient(up, d, g_up);
+        total_with_gradient(down, d, g_down);
+        for (std::size_t j = 0; j < K; ++j) H[j][k] = -(g_up[j] - g_down[j]) / (2.0 * h[k]);
+      }
+      for (std::size_t j = 0; j < K; ++j) {
+        for (std::size_t k = j + 1; k < K; ++k) H[j][k] = H[k][j] = (H[j][k] + H[k][j]) / 2.0;
+      }
+    } else {
+      const auto nll = [&](const array_type& q) { return -total_log_likelihood(q, d); };
+      for (std::size_t j = 0; j < K; ++j) {
+        for (std::size_t k = j; k < K; ++k) {
+          const auto at = [&](double sj, double sk) {
+            array_type q = p;
+            q[j] += sj * h[j];
+            q[k] += sk * h[k];
+            return nll(q);
+          };
+          H[j][k] = H[k][j] = (at(1, 1) - at(1, -1) - at(-1, 1) + at(-1, -1)) / (4.0 * h[j] * h[k]);
+        }
       }
     }
     array_type se;
