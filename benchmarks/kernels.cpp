@@ -15,6 +15,7 @@
 #include <clm/data/csv.hpp>
 #include <clm/data/transactions.hpp>
 #include <clm/lifetime/bg_nbd.hpp>
+#include <clm/lifetime/pareto_nbd.hpp>
 #include <clm/linear/linear_regression.hpp>
 #include <clm/linear/logistic_regression.hpp>
 #include <clm/metrics/curves.hpp>
@@ -79,6 +80,26 @@ const std::map<std::string, std::function<void()>>& kernels() {
          const auto y = labels(X, 3);
          // tol is on the summed objective: 2000 rows x 1e-8 per row.
          clm_measured([&] { add(clm::logistic_regression<>({.tol = 2e-5}).fit(X, y).coef()); });
+       }},
+      {"logistic_predict_proba_100000x10",
+       [] {
+         const auto X = gaussian(100000, 10, 12);
+         const auto y = labels(X, 13);
+         const clm::matrix<double> head = xt::view(X, xt::range(0, 2000), xt::all());
+         const clm::vector<double> yh = xt::view(y, xt::range(0, 2000));
+         clm::logistic_regression<> m;
+         m.fit(head, yh);
+         clm_measured([&] { add(m.predict_proba(X)); });
+       }},
+      {"standard_scaler_transform_into_10000x20_in_place",
+       [] {
+         auto X = gaussian(10000, 20, 14);
+         clm::standard_scaler<> s;
+         s.fit(X);
+         clm_measured([&] {
+           s.transform_into(X, X);
+           add(X);
+         });
        }},
       {"standard_scaler_fit_transform_10000x20",
        [] {
@@ -159,6 +180,11 @@ const std::map<std::string, std::function<void()>>& kernels() {
        [] {
          const auto s = clm::summarize(small_log());
          clm_measured([&] { checksum += clm::bg_nbd<>().fit(s).log_likelihood(); });
+       }},
+      {"pareto_nbd_fit_3000",
+       [] {
+         const auto s = clm::summarize(small_log());
+         clm_measured([&] { checksum += clm::pareto_nbd<>({.penalizer = 1e-3}).fit(s).log_likelihood(); });
        }},
       {"summarize_3000_customers",
        [] {
