@@ -188,6 +188,15 @@ class level_builder {
 
   std::size_t count() const noexcept { return offsets_.size(); }
 
+  /// Starts loading the probe slot of v (a later code(v) then finds it in cache).
+  void prefetch(std::string_view v) const noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    if (!slots_.empty()) __builtin_prefetch(&slots_[static_cast<std::size_t>(text_hash(v)) & (slots_.size() - 1)]);
+#else
+    (void)v;
+#endif
+  }
+
   std::vector<std::string> take_levels() {
     std::vector<std::string> out;
     out.reserve(count());
@@ -199,17 +208,17 @@ class level_builder {
  private:
   std::int32_t lookup(std::string_view v) {
     if ((count() + 1) * 2 > slots_.size()) grow();
-    const std::uint64_t h = text_hash(v);
-    const auto tag = static_cast<std::uint32_t>(h >> 32);
+    // The slot stores the hash's low 32 bits: its home position (the low bits) and, above
+    // them, a check that spares most mismatches a visit to the arena.
+    const auto tag = static_cast<std::uint32_t>(text_hash(v));
     const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
+    for (std::size_t i = tag & mask;; i = (i + 1) & mask) {
       slot& s = slots_[i];
       if (s.code < 0) {
         if (count() >= static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
           throw shape_error("categorical column: more than 2^31 - 1 distinct values");
         }
         s = {tag, static_cast<std::int32_t>(count())};
-        hashes_.push_back(h);
         offsets_.push_back(arena_.size());
         arena_.append(v);
         return s.code;
@@ -219,7 +228,7 @@ class level_builder {
   }
 
   struct slot {
-    std::uint32_t tag = 0;   // high half of the hash: most mismatches never touch the arena
+    std::uint32_t tag = 0;   // low half of the hash: the home slot and a check for mismatches
     std::int32_t code = -1;  // -1: empty
   };
 
@@ -228,13 +237,18 @@ class level_builder {
     const std::size_t e = c + 1 < offsets_.size() ? offsets_[c + 1] : arena_.size();
     return std::string_view(arena_).substr(b, e - b);
   }
+  /// Doubles the table, moving the entries in the order of their old slots: each one's new
+  /// home (its tag's next bit decides between two) is near its old one, so both tables are
+  /// read and written almost in sequence instead of at random.
   void grow() {
     slot_buffer bigger(slots_.empty() ? 64 : slots_.size() * 2);
     const std::size_t mask = bigger.size() - 1;
-    for (std::size_t c = 0; c < count(); ++c) {
-      std::size_t i = static_cast<std::size_t>(hashes_[c]) & mask;
+    for (std::size_t k = 0; k < slots_.size(); ++k) {
+      const slot s = slots_[k];
+      if (s.code < 0) continue;
+      std::size_t i = s.tag & mask;
       while (bigger[i].code >= 0) i = (i + 1) & mask;
-      bigger[i] = {static_cast<std::uint32_t>(hashes_[c] >> 32), static_cast<std::int32_t>(c)};
+      bigger[i] = s;
     }
     slots_.swap(bigger);
   }
@@ -270,6 +284,7 @@ class level_builder {
     std::size_t size() const noexcept { return n_; }
     bool empty() const noexcept { return n_ == 0; }
     slot& operator[](std::size_t i) noexcept { return p_[i]; }
+    const slot& operator[](std::size_t i) const noexcept { return p_[i]; }
     void swap(slot_buffer& o) noexcept {
       std::swap(p_, o.p_);
       std::swap(n_, o.n_);
@@ -281,7 +296,6 @@ class level_builder {
   };
 
   slot_buffer slots_;
-  std::vector<std::uint64_t> hashes_;  // for regrowth without rehashing the text
   std::vector<std::size_t> offsets_;
   std::string arena_;
   std::int32_t last_ = -1;
