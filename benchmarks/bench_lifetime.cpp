@@ -9,6 +9,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <clm/data/synthetic.hpp>
 #include <clm/data/transactions.hpp>
 #include <clm/lifetime/bg_nbd.hpp>
 #include <clm/core/random.hpp>
@@ -130,37 +131,11 @@ void fit_gamma_gamma_1M_distinct(benchmark::State& state) {
 }
 BENCHMARK(fit_gamma_gamma_1M_distinct)->Unit(benchmark::kMillisecond)->Iterations(2);
 
-// Pareto/NBD on 1e6 customers drawn from the model itself (CDNOW's published parameters
-// r 0.55, alpha 10.58, s 0.61, beta 11.67; purchase rates and lifetimes per customer,
-// observation 39 to 78 weeks, continuous times), so every (x, t_x, T) is distinct and
-// nothing merges: the cost of the likelihood's hypergeometric terms themselves.
+// Pareto/NBD on 1e6 customers drawn from the model itself (clm::synthetic::pareto_nbd_histories:
+// CDNOW's published parameters, 39 to 78 weeks observed, continuous times), so every
+// (x, t_x, T) is distinct and nothing merges: the cost of the likelihood's terms themselves.
 void fit_pareto_nbd_1M_distinct(benchmark::State& state) {
-  static const clm::customer_summary s = [] {
-    clm::random_engine g(11);
-    const std::size_t n = 1'000'000;
-    clm::customer_summary out;
-    out.frequency = clm::vector<double>::from_shape({n});
-    out.recency = clm::vector<double>::from_shape({n});
-    out.T = clm::vector<double>::from_shape({n});
-    out.weight = xt::ones<double>({n});
-    for (std::size_t i = 0; i < n; ++i) {
-      const double lambda = clm::gamma(g, 0.55, 1.0 / 10.58), mu = clm::gamma(g, 0.61, 1.0 / 11.67);
-      const double age = clm::uniform(g, 39.0, 78.0);
-      const double death = -std::log1p(-clm::uniform01(g)) / mu;
-      const double end = std::min(age, death);
-      double t = 0.0, last = 0.0, x = 0.0;
-      while (true) {
-        t += -std::log1p(-clm::uniform01(g)) / lambda;
-        if (t > end) break;
-        last = t;
-        x += 1.0;
-      }
-      out.frequency(i) = x;
-      out.recency(i) = last;
-      out.T(i) = age;
-    }
-    return out;
-  }();
+  static const clm::customer_summary s = clm::synthetic::pareto_nbd_histories({.n_customers = 1'000'000, .seed = 11});
   for (auto _ : state) {
     clm::pareto_nbd<> m;
     m.fit(s);

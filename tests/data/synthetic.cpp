@@ -209,3 +209,29 @@ TEST_CASE("population: recovering the BG/NBD parameters through summarize" *
   // Fit clm::bg_nbd on summarize(make_population(...)) and check r, alpha, a, b against
   // population_params within sampling error, once the lifetime models exist.
 }
+
+TEST_CASE("synthetic::pareto_nbd_histories: seeded, valid and distinct histories; bad parameters are named") {
+  const auto a = clm::synthetic::pareto_nbd_histories({.n_customers = 5000, .seed = 3});
+  const auto b = clm::synthetic::pareto_nbd_histories({.n_customers = 5000, .seed = 3});
+  const auto c = clm::synthetic::pareto_nbd_histories({.n_customers = 5000, .seed = 4});
+  CHECK(a.frequency == b.frequency);
+  CHECK(a.recency == b.recency);
+  CHECK(a.T == b.T);
+  CHECK_FALSE(a.T == c.T);
+  CHECK(a.compressed().size() == a.size());  // continuous times: nothing merges
+  std::size_t one_time = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    CHECK(a.T(i) >= 39.0);
+    CHECK(a.T(i) < 78.0);
+    CHECK(a.recency(i) <= a.T(i));
+    if (a.frequency(i) == 0.0) {
+      ++one_time;
+      CHECK(a.recency(i) == 0.0);
+    }
+  }
+  // CDNOW's parameters: most customers never return (P(X(T) = 0) is about 0.6 at T ~ 58).
+  CHECK(one_time > a.size() / 2);
+  CHECK(one_time < a.size() * 3 / 4);
+  CHECK_THROWS_AS(clm::synthetic::pareto_nbd_histories({.alpha = 0.0}), clm::invalid_argument);
+  CHECK_THROWS_AS(clm::synthetic::pareto_nbd_histories({.T_min = 50.0, .T_max = 40.0}), clm::invalid_argument);
+}

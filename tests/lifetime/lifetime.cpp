@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "clm/core/random.hpp"
 #include "clm/data/csv.hpp"
 #include "clm/data/synthetic.hpp"
 #include "clm/data/transactions.hpp"
@@ -62,31 +61,6 @@ customer_summary one_customer(double x, double tx, double T) {
 customer_summary simulate(std::size_t n, std::uint64_t seed) {
   const auto pop = clm::synthetic::make_population({.n_customers = n, .seed = seed, .n_items = 20});
   return clm::summarize(pop.transactions, {.calibration_end = pop.calibration_end, .observation_end = pop.observation_end});
-}
-
-/// n customers drawn from the Pareto/NBD model itself (gamma purchase and death rates,
-/// exponential lifetimes, Poisson purchases), observed for 39 to 78 weeks: continuous
-/// times, so every (x, t_x, T) is distinct.
-customer_summary simulate_pareto_nbd(std::size_t n, std::uint64_t seed, const clm::pareto_nbd_parameters& truth) {
-  clm::random_engine g(seed);
-  customer_summary s;
-  s.frequency = vector<double>::from_shape({n});
-  s.recency = vector<double>::from_shape({n});
-  s.T = vector<double>::from_shape({n});
-  s.weight = xt::ones<double>({n});
-  for (std::size_t i = 0; i < n; ++i) {
-    const double lambda = clm::gamma(g, truth.r, 1.0 / truth.alpha), mu = clm::gamma(g, truth.s, 1.0 / truth.beta);
-    const double age = clm::uniform(g, 39.0, 78.0), end = std::min(age, -std::log1p(-clm::uniform01(g)) / mu);
-    double t = 0.0, last = 0.0, x = 0.0;
-    while ((t += -std::log1p(-clm::uniform01(g)) / lambda) <= end) {
-      last = t;
-      x += 1.0;
-    }
-    s.frequency(i) = x;
-    s.recency(i) = last;
-    s.T(i) = age;
-  }
-  return s;
 }
 
 /// |exact - central difference| of the total log-likelihood's gradient, over max(1, |fd|),
@@ -497,7 +471,8 @@ TEST_CASE("Pareto/NBD on 60,000 distinct simulated customers: a warm-started fit
   // strided subset, the fit on all of them. It must end at the full data's maximum (zero
   // score) and within sampling error of the simulator's parameters.
   const clm::pareto_nbd_parameters truth{.r = 0.55, .alpha = 10.58, .s = 0.61, .beta = 11.67};
-  const customer_summary s = simulate_pareto_nbd(60000, 21, truth);
+  const customer_summary s = clm::synthetic::pareto_nbd_histories(
+      {.n_customers = 60000, .r = truth.r, .alpha = truth.alpha, .s = truth.s, .beta = truth.beta, .seed = 21});
   clm::pareto_nbd<> m;
   m.fit(s);
   CHECK(m.report().converged);

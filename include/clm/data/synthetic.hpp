@@ -39,6 +39,13 @@
 //   - optional dirt for the cleaning steps: duplicated log rows, outlier amounts (x 100),
 //     and missing attribute values.
 // Timestamps have second resolution; calibration_end = start + calibration_weeks exactly.
+//
+// pareto_nbd_histories(): customers' (frequency, recency, T) drawn from the Pareto/NBD
+// model itself (Schmittlein, Morrison & Colombo 1987): per customer a purchase rate
+// lambda ~ Gamma(r, scale 1/alpha) and a death rate mu ~ Gamma(s, scale 1/beta) per week, an
+// exponential lifetime with rate mu, Poisson repeat purchases at rate lambda while alive,
+// observed for T ~ Uniform(T_min, T_max) weeks after the first purchase. Times are
+// continuous, so every history is distinct (nothing merges when a fit compresses them).
 
 #include <algorithm>
 #include <cmath>
@@ -46,6 +53,7 @@
 #include <cstdio>
 #include <numeric>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "clm/core/error.hpp"
@@ -466,6 +474,44 @@ inline void write_transactions(const transaction_log& log, const std::filesystem
   const bool failed = std::ferror(f) != 0;
   std::fclose(f);
   if (failed) throw error("write_transactions: writing '" + path.string() + "' failed");
+}
+
+struct pareto_nbd_params {
+  std::size_t n_customers = 10'000;
+  double r = 0.55, alpha = 10.58, s = 0.61, beta = 11.67;  ///< CDNOW's published fit
+  double T_min = 39.0, T_max = 78.0;                     ///< weeks observed
+  std::uint64_t seed = 1;
+};
+
+inline customer_summary pareto_nbd_histories(const pareto_nbd_params& p = {}) {
+  const char* o = "synthetic::pareto_nbd_histories";
+  for (const auto& [name, v] : {std::pair{"r", p.r}, {"alpha", p.alpha}, {"s", p.s}, {"beta", p.beta}}) {
+    require_param(v > 0.0 && std::isfinite(v), o, name, v, "finite and > 0");
+  }
+  require_param(p.T_min > 0.0 && p.T_max >= p.T_min && std::isfinite(p.T_max), o, "T_min/T_max",
+                std::to_string(p.T_min) + "/" + std::to_string(p.T_max), "0 < T_min <= T_max, finite");
+  random_engine g(p.seed);
+  const std::size_t n = p.n_customers;
+  customer_summary out;
+  out.frequency = vector<double>::from_shape({n});
+  out.recency = vector<double>::from_shape({n});
+  out.T = vector<double>::from_shape({n});
+  out.weight = xt::ones<double>({n});
+  out.unit = time_unit::week;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double lambda = gamma(g, p.r, 1.0 / p.alpha), mu = gamma(g, p.s, 1.0 / p.beta);
+    const double age = uniform(g, p.T_min, p.T_max);
+    const double end = std::min(age, -std::log1p(-uniform01(g)) / mu);
+    double t = 0.0, last = 0.0, x = 0.0;
+    while ((t += -std::log1p(-uniform01(g)) / lambda) <= end) {
+      last = t;
+      x += 1.0;
+    }
+    out.frequency(i) = x;
+    out.recency(i) = last;
+    out.T(i) = age;
+  }
+  return out;
 }
 
 }  // namespace clm::synthetic
