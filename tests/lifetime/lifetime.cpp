@@ -534,3 +534,73 @@ TEST_CASE("bad summaries and parameters are named errors") {
   gg.set_parameters({.p = 6.25, .q = 0.9, .v = 15.44});
   CHECK_THROWS_AS(gg.conditional_expected_spend(one_customer(2, 10, 30)), clm::numeric_error);  // q <= 1
 }
+
+namespace {
+/// The model's expected count of customers without a holdout purchase against the count
+/// seen, in standard deviations of the count (a sum of independent Bernoulli variables).
+template <class M>
+double zero_holdout_z(const M& m, const customer_summary& s) {
+  const auto p0 = m.conditional_probability_no_purchases(s.holdout_duration, s);
+  double expected = 0.0, variance = 0.0, seen = 0.0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    expected += p0(i);
+    variance += p0(i) * (1.0 - p0(i));
+    seen += s.holdout_frequency(i) == 0.0 ? 1.0 : 0.0;
+  }
+  MESSAGE(std::string(M::name), ": ", seen, " customers without a holdout purchase, ", expected, " expected");
+  return (seen - expected) / std::sqrt(variance);
+}
+}  // namespace
+
+TEST_CASE("P(no purchase in the holdout | history): the simulators' counts under their true parameters") {
+  // BG/NBD: the population simulator's purchase story with its parameters.
+  const auto& s = simulated();
+  const clm::synthetic::population_params truth;
+  clm::bg_nbd<> bg;
+  bg.set_parameters({.r = truth.r, .alpha = truth.alpha, .a = truth.a, .b = truth.b});
+  CHECK(std::abs(zero_holdout_z(bg, s)) < 4.0);
+  // Pareto/NBD: histories and 39 more weeks drawn from the model.
+  const clm::synthetic::pareto_nbd_params pp{.n_customers = 40000, .holdout_weeks = 39.0, .seed = 8};
+  const auto h = clm::synthetic::pareto_nbd_histories(pp);
+  clm::pareto_nbd<> pn;
+  pn.set_parameters({.r = pp.r, .alpha = pp.alpha, .s = pp.s, .beta = pp.beta});
+  CHECK(std::abs(zero_holdout_z(pn, h)) < 4.0);
+  // A wrong model is told apart: Pareto/NBD's true parameters with a tenth of the death rate.
+  clm::pareto_nbd<> wrong;
+  wrong.set_parameters({.r = pp.r, .alpha = pp.alpha, .s = pp.s, .beta = 10.0 * pp.beta});
+  CHECK(std::abs(zero_holdout_z(wrong, h)) > 8.0);
+}
+
+TEST_CASE("P(no purchase in the next t | history): 1 at t = 0, falling at the expected purchase rate") {
+  clm::bg_nbd<> bg;
+  bg.set_parameters({.r = 0.24, .alpha = 4.4, .a = 0.79, .b = 2.4});
+  clm::mbg_nbd<> mbg;
+  mbg.set_parameters({.r = 0.52, .alpha = 6.2, .a = 0.89, .b = 1.6});
+  clm::pareto_nbd<> pn;
+  pn.set_parameters({.r = 0.55, .alpha = 10.6, .s = 0.61, .beta = 11.7});
+  clm::pareto_nbd<> far;  // its integral by quadrature
+  far.set_parameters({.r = 2.0, .alpha = 0.3, .s = 0.4, .beta = 90.0});
+  const auto check = [](const auto& m) {
+    for (const auto& [x, tx, T] : std::vector<std::array<double, 3>>{{0, 0, 30}, {2, 10, 30}, {8, 29, 30}, {20, 50, 60}}) {
+      const auto c = one_customer(x, tx, T);
+      INFO(std::string(std::decay_t<decltype(m)>::name), " x ", x, " t_x ", tx, " T ", T);
+      CHECK(m.conditional_probability_no_purchases(0.0, c)(0) == doctest::Approx(1.0).epsilon(1e-14));
+      // d/dt at 0: minus the rate of expected purchases, P(alive) E[lambda | alive]
+      const double h = 1e-6;
+      const double slope = (1.0 - m.conditional_probability_no_purchases(h, c)(0)) / h;
+      const double rate = m.conditional_expected_purchases(h, c)(0) / h;
+      CHECK(slope == doctest::Approx(rate).epsilon(1e-5));
+      // Falling in t, and never below the probability of being dead already.
+      const double p10 = m.conditional_probability_no_purchases(10.0, c)(0);
+      const double p50 = m.conditional_probability_no_purchases(50.0, c)(0);
+      CHECK(p50 < p10);
+      CHECK(p10 < 1.0);
+      CHECK(p50 >= 1.0 - m.probability_alive(c)(0) - 1e-15);
+    }
+    CHECK_THROWS_AS(m.conditional_probability_no_purchases(-1.0, one_customer(1, 1, 2)), clm::invalid_argument);
+  };
+  check(bg);
+  check(mbg);
+  check(pn);
+  check(far);
+}

@@ -44,7 +44,8 @@
 // model itself (Schmittlein, Morrison & Colombo 1987): per customer a purchase rate
 // lambda ~ Gamma(r, scale 1/alpha) and a death rate mu ~ Gamma(s, scale 1/beta) per week, an
 // exponential lifetime with rate mu, Poisson repeat purchases at rate lambda while alive,
-// observed for T ~ Uniform(T_min, T_max) weeks after the first purchase. Times are
+// observed for T ~ Uniform(T_min, T_max) weeks after the first purchase, and for
+// holdout_weeks more (holdout_frequency: the purchases in (T, T + holdout_weeks]). Times are
 // continuous, so every history is distinct (nothing merges when a fit compresses them).
 
 #include <algorithm>
@@ -480,6 +481,7 @@ struct pareto_nbd_params {
   std::size_t n_customers = 10'000;
   double r = 0.55, alpha = 10.58, s = 0.61, beta = 11.67;  ///< CDNOW's published fit
   double T_min = 39.0, T_max = 78.0;                     ///< weeks observed
+  double holdout_weeks = 0.0;                             ///< weeks observed after T (0: no holdout)
   std::uint64_t seed = 1;
 };
 
@@ -490,6 +492,8 @@ inline customer_summary pareto_nbd_histories(const pareto_nbd_params& p = {}) {
   }
   require_param(p.T_min > 0.0 && p.T_max >= p.T_min && std::isfinite(p.T_max), o, "T_min/T_max",
                 std::to_string(p.T_min) + "/" + std::to_string(p.T_max), "0 < T_min <= T_max, finite");
+  require_param(p.holdout_weeks >= 0.0 && std::isfinite(p.holdout_weeks), o, "holdout_weeks", p.holdout_weeks,
+                "finite and >= 0");
   random_engine g(p.seed);
   const std::size_t n = p.n_customers;
   customer_summary out;
@@ -498,18 +502,28 @@ inline customer_summary pareto_nbd_histories(const pareto_nbd_params& p = {}) {
   out.T = vector<double>::from_shape({n});
   out.weight = xt::ones<double>({n});
   out.unit = time_unit::week;
+  const bool holdout = p.holdout_weeks > 0.0;
+  if (holdout) {
+    out.holdout_frequency = vector<double>::from_shape({n});
+    out.holdout_duration = p.holdout_weeks;
+  }
   for (std::size_t i = 0; i < n; ++i) {
     const double lambda = gamma(g, p.r, 1.0 / p.alpha), mu = gamma(g, p.s, 1.0 / p.beta);
     const double age = uniform(g, p.T_min, p.T_max);
-    const double end = std::min(age, -std::log1p(-uniform01(g)) / mu);
-    double t = 0.0, last = 0.0, x = 0.0;
+    const double end = std::min(age + p.holdout_weeks, -std::log1p(-uniform01(g)) / mu);
+    double t = 0.0, last = 0.0, x = 0.0, later = 0.0;
     while ((t += -std::log1p(-uniform01(g)) / lambda) <= end) {
-      last = t;
-      x += 1.0;
+      if (t <= age) {
+        last = t;
+        x += 1.0;
+      } else {
+        later += 1.0;
+      }
     }
     out.frequency(i) = x;
     out.recency(i) = last;
     out.T(i) = age;
+    if (holdout) out.holdout_frequency(i) = later;
   }
   return out;
 }

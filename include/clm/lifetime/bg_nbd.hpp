@@ -162,6 +162,13 @@ class beta_geometric_nbd : public lifetime_base<beta_geometric_nbd<T, Modified>,
 
   double alive_one(double x, double tx, double age) const { return 1.0 / (1.0 + std::exp(log_dropout_odds(x, tx, age))); }
 
+  /// P(no purchase in (T, T + t] | alive at T, x purchases): a customer drops out only at a
+  /// purchase, so E[exp(-lambda t)] under lambda ~ Gamma(r + x, alpha + T).
+  double quiet_if_alive(double t, double x, double age) const {
+    const auto [r, alpha, a, b] = this->fitted_parameters();
+    return std::exp((r + x) * (std::log(alpha + age) - std::log(alpha + age + t)));
+  }
+
   double conditional_one(double t, double x, double tx, double age) const {
     const auto [r, alpha, a, b] = this->fitted_parameters();
     if (a == 1.0) throw numeric_error(std::string(name) + ": expected purchases are undefined for a = 1");

@@ -410,6 +410,24 @@ class pareto_nbd : public detail::lifetime_base<pareto_nbd<T>, T, 4> {
     return 1.0 / (1.0 + std::exp(l));
   }
 
+  /// P(no purchase in (T, T + t] | alive at T, x purchases). Given the rates, the remaining
+  /// lifetime is exponential (mu) and P(none) = E[exp(-lambda min(tau, t))]
+  /// = exp(-(lambda + mu) t) + integral over (0, t) of mu exp(-(lambda + mu) u) du; under the
+  /// posteriors lambda ~ Gamma(r + x, alpha + T), mu ~ Gamma(s, beta + T) the first term is
+  /// ((alpha + T) / (alpha + T + t))^(r + x) ((beta + T) / (beta + T + t))^s and the second
+  /// s (alpha + T)^(r + x) (beta + T)^s times the likelihood's integral I over (T, T + t].
+  double quiet_if_alive(double t, double x, double age) const {
+    const auto& p = this->fitted_parameters();
+    const auto [r, alpha, s, beta] = p;
+    if (t == 0.0) return 1.0;
+    const double la = std::log(alpha + age), lb = std::log(beta + age);
+    const double la_t = std::log(alpha + age + t), lb_t = std::log(beta + age + t);
+    const double stay = std::exp((r + x) * (la - la_t) + s * (lb - lb_t));
+    const double died = std::exp(std::log(s) + (r + x) * la + s * lb +
+                                 log_integral(p, x, age, age + t, la_t, lb_t, std::log(r + s + x)));
+    return stay + died;
+  }
+
   /// E[purchases in (T, T + t] | alive at T, x purchases]: (r + x)(beta + T) / ((alpha + T)(s - 1))
   /// (1 - ((beta + T) / (beta + T + t))^(s - 1)); its limit at s = 1.
   double alive_one(double x, double tx, double age) const { return alive(this->fitted_parameters(), x, tx, age); }

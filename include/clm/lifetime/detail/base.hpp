@@ -303,6 +303,24 @@ class lifetime_base {
     return static_cast<T>(static_cast<const D&>(*this).alive_one(x, t_x, age));
   }
 
+  /// Purchase models: P(no purchase in (T, T + t] | x, t_x, T) per customer of a summary,
+  /// the model's probability of "churned over the next t" (no purchase in a holdout of
+  /// length t): dead by T, or alive with no purchase in the next t, under the posterior of the
+  /// customer's rates given the history.
+  template <class D = Derived>
+    requires D::purchase_model
+  vector<T> conditional_probability_no_purchases(double t, const customer_summary& s) const {
+    require_param(t >= 0.0 && std::isfinite(t), Derived::name, "t", t, "finite and >= 0");
+    check_prediction_summary(s, "conditional_probability_no_purchases");
+    vector<T> out = vector<T>::from_shape({s.size()});
+    const D& self = static_cast<const D&>(*this);
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const double alive = self.alive_one(s.frequency(i), s.recency(i), s.T(i));
+      out(i) = static_cast<T>(1.0 - alive * (1.0 - self.quiet_if_alive(t, s.frequency(i), s.T(i))));
+    }
+    return out;
+  }
+
   /// Customers the fit used (summing the summary's weights; 0 for parameters set directly).
   double n_customers() const { return get().n_customers; }
   /// Customers the fit left out by the model's own rules: gamma_gamma's non-positive mean
