@@ -215,6 +215,7 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
            fmt("mean P(alive) %.3f", xt::mean(alive)()) + fmt(", mean CLV %.2f", xt::mean(value)()));
 
   // 6. Churn risk: logistic regression on RFM features; label = no purchase in the holdout.
+  //    Against it, the purchase model's P(no purchase in the holdout | history).
   clm::vector<double> churned = clm::vector<double>::from_shape({n});
   for (std::size_t i = 0; i < n; ++i) churned(i) = summary.holdout_frequency(i) == 0.0 ? 1.0 : 0.0;
   const double churn_rate = xt::mean(churned)();
@@ -235,9 +236,22 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
   const auto risk_test = churn.predict_proba(features.take(split.test));
   const double auc = clm::roc_auc(y_test, risk_test), lift = clm::lift_at(y_test, risk_test, 0.1);
   const auto risk = churn.predict_proba(features);
+  // The purchase model's own answer to the same question: P(no purchase over the holdout's
+  // length | history). One at-risk score for the whole report: whichever of the two ranks
+  // the held-out customers' churn better (test AUC), stated.
+  const auto quiet = purchases.conditional_probability_no_purchases(summary.holdout_duration, summary);
+  const auto quiet_test = clm::take_rows(quiet, split.test);
+  const double auc_quiet = clm::roc_auc(y_test, quiet_test);
+  const bool use_quiet = auc_quiet > auc;
+  const clm::vector<double>& at_risk_score = use_quiet ? quiet : risk;
+  const std::string score_name = use_quiet ? "P(no purchase in " + fmt("%.3g", summary.holdout_duration) + " " +
+                                                 (summary.unit == clm::time_unit::week ? "weeks" : "days") + ")"
+                                           : std::string("churn-model risk");
+  const double lift_used = use_quiet ? clm::lift_at(y_test, quiet_test, 0.1) : lift;
   out.step("6. churn risk model", t.lap(),
-           fmt("%.1f%% churned in the holdout; ", 100 * churn_rate) + fmt("test AUC %.3f, ", auc) +
-               fmt("lift in the top decile %.2fx", lift));
+           fmt("%.1f%% churned in the holdout; test AUC: ", 100 * churn_rate) + fmt("churn model %.3f, ", auc) +
+               o.model + fmt(" P(no purchase) %.3f; ", auc_quiet) + "at-risk score: " + score_name +
+               fmt(" (AUC %.3f, ", std::max(auc, auc_quiet)) + fmt("lift in the top decile %.2fx)", lift_used));
 
   // 7. Recommendations from the calibration purchases (when the log has items).
   std::vector<std::string> top_items(n);
@@ -279,19 +293,21 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
   {
     std::ofstream f(fs::path(o.out) / "customers.csv");
     f << "customer_id,frequency,recency,T,monetary_value,r_score,f_score,m_score,segment,p_alive,expected_purchases,"
-         "clv,churn_risk,top_items\n";
+         "clv,churn_risk,p_no_purchase,at_risk_score,top_items\n";
     for (std::size_t i = 0; i < n; ++i) {
       f << summary.ids[i] << ',' << summary.frequency(i) << ',' << summary.recency(i) << ',' << summary.T(i) << ','
         << summary.monetary_value(i) << ',' << scores(i, 0) << ',' << scores(i, 1) << ',' << scores(i, 2) << ",\""
-        << segment[i] << "\"," << alive(i) << ',' << expected(i) << ',' << value(i) << ',' << risk(i) << ",\""
-        << top_items[i] << "\"\n";
+        << segment[i] << "\"," << alive(i) << ',' << expected(i) << ',' << value(i) << ',' << risk(i) << ','
+        << quiet(i) << ',' << at_risk_score(i) << ",\"" << top_items[i] << "\"\n";
     }
   }
   clm::table per_customer = features;
   per_customer.add_numeric("p_alive", alive);
   per_customer.add_numeric("clv", value);
   per_customer.add_numeric("churn_risk", risk);
-  const auto prof = clm::profile(segment, per_customer, {"recency", "frequency", "monetary", "p_alive", "clv", "churn_risk"});
+  per_customer.add_numeric("at_risk_score", at_risk_score);
+  const auto prof =
+      clm::profile(segment, per_customer, {"recency", "frequency", "monetary", "p_alive", "clv", "churn_risk", "at_risk_score"});
   clm::write_csv(prof, fs::path(o.out) / "segments.csv");
   clm::save(purchases, fs::path(o.out) / (o.model + ".clm"));
   clm::save(spend, fs::path(o.out) / "gamma_gamma.clm");
@@ -340,7 +356,8 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
     actual.x.push_back(x), actual.y.push_back(a / c), predicted.x.push_back(x), predicted.y.push_back(p / c);
   }
   const auto roc = clm::roc_curve(y_test, risk_test);
-  const auto gain = clm::cumulative_gain(y_test, risk_test);
+  const auto roc_quiet = clm::roc_curve(y_test, quiet_test);
+  const auto gain = clm::cumulative_gain(y_test, use_quiet ? quiet_test : risk_test);
   const auto vec = [](const clm::vector<double>& v) { return std::vector<double>(v.begin(), v.end()); };
   charts += "<div class=\"grid\">" +
             heatmap("p-alive-matrix", "P(alive) by frequency and recency (T = " + num(max_t) + ")", matrix, max_t,
@@ -348,24 +365,27 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
             line_chart("holdout-validation", "Holdout purchases per customer by calibration frequency (7 = 7+)",
                        {actual, predicted}, "purchases in calibration", "purchases in holdout") +
             "</div><div class=\"grid\">" +
-            line_chart("churn-roc", "Churn model ROC (AUC " + num(auc) + ")",
-                       {{"model", "#4c78a8", vec(roc.fpr), vec(roc.tpr)}, {"chance", "#999", {0, 1}, {0, 1}, true}},
+            line_chart("churn-roc", "Holdout churn ROC: churn model (AUC " + num(auc) + "), P(no purchase) (AUC " +
+                           num(auc_quiet) + ")",
+                       {{"churn model", "#4c78a8", vec(roc.fpr), vec(roc.tpr)},
+                        {"P(no purchase)", "#f58518", vec(roc_quiet.fpr), vec(roc_quiet.tpr)},
+                        {"chance", "#999", {0, 1}, {0, 1}, true}},
                        "false positive rate", "true positive rate") +
-            line_chart("churn-gain", "Cumulative gain (lift in top decile " + num(lift) + "x)",
+            line_chart("churn-gain", "Cumulative gain of the at-risk score (lift in top decile " + num(lift_used) + "x)",
                        {{"model", "#4c78a8", vec(gain.fraction), vec(gain.gain)}, {"random", "#999", {0, 1}, {0, 1}, true}},
                        "share of customers contacted", "share of churners reached") +
             "</div>";
-  // Decisions: valuable customers slipping away (P(alive) < 0.5, largest past spend first).
+  // Decisions: valuable customers slipping away: at-risk score >= 0.5 (one-time buyers
+  // included), the highest expected value (CLV) first.
   std::vector<std::size_t> at_risk;
-  const auto& spend_col = features.numeric("total_spend");
   for (std::size_t i = 0; i < n; ++i) {
-    if (alive(i) < 0.5) at_risk.push_back(i);
+    if (at_risk_score(i) >= 0.5) at_risk.push_back(i);
   }
-  std::sort(at_risk.begin(), at_risk.end(), [&](std::size_t a, std::size_t b) { return spend_col(a) > spend_col(b); });
+  std::stable_sort(at_risk.begin(), at_risk.end(), [&](std::size_t a, std::size_t b) { return value(a) > value(b); });
   std::vector<std::vector<std::string>> risk_rows, best_rows;
   for (std::size_t k = 0; k < std::min<std::size_t>(15, at_risk.size()); ++k) {
     const std::size_t i = at_risk[k];
-    risk_rows.push_back({summary.ids[i], segment[i], num(spend_col(i), 6), num(alive(i)), num(risk(i)), top_items[i]});
+    risk_rows.push_back({summary.ids[i], segment[i], num(value(i), 6), num(at_risk_score(i)), num(alive(i)), top_items[i]});
   }
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
@@ -376,12 +396,14 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
   }
   body += "<h2>Segments, value and activity</h2>" + charts +
           "<h2>Fitted parameters</h2>" + html_table({"model", "parameter", "value"}, param_rows) +
-          "<h2>At risk: P(alive) &lt; 0.5, largest past spend first</h2>" +
-          html_table({"customer", "segment", "past spend", "P(alive)", "churn risk", "recommend"}, risk_rows) +
+          "<h2>At risk: " + escape(score_name) + " &ge; 0.5, highest CLV first</h2>" +
+          "<p>The at-risk score is the one of the two that ranked held-out churn better (test AUC " +
+          num(std::max(auc, auc_quiet)) + "): the churn model's risk or the purchase model's P(no purchase).</p>" +
+          html_table({"customer", "segment", "CLV", "at-risk score", "P(alive)", "recommend"}, risk_rows) +
           "<h2>Most valuable: highest CLV</h2>" +
           html_table({"customer", "segment", "CLV", "P(alive)", "expected purchases", "recommend"}, best_rows);
   std::ofstream(fs::path(o.out) / "report.html") << page("Customer lifecycle report", body);
-  out.step("9. report.html", t.lap(), std::to_string(at_risk.size()) + " customers with P(alive) < 0.5");
+  out.step("9. report.html", t.lap(), std::to_string(at_risk.size()) + " customers with " + score_name + " >= 0.5");
   return 0;
 }
 

@@ -69,6 +69,13 @@ case "$mode" in
            { n++; ok = near($1, 0.252, 0.001) && near($2, 4.79, 0.01) && near($3, 0.723, 0.001) && near($4, 2.16, 0.01) }
            END { exit !(n == 1 && ok) }' ||
       fail "CDNOW_master: BG/NBD estimates differ from lifetimes' method"
+    # One at-risk score (the churn model's or the purchase model's P(no purchase), whichever
+    # ranks held-out churn better); on CDNOW_master it must reach a test AUC of 0.75.
+    auc=$(sed -n 's/.*at-risk score: .* (AUC \([0-9.]*\),.*/\1/p' "$work/stdout_master")
+    [ -n "$auc" ] || fail "CDNOW_master: no at-risk score stated"
+    awk -v a="$auc" 'BEGIN { exit !(a >= 0.75) }' || fail "CDNOW_master: the at-risk score ranks holdout churn with AUC $auc (expected >= 0.75)"
+    head -1 "$work/master/customers.csv" | grep -q ",churn_risk,p_no_purchase,at_risk_score," ||
+      fail "CDNOW_master: customers.csv lacks the risk columns"
     echo "CDNOW_master: the whole report in $ms ms"
     [ "$timing" = untimed ] || [ "$ms" -lt 2000 ] || fail "CDNOW_master took $ms ms (goal: under 2 s)"
     ;;
