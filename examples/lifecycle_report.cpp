@@ -1,7 +1,8 @@
 // lifecycle_report — from an order log to decisions, in one run (what `scripts/dev demo` runs).
 //
-//   read and clean -> customer summary (calibration / holdout) -> RFM segments -> BG/NBD (or
-//   Pareto/NBD) + Gamma-Gamma -> P(alive), expected purchases over the horizon, CLV -> churn
+//   read and clean -> customer summary (calibration / holdout) -> RFM segments -> BG/NBD,
+//   MBG/NBD or Pareto/NBD (chosen on the holdout) + Gamma-Gamma -> P(alive), expected
+//   purchases over the horizon, CLV -> churn
 //   risk (logistic regression on RFM features, label: no purchase in the holdout) -> item
 //   recommendations (when the log has items) -> decision lists
 //
@@ -14,9 +15,13 @@
 //                    [--amount-column A] [--item-column I] [--date-format F] [--whitespace]
 //                    [--delimiter C] (one character, or \t; default ,)
 //                    [--no-header] [--calibration-end YYYY-MM-DD] [--observation-end YYYY-MM-DD]
-//                    [--horizon WEEKS] [--model bg_nbd|pareto_nbd] [--recommender item_knn|ease]
+//                    [--horizon WEEKS] [--model auto|bg_nbd|mbg_nbd|pareto_nbd]
+//                    [--recommender item_knn|ease]
 //                    [--out DIR] [--quiet] [--keep-duplicates] [--customers N] [--seed S]
-// Without --transactions it simulates a population (clm::synthetic) and says so. Defaults:
+// --model auto (the default) fits BG/NBD, MBG/NBD and Pareto/NBD on the calibration period
+// and uses the one whose predicted holdout purchases per customer are closest to the actual
+// ones (root mean squared error), all three shown. Without --transactions it simulates a
+// population (clm::synthetic) and says so. Defaults:
 // observation end = the last purchase; calibration end = observation end - horizon. Rows that
 // repeat another exactly (customer, time, amount, item) are dropped as duplicates unless
 // --keep-duplicates (logs with dates only, like CDNOW, can hold real repeats).
@@ -44,7 +49,7 @@ struct options {
   std::string transactions, customer = "customer_id", date = "date", amount = "amount", item, date_format;
   bool whitespace = false, header = true, quiet = false, keep_duplicates = false;
   char delimiter = ',';
-  std::string calibration_end, observation_end, model = "bg_nbd", recommender = "item_knn", out = "lifecycle_report";
+  std::string calibration_end, observation_end, model = "auto", recommender = "item_knn", out = "lifecycle_report";
   double horizon = 39.0;
   std::size_t customers = 20000, seed = 42;
 };
@@ -83,7 +88,9 @@ options parse_args(int argc, char** argv) {
     else throw clm::invalid_argument("unknown option '" + a + "' (see the top of examples/lifecycle_report.cpp)");
   }
   if (!(o.horizon > 0.0)) throw clm::invalid_argument("--horizon must be a positive number of weeks");
-  if (o.model != "bg_nbd" && o.model != "pareto_nbd") throw clm::invalid_argument("--model must be bg_nbd or pareto_nbd");
+  if (o.model != "auto" && o.model != "bg_nbd" && o.model != "mbg_nbd" && o.model != "pareto_nbd") {
+    throw clm::invalid_argument("--model must be auto, bg_nbd, mbg_nbd or pareto_nbd, got '" + o.model + "'");
+  }
   if (o.recommender != "item_knn" && o.recommender != "ease") {
     throw clm::invalid_argument("--recommender must be item_knn or ease");
   }
@@ -154,9 +161,49 @@ clm::customer_summary grid_summary(std::size_t max_x, double max_t, std::size_t 
   return g;
 }
 
+/// --model auto: BG/NBD, MBG/NBD and Pareto/NBD fitted on the calibration period, each
+/// judged by the root mean squared error of its predicted holdout purchases per customer;
+/// the smallest wins. A model that cannot be fitted is shown as such and not chosen.
+struct model_choice {
+  std::string name;                                ///< the chosen model ("" when none fitted)
+  std::vector<std::vector<std::string>> rows;      ///< model, log-likelihood, holdout error, RMSE
+  std::string text;                                ///< one line for the console
+};
+
+model_choice choose_model(const clm::customer_summary& summary) {
+  model_choice c;
+  double best = INFINITY;
+  double actual = 0.0;
+  for (std::size_t i = 0; i < summary.size(); ++i) actual += summary.holdout_frequency(i);
+  const auto judge = [&](auto model, const char* label) {
+    try {
+      model.fit(summary.compressed());
+      const auto predicted = model.conditional_expected_purchases(summary.holdout_duration, summary);
+      double se = 0.0, total = 0.0;
+      for (std::size_t i = 0; i < summary.size(); ++i) {
+        const double e = predicted(i) - summary.holdout_frequency(i);
+        se += e * e;
+        total += predicted(i);
+      }
+      const double rmse = std::sqrt(se / static_cast<double>(summary.size()));
+      c.rows.push_back({label, fmt("%.2f", model.log_likelihood()), fmt("%.0f", total) + " vs " + fmt("%.0f", actual) +
+                        fmt(" (%+.1f%%)", actual > 0 ? 100.0 * (total - actual) / actual : 0.0), fmt("%.4f", rmse)});
+      c.text += std::string(c.text.empty() ? "" : ", ") + decltype(model)::name + fmt(" %.4f", rmse);
+      if (rmse < best) best = rmse, c.name = decltype(model)::name;
+    } catch (const clm::error& e) {
+      c.rows.push_back({label, "not fitted: " + std::string(e.what()), "", ""});
+    }
+  };
+  judge(clm::bg_nbd<>(), "BG/NBD");
+  judge(clm::mbg_nbd<>(), "MBG/NBD");
+  judge(clm::pareto_nbd<>(), "Pareto/NBD");
+  c.text = "holdout RMSE per customer: " + c.text + " -> " + (c.name.empty() ? "none fitted" : c.name);
+  return c;
+}
+
 template <class Purchases>
 int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_end, clm::timestamp obs_end, timer& t,
-        const console& out, std::string body) {
+        const console& out, std::string body, const std::string& choice_html) {
   namespace fs = std::filesystem;
   fs::create_directories(o.out);
   // 2. Summary.
@@ -190,10 +237,11 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
   spend.fit(summary);
   const auto pp = purchases.parameters();
   std::vector<std::vector<std::string>> param_rows;
-  if constexpr (std::is_same_v<Purchases, clm::bg_nbd<>>) {
-    param_rows = {{"BG/NBD", "r", fmt("%.4g", pp.r)}, {"BG/NBD", "alpha", fmt("%.4g", pp.alpha)},
-                  {"BG/NBD", "a", fmt("%.4g", pp.a)}, {"BG/NBD", "b", fmt("%.4g", pp.b)},
-                  {"BG/NBD", "log-likelihood", fmt("%.2f", purchases.log_likelihood())}};
+  if constexpr (!std::is_same_v<Purchases, clm::pareto_nbd<>>) {
+    const std::string m = std::is_same_v<Purchases, clm::bg_nbd<>> ? "BG/NBD" : "MBG/NBD";
+    param_rows = {{m, "r", fmt("%.4g", pp.r)}, {m, "alpha", fmt("%.4g", pp.alpha)},
+                  {m, "a", fmt("%.4g", pp.a)}, {m, "b", fmt("%.4g", pp.b)},
+                  {m, "log-likelihood", fmt("%.2f", purchases.log_likelihood())}};
   } else {
     param_rows = {{"Pareto/NBD", "r", fmt("%.4g", pp.r)}, {"Pareto/NBD", "alpha", fmt("%.4g", pp.alpha)},
                   {"Pareto/NBD", "s", fmt("%.4g", pp.s)}, {"Pareto/NBD", "beta", fmt("%.4g", pp.beta)},
@@ -250,7 +298,7 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
   const double lift_used = use_quiet ? clm::lift_at(y_test, quiet_test, 0.1) : lift;
   out.step("6. churn risk model", t.lap(),
            fmt("%.1f%% churned in the holdout; test AUC: ", 100 * churn_rate) + fmt("churn model %.3f, ", auc) +
-               o.model + fmt(" P(no purchase) %.3f; ", auc_quiet) + "at-risk score: " + score_name +
+               Purchases::name + fmt(" P(no purchase) %.3f; ", auc_quiet) + "at-risk score: " + score_name +
                fmt(" (AUC %.3f, ", std::max(auc, auc_quiet)) + fmt("lift in the top decile %.2fx)", lift_used));
 
   // 7. Recommendations from the calibration purchases (when the log has items).
@@ -309,7 +357,7 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
   const auto prof =
       clm::profile(segment, per_customer, {"recency", "frequency", "monetary", "p_alive", "clv", "churn_risk", "at_risk_score"});
   clm::write_csv(prof, fs::path(o.out) / "segments.csv");
-  clm::save(purchases, fs::path(o.out) / (o.model + ".clm"));
+  clm::save(purchases, fs::path(o.out) / (std::string(Purchases::name) + ".clm"));
   clm::save(spend, fs::path(o.out) / "gamma_gamma.clm");
   clm::save(churn, fs::path(o.out) / "churn.clm");
   clm::save(rfm, fs::path(o.out) / "rfm_segments.clm");
@@ -395,7 +443,7 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
     best_rows.push_back({summary.ids[i], segment[i], num(value(i), 6), num(alive(i)), num(expected(i)), top_items[i]});
   }
   body += "<h2>Segments, value and activity</h2>" + charts +
-          "<h2>Fitted parameters</h2>" + html_table({"model", "parameter", "value"}, param_rows) +
+          "<h2>Fitted parameters</h2>" + choice_html + html_table({"model", "parameter", "value"}, param_rows) +
           "<h2>At risk: " + escape(score_name) + " &ge; 0.5, highest CLV first</h2>" +
           "<p>The at-risk score is the one of the two that ranked held-out churn better (test AUC " +
           num(std::max(auc, auc_quiet)) + "): the churn model's risk or the purchase model's P(no purchase).</p>" +
@@ -478,8 +526,27 @@ int main(int argc, char** argv) try {
   if (const auto advice = clm::blas::kernel_advice(blas); !advice.empty()) {
     body += "<p class=\"note\">" + report::escape(advice) + "</p>";
   }
-  const int rc = o.model == "pareto_nbd" ? run<clm::pareto_nbd<>>(o, log, cal_end, obs_end, t, out, body)
-                                         : run<clm::bg_nbd<>>(o, log, cal_end, obs_end, t, out, body);
+  std::string model = o.model, choice_html;
+  if (model == "auto") {
+    // The comparison needs the calibration summary with repeat purchases; without them the
+    // report's own checks (in run) say what is missing.
+    const auto summary = clm::summarize(log, {.calibration_end = cal_end, .observation_end = obs_end});
+    const bool repeaters = std::any_of(summary.frequency.begin(), summary.frequency.end(), [](double x) { return x > 0; });
+    model = "bg_nbd";
+    if (summary.size() >= 10 && repeaters && summary.has_holdout()) {
+      const auto choice = choose_model(summary);
+      if (!choice.name.empty()) model = choice.name;
+      out.step("1b. purchase model choice", t.lap(), choice.text);
+      choice_html = "<p>Purchase model chosen on the holdout: the smallest root mean squared error of predicted "
+                    "holdout purchases per customer (" + report::escape(model) + ").</p>" +
+                    report::html_table({"model", "log-likelihood (calibration)", "holdout purchases predicted vs actual",
+                                        "RMSE per customer"},
+                                       choice.rows);
+    }
+  }
+  const int rc = model == "pareto_nbd" ? run<clm::pareto_nbd<>>(o, log, cal_end, obs_end, t, out, body, choice_html)
+                 : model == "mbg_nbd"  ? run<clm::mbg_nbd<>>(o, log, cal_end, obs_end, t, out, body, choice_html)
+                                       : run<clm::bg_nbd<>>(o, log, cal_end, obs_end, t, out, body, choice_html);
   if (!o.quiet) std::printf("\nwrote %s/{customers.csv, segments.csv, report.html, *.clm}\n", o.out.c_str());
   return rc;
 } catch (const clm::error& e) {

@@ -2,8 +2,10 @@
 # Checks of examples/lifecycle_report, run by CTest:
 #   report_checks.sh REPORT synthetic   outputs of the simulated run (files, rows, charts)
 #   report_checks.sh REPORT cdnow [untimed]  CDNOW_sample: the published BG/NBD parameters;
-#                                       CDNOW_master: the whole report in under 2 s (not
-#                                       checked for an unoptimised, sanitised build: untimed)
+#                                       CDNOW_master: the whole report with the model
+#                                       comparison in under 2 s (not checked for an
+#                                       unoptimised, sanitised build: untimed), the at-risk
+#                                       score's AUC, BG/NBD against lifetimes' method
 #   report_checks.sh REPORT bad-input   each bad input ends with one message and exit code 1
 #   report_checks.sh REPORT render      report.html in headless Chromium: every chart drawn
 #                                       with a non-zero size, no console error
@@ -21,9 +23,15 @@ case "$mode" in
   synthetic)
     "$report" --customers 3000 --out "$work/out" > "$work/stdout" || fail "the report exited with $?"
     cat "$work/stdout"
-    for f in customers.csv segments.csv report.html bg_nbd.clm gamma_gamma.clm churn.clm rfm_segments.clm item_knn.clm; do
+    for f in customers.csv segments.csv report.html gamma_gamma.clm churn.clm rfm_segments.clm item_knn.clm; do
       [ -s "$work/out/$f" ] || fail "$f is missing or empty"
     done
+    # --model auto (the default): the three purchase models compared on the holdout, the
+    # chosen one saved.
+    chosen=$(sed -n 's/^1b. purchase model choice .* -> \([a-z_]*\)$/\1/p' "$work/stdout")
+    case "$chosen" in bg_nbd|mbg_nbd|pareto_nbd) ;; *) fail "no purchase model chosen: '$chosen'" ;; esac
+    [ -s "$work/out/$chosen.clm" ] || fail "$chosen.clm (the chosen model) is missing"
+    grep -q "RMSE per customer" "$work/out/report.html" || fail "report.html lacks the model comparison"
     rows=$(($(wc -l < "$work/out/customers.csv") - 1))
     [ "$rows" -ge 2500 ] || fail "customers.csv has $rows customers"
     # Every customer with calibration purchases has recommendations (top-5 items, ';'-separated).
@@ -35,6 +43,8 @@ case "$mode" in
     # The other purchase model and recommender.
     "$report" --customers 2000 --model pareto_nbd --recommender ease --quiet --out "$work/other" || fail "pareto_nbd + ease: exit $?"
     for f in pareto_nbd.clm ease.clm report.html; do [ -s "$work/other/$f" ] || fail "$f is missing (pareto_nbd + ease)"; done
+    "$report" --customers 2000 --model mbg_nbd --quiet --out "$work/mbg" || fail "mbg_nbd: exit $?"
+    [ -s "$work/mbg/mbg_nbd.clm" ] || fail "mbg_nbd.clm is missing"
     # An order log with returns: 10 % of the rows are refunds (negative amounts), some
     # customers' net spend below zero. The report must run through.
     awk 'BEGIN { srand(3); print "customer_id,date,amount";
@@ -51,7 +61,7 @@ case "$mode" in
     d=$CLM_DATA_DIR/cdnow
     "$report" --transactions "$d/CDNOW_sample.txt" --whitespace --no-header --customer-column c1 \
       --date-column c2 --amount-column c4 --calibration-end 1997-09-30 --observation-end 1998-06-30 \
-      --keep-duplicates --out "$work/sample" > "$work/stdout" || fail "CDNOW_sample: exit $?"
+      --keep-duplicates --model bg_nbd --out "$work/sample" > "$work/stdout" || fail "CDNOW_sample: exit $?"
     cat "$work/stdout"
     # The published BG/NBD estimates (Fader, Hardie & Lee 2005): r 0.243, alpha 4.414, a 0.793, b 2.426.
     grep -q "r 0.2426  alpha 4.414  a 0.7929  b 2.426" "$work/stdout" || fail "not the published BG/NBD parameters"
@@ -62,9 +72,14 @@ case "$mode" in
       --out "$work/master" > "$work/stdout_master" || fail "CDNOW_master: exit $?"
     ms=$((($(date +%s%N) - start) / 1000000))
     cat "$work/stdout_master"
+    grep -q "^1b. purchase model choice .*bg_nbd .*mbg_nbd .*pareto_nbd .* -> " "$work/stdout_master" ||
+      fail "CDNOW_master: the three purchase models are not compared"
     # lifetimes' method (Nelder-Mead, benchmarks/peers/peers.py) on the same summary stops at
-    # r 0.252, alpha 4.79, a 0.723, b 2.16: clm's maximum must agree to those digits.
-    sed -n 's/.*  r \([0-9.]*\)  alpha \([0-9.]*\)  a \([0-9.]*\)  b \([0-9.]*\) .*/\1 \2 \3 \4/p' "$work/stdout_master" |
+    # r 0.252, alpha 4.79, a 0.723, b 2.16: clm's BG/NBD maximum must agree to those digits.
+    "$report" --transactions "$d/CDNOW_master.txt" --whitespace --amount-column dollar_value \
+      --calibration-end 1997-09-30 --observation-end 1998-06-30 --keep-duplicates --model bg_nbd \
+      --out "$work/master_bg" > "$work/stdout_master_bg" || fail "CDNOW_master, bg_nbd: exit $?"
+    sed -n 's/.*  r \([0-9.]*\)  alpha \([0-9.]*\)  a \([0-9.]*\)  b \([0-9.]*\) .*/\1 \2 \3 \4/p' "$work/stdout_master_bg" |
       awk 'function near(x, y, tol) { return (x - y) * (x - y) <= tol * tol }
            { n++; ok = near($1, 0.252, 0.001) && near($2, 4.79, 0.01) && near($3, 0.723, 0.001) && near($4, 2.16, 0.01) }
            END { exit !(n == 1 && ok) }' ||
@@ -106,6 +121,7 @@ case "$mode" in
     check "semicolon file read" "customers before the calibration end" --transactions "$work/semicolon.csv" --delimiter ';'
     check "one purchase each" "single purchase" --transactions "$work/once.csv" --calibration-end 2024-01-31 --observation-end 2024-03-01
     check "unknown option" "unknown option" --frobnicate
+    check "unknown model" "--model must be auto, bg_nbd, mbg_nbd or pareto_nbd, got 'frob'" --model frob
     ;;
   render)
     browser=$(command -v chromium || command -v chromium-browser || true)
