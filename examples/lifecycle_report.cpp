@@ -104,6 +104,9 @@ class console {
   void step(const char* fmt, double seconds, const std::string& detail) const {
     if (!quiet_) std::printf("%-34s %7.3f s  %s\n", fmt, seconds, detail.c_str());
   }
+  void warn(const std::string& text) const {
+    if (!quiet_) std::printf("   warning: %s\n", text.c_str());
+  }
   clm::progress_callback bar() const {
     if (quiet_) return {};
     return [tty = tty_](const clm::progress& p) {
@@ -254,6 +257,33 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
   std::string params_text;
   for (const auto& r : param_rows) params_text += r[1] + " " + r[2] + "  ";
   out.step("4. purchase and spend models", t.lap(), params_text);
+  // Degenerate fits: a parameter driven to the edge of its range means the data do not pin
+  // it down; say so, and what it does to the predictions.
+  std::vector<std::string> warnings;
+  const auto edge = [](double v) { return v < 1e-4 || v > 1e5; };
+  if constexpr (!std::is_same_v<Purchases, clm::pareto_nbd<>>) {
+    if (edge(pp.a) || edge(pp.b)) {
+      warnings.push_back(fmt("the dropout model is degenerate (a = %.3g, ", pp.a) + fmt("b = %.3g): ", pp.b) +
+                         fmt("a customer drops out after a purchase with probability %.3g, so P(alive) and "
+                             "churn follow from it only weakly; try --model pareto_nbd",
+                             pp.a / (pp.a + pp.b)));
+    }
+  } else {
+    if (edge(pp.s) || edge(pp.beta)) {
+      warnings.push_back(fmt("the lifetime model is degenerate (s = %.3g, ", pp.s) + fmt("beta = %.3g): ", pp.beta) +
+                         fmt("the mean death rate %.3g per period is barely identified; P(alive) is unreliable", pp.s / pp.beta));
+    }
+  }
+  if (edge(pp.r) || edge(pp.alpha)) {
+    warnings.push_back(fmt("the purchase-rate model is degenerate (r = %.3g, ", pp.r) + fmt("alpha = %.3g): ", pp.alpha) +
+                       "customers' purchase rates are not told apart; expected purchases are unreliable");
+  }
+  if (edge(gp.p) || edge(gp.q) || edge(gp.v)) {
+    warnings.push_back(fmt("Gamma-Gamma is degenerate (p = %.3g, ", gp.p) + fmt("q = %.3g, ", gp.q) +
+                       fmt("v = %.3g): ", gp.v) + "the customers' mean spends are not told apart; CLV rests on the "
+                       "population's mean spend alone");
+  }
+  for (const auto& w : warnings) out.warn(w);
 
   // 5. Per customer: P(alive), expected purchases over the horizon, CLV.
   const auto alive = purchases.probability_alive(summary);
@@ -444,6 +474,11 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
   }
   body += "<h2>Segments, value and activity</h2>" + charts +
           "<h2>Fitted parameters</h2>" + choice_html + html_table({"model", "parameter", "value"}, param_rows) +
+          [&] {
+            std::string w;
+            for (const auto& line : warnings) w += "<p class=\"note\">Warning: " + escape(line) + ".</p>";
+            return w;
+          }() +
           "<h2>At risk: " + escape(score_name) + " &ge; 0.5, highest CLV first</h2>" +
           "<p>The at-risk score is the one of the two that ranked held-out churn better (test AUC " +
           num(std::max(auc, auc_quiet)) + "): the churn model's risk or the purchase model's P(no purchase).</p>" +

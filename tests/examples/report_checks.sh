@@ -55,6 +55,12 @@ case "$mode" in
       > "$work/refunds.csv"
     "$report" --transactions "$work/refunds.csv" --quiet --out "$work/refunds" || fail "an order log with refunds: exit $?"
     [ -s "$work/refunds/customers.csv" ] || fail "an order log with refunds: no customers.csv"
+    # Its purchase times are uniform noise: the fits degenerate, and the report says so.
+    "$report" --transactions "$work/refunds.csv" --model bg_nbd --out "$work/refunds_bg" > "$work/refunds_stdout" ||
+      fail "refunds, bg_nbd: exit $?"
+    grep -q "^   warning: Gamma-Gamma is degenerate (p = .*): the customers' mean spends are not told apart" "$work/refunds_stdout" ||
+      fail "no warning about the degenerate Gamma-Gamma fit"
+    grep -q "Warning: Gamma-Gamma is degenerate" "$work/refunds_bg/report.html" || fail "report.html lacks the warning"
     ;;
   cdnow)
     [ -n "${CLM_DATA_DIR:-}" ] || { echo "skipped: CLM_DATA_DIR is not set"; exit 77; }
