@@ -288,9 +288,11 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
   // 5. Per customer: P(alive), expected purchases over the horizon, CLV.
   const auto alive = purchases.probability_alive(summary);
   const auto expected = purchases.conditional_expected_purchases(o.horizon, summary);
-  const auto value = clm::clv(purchases, spend, summary, {.months = static_cast<std::size_t>(std::ceil(o.horizon / 4.345))});
+  const clm::clv_options clv_terms{.months = static_cast<std::size_t>(std::ceil(o.horizon / 4.345))};
+  const auto value = clm::clv(purchases, spend, summary, clv_terms);
   out.step("5. P(alive), purchases, CLV", t.lap(),
-           fmt("mean P(alive) %.3f", xt::mean(alive)()) + fmt(", mean CLV %.2f", xt::mean(value)()));
+           fmt("mean P(alive) %.3f", xt::mean(alive)()) + fmt(", mean CLV %.2f", xt::mean(value)()) + " (" +
+               std::to_string(clv_terms.months) + fmt(" months at %.0f%% a month)", 100.0 * clv_terms.monthly_discount_rate));
 
   // 6. Churn risk: logistic regression on RFM features; label = no purchase in the holdout.
   //    Against it, the purchase model's P(no purchase in the holdout | history).
@@ -380,12 +382,16 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
     }
   }
   clm::table per_customer = features;
+  // segments.csv speaks of the time since the last purchase (RFM's recency) by that name:
+  // customers.csv's recency is the summary's (the time of the last purchase from the first).
+  per_customer.add_numeric("time_since_last_purchase", features.numeric("recency"));
   per_customer.add_numeric("p_alive", alive);
   per_customer.add_numeric("clv", value);
   per_customer.add_numeric("churn_risk", risk);
   per_customer.add_numeric("at_risk_score", at_risk_score);
   const auto prof =
-      clm::profile(segment, per_customer, {"recency", "frequency", "monetary", "p_alive", "clv", "churn_risk", "at_risk_score"});
+      clm::profile(segment, per_customer,
+                   {"time_since_last_purchase", "frequency", "monetary", "p_alive", "clv", "churn_risk", "at_risk_score"});
   clm::write_csv(prof, fs::path(o.out) / "segments.csv");
   clm::save(purchases, fs::path(o.out) / (std::string(Purchases::name) + ".clm"));
   clm::save(spend, fs::path(o.out) / "gamma_gamma.clm");
@@ -423,6 +429,14 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
   // Predicted vs actual holdout purchases by calibration frequency (0..7, 7+).
   series actual{"actual", "#4c78a8", {}, {}}, predicted{"model", "#f58518", {}, {}, true};
   const auto holdout_expected = purchases.conditional_expected_purchases(summary.holdout_duration, summary);
+  const double holdout_actual_total = xt::sum(summary.holdout_frequency)(), holdout_model_total = xt::sum(holdout_expected)();
+  const std::string holdout_words =
+      fmt("the model expected %.0f repeat purchases in the holdout, ", holdout_model_total) +
+      fmt("%.0f happened", holdout_actual_total) +
+      (holdout_actual_total > 0
+           ? fmt(" (%+.0f%%", 100.0 * (holdout_model_total - holdout_actual_total) / holdout_actual_total) + ": " +
+                 (holdout_model_total < holdout_actual_total ? "it under-predicts)" : "it over-predicts)")
+           : std::string());
   for (int x = 0; x <= 7; ++x) {
     double a = 0, p = 0, c = 0;
     for (std::size_t i = 0; i < n; ++i) {
@@ -440,7 +454,8 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
   charts += "<div class=\"grid\">" +
             heatmap("p-alive-matrix", "P(alive) by frequency and recency (T = " + num(max_t) + ")", matrix, max_t,
                     static_cast<double>(max_x), "recency (time of last purchase)", "frequency (repeat purchases)") +
-            line_chart("holdout-validation", "Holdout purchases per customer by calibration frequency (7 = 7+)",
+            line_chart("holdout-validation", "Holdout purchases per customer by calibration frequency (7 = 7+): " +
+                           fmt("model %.0f, ", holdout_model_total) + fmt("actual %.0f in all", holdout_actual_total),
                        {actual, predicted}, "purchases in calibration", "purchases in holdout") +
             "</div><div class=\"grid\">" +
             line_chart("churn-roc", "Holdout churn ROC: churn model (AUC " + num(auc) + "), P(no purchase) (AUC " +
@@ -449,7 +464,8 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
                         {"P(no purchase)", "#f58518", vec(roc_quiet.fpr), vec(roc_quiet.tpr)},
                         {"chance", "#999", {0, 1}, {0, 1}, true}},
                        "false positive rate", "true positive rate") +
-            line_chart("churn-gain", "Cumulative gain of the at-risk score (lift in top decile " + num(lift_used) + "x)",
+            line_chart("churn-gain", "Cumulative gain of the at-risk score (lift in top decile " + num(lift_used) +
+                           "x, at most " + num(1.0 / std::max(churn_rate, 0.1)) + "x)",
                        {{"model", "#4c78a8", vec(gain.fraction), vec(gain.gain)}, {"random", "#999", {0, 1}, {0, 1}, true}},
                        "share of customers contacted", "share of churners reached") +
             "</div>";
@@ -463,15 +479,46 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
   std::vector<std::vector<std::string>> risk_rows, best_rows;
   for (std::size_t k = 0; k < std::min<std::size_t>(15, at_risk.size()); ++k) {
     const std::size_t i = at_risk[k];
-    risk_rows.push_back({summary.ids[i], segment[i], num(value(i), 6), num(at_risk_score(i)), num(alive(i)), top_items[i]});
+    risk_rows.push_back({summary.ids[i], segment[i], num(value(i), 6), num(at_risk_score(i)), num(alive(i))});
+    if (log.has_items()) risk_rows.back().push_back(top_items[i]);
   }
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return value(a) > value(b); });
   for (std::size_t k = 0; k < std::min<std::size_t>(15, n); ++k) {
     const std::size_t i = order[k];
-    best_rows.push_back({summary.ids[i], segment[i], num(value(i), 6), num(alive(i)), num(expected(i)), top_items[i]});
+    best_rows.push_back({summary.ids[i], segment[i], num(value(i), 6), num(alive(i)), num(expected(i))});
+    if (log.has_items()) best_rows.back().push_back(top_items[i]);
   }
+  const auto with_items = [&](std::vector<std::string> header) {
+    if (log.has_items()) header.push_back("recommend");
+    return header;
+  };
+  // The page opens with the key figures and what each means.
+  double revenue = 0.0, orders = 0.0;
+  for (std::size_t k = 0; k < log.size(); ++k) {
+    if (log.time[k] > cal_end) continue;
+    orders += 1.0;
+    if (!log.amount.empty()) revenue += log.amount[k];
+  }
+  const std::string unit = summary.unit == clm::time_unit::week ? "weeks" : "days";
+  const std::vector<std::vector<std::string>> kpis = {
+      {"customers", num(static_cast<double>(n), 6), "with a first purchase by the calibration end"},
+      {"orders", num(orders, 7), "rows of the cleaned log by the calibration end"},
+      {"revenue", num(revenue, 7), "their amounts, refunds netted"},
+      {"repeat rate", num(100.0 * static_cast<double>(repeaters) / static_cast<double>(n)) + " %",
+       "customers with a purchase on a later day than their first"},
+      {"holdout churn rate", num(100.0 * churn_rate) + " %",
+       "customers without a purchase in the " + num(summary.holdout_duration) + " " + unit + " after the calibration end"},
+      {"expected CLV, all customers", num(xt::sum(value)(), 7),
+       "revenue expected over the next " + std::to_string(clv_terms.months) + " months, discounted at " +
+           num(100.0 * clv_terms.monthly_discount_rate) + " % a month"},
+      {"holdout check", holdout_words, "the purchase model against what happened after the calibration end"}};
+  body += "<h2>Key figures</h2>" + html_table({"figure", "value", "meaning"}, kpis) +
+          "<p class=\"note\">P(alive): the purchase model's probability that the customer is still active at the "
+          "calibration end. Expected purchases and CLV: over the horizon (" + num(o.horizon) + " weeks; CLV in " +
+          std::to_string(clv_terms.months) + " months). Segments: RFM quintile scores (recency there is the time "
+          "since the last purchase).</p>";
   body += "<h2>Segments, value and activity</h2>" + charts +
           "<h2>Fitted parameters</h2>" + choice_html + html_table({"model", "parameter", "value"}, param_rows) +
           [&] {
@@ -482,9 +529,9 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
           "<h2>At risk: " + escape(score_name) + " &ge; 0.5, highest CLV first</h2>" +
           "<p>The at-risk score is the one of the two that ranked held-out churn better (test AUC " +
           num(std::max(auc, auc_quiet)) + "): the churn model's risk or the purchase model's P(no purchase).</p>" +
-          html_table({"customer", "segment", "CLV", "at-risk score", "P(alive)", "recommend"}, risk_rows) +
+          html_table(with_items({"customer", "segment", "CLV", "at-risk score", "P(alive)"}), risk_rows) +
           "<h2>Most valuable: highest CLV</h2>" +
-          html_table({"customer", "segment", "CLV", "P(alive)", "expected purchases", "recommend"}, best_rows);
+          html_table(with_items({"customer", "segment", "CLV", "P(alive)", "expected purchases"}), best_rows);
   std::ofstream(fs::path(o.out) / "report.html") << page("Customer lifecycle report", body);
   out.step("9. report.html", t.lap(), std::to_string(at_risk.size()) + " customers with " + score_name + " >= 0.5");
   return 0;
@@ -552,7 +599,10 @@ int main(int argc, char** argv) try {
            std::to_string(rows) + " rows, " + std::to_string(log.skipped_rows) + " bad rows skipped, " +
                std::to_string(rows - log.size()) + " duplicates dropped" +
                (log.skipped_rows == 0 ? std::string() : "; first skipped at " + log.first_skipped));
-  std::string body = "<p class=\"note\">Source: " + report::escape(source) + ". " + std::to_string(log.size()) +
+  const std::string page_source = o.transactions.empty()
+                                      ? source
+                                      : "'" + std::filesystem::path(o.transactions).filename().string() + "'";
+  std::string body = "<p class=\"note\">Source: " + report::escape(page_source) + ". " + std::to_string(log.size()) +
                      " purchases after cleaning (" + std::to_string(log.skipped_rows) + " bad rows skipped, " +
                      std::to_string(rows - log.size()) + " duplicates dropped). Calibration to " +
                      clm::format_date(cal_end) + ", holdout to " + clm::format_date(obs_end) + ", horizon " +

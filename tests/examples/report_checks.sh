@@ -32,6 +32,11 @@ case "$mode" in
     case "$chosen" in bg_nbd|mbg_nbd|pareto_nbd) ;; *) fail "no purchase model chosen: '$chosen'" ;; esac
     [ -s "$work/out/$chosen.clm" ] || fail "$chosen.clm (the chosen model) is missing"
     grep -q "RMSE per customer" "$work/out/report.html" || fail "report.html lacks the model comparison"
+    # The key figures with their meanings, the holdout check in words, one name per meaning.
+    for k in "Key figures" "holdout churn rate" "expected CLV, all customers" "holdout check" "repeat purchases in the holdout"; do
+      grep -q "$k" "$work/out/report.html" || fail "report.html lacks '$k'"
+    done
+    head -1 "$work/out/segments.csv" | grep -q "mean_time_since_last_purchase" || fail "segments.csv: recency not named for what it is"
     rows=$(($(wc -l < "$work/out/customers.csv") - 1))
     [ "$rows" -ge 2500 ] || fail "customers.csv has $rows customers"
     # Every customer with calibration purchases has recommendations (top-5 items, ';'-separated).
@@ -55,6 +60,9 @@ case "$mode" in
       > "$work/refunds.csv"
     "$report" --transactions "$work/refunds.csv" --quiet --out "$work/refunds" || fail "an order log with refunds: exit $?"
     [ -s "$work/refunds/customers.csv" ] || fail "an order log with refunds: no customers.csv"
+    grep -q "$work" "$work/refunds/report.html" && fail "report.html shows the input's full path"
+    grep -q "Source: 'refunds.csv'" "$work/refunds/report.html" || fail "report.html does not name its input file"
+    grep -q "<th>recommend</th>" "$work/refunds/report.html" && fail "a log without items still gets a recommend column"
     # Its purchase times are uniform noise: the fits degenerate, and the report says so.
     "$report" --transactions "$work/refunds.csv" --model bg_nbd --out "$work/refunds_bg" > "$work/refunds_stdout" ||
       fail "refunds, bg_nbd: exit $?"
