@@ -389,9 +389,10 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
   per_customer.add_numeric("clv", value);
   per_customer.add_numeric("churn_risk", risk);
   per_customer.add_numeric("at_risk_score", at_risk_score);
-  const auto prof =
-      clm::profile(segment, per_customer,
-                   {"time_since_last_purchase", "frequency", "monetary", "p_alive", "clv", "churn_risk", "at_risk_score"});
+  per_customer.add_numeric("holdout_churned", churned);  // its mean: the segment's holdout churn rate
+  const auto prof = clm::profile(segment, per_customer,
+                                 {"time_since_last_purchase", "frequency", "monetary", "total_spend", "p_alive", "clv",
+                                  "holdout_churned", "churn_risk", "at_risk_score"});
   clm::write_csv(prof, fs::path(o.out) / "segments.csv");
   clm::save(purchases, fs::path(o.out) / (std::string(Purchases::name) + ".clm"));
   clm::save(spend, fs::path(o.out) / "gamma_gamma.clm");
@@ -519,6 +520,37 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
           "calibration end. Expected purchases and CLV: over the horizon (" + num(o.horizon) + " weeks; CLV in " +
           std::to_string(clv_terms.months) + " months). Segments: RFM quintile scores (recency there is the time "
           "since the last purchase).</p>";
+  // Per segment: what it is worth, how it behaved in the holdout, what to do.
+  const auto action = [](const std::string& seg) -> std::string {
+    static const std::map<std::string, std::string> a = {
+        {"Champions", "reward: early access, loyalty perks; no discounts needed"},
+        {"Loyal", "upsell and cross-sell; invite to the loyalty programme"},
+        {"Potential loyalist", "membership or a second-category offer"},
+        {"New", "onboarding; nudge the second purchase"},
+        {"Promising", "build awareness; a small first-repeat offer"},
+        {"Need attention", "a limited-time offer on what they bought"},
+        {"About to sleep", "reactivate: recommendations and a modest discount"},
+        {"At risk", "personal win-back message and offer"},
+        {"Can't lose", "win back with the best offer; contact them directly"},
+        {"Hibernating", "low-cost reactivation only"},
+        {"Lost", "spend little: occasional re-acquisition campaigns"}};
+    const auto it = a.find(seg);
+    return it == a.end() ? std::string() : it->second;
+  };
+  double spend_total = 0.0;
+  for (std::size_t g = 0; g < prof.rows(); ++g) spend_total += prof.numeric("customers")(g) * prof.numeric("mean_total_spend")(g);
+  std::vector<std::vector<std::string>> seg_rows;
+  for (std::size_t g = 0; g < prof.rows(); ++g) {
+    const double size = prof.numeric("customers")(g);
+    seg_rows.push_back({seg_names[g], num(size, 6),
+                        num(spend_total != 0.0 ? 100.0 * size * prof.numeric("mean_total_spend")(g) / spend_total : 0.0) + " %",
+                        num(prof.numeric("mean_p_alive")(g)), num(prof.numeric("mean_clv")(g)),
+                        num(100.0 * prof.numeric("mean_holdout_churned")(g)) + " %", num(prof.numeric("mean_at_risk_score")(g)),
+                        action(seg_names[g])});
+  }
+  charts += html_table({"segment", "customers", "revenue share", "mean P(alive)", "mean CLV", "holdout churn rate",
+                        "mean at-risk score", "suggested action"},
+                       seg_rows);
   body += "<h2>Segments, value and activity</h2>" + charts +
           "<h2>Fitted parameters</h2>" + choice_html + html_table({"model", "parameter", "value"}, param_rows) +
           [&] {

@@ -33,10 +33,12 @@ case "$mode" in
     [ -s "$work/out/$chosen.clm" ] || fail "$chosen.clm (the chosen model) is missing"
     grep -q "RMSE per customer" "$work/out/report.html" || fail "report.html lacks the model comparison"
     # The key figures with their meanings, the holdout check in words, one name per meaning.
-    for k in "Key figures" "holdout churn rate" "expected CLV, all customers" "holdout check" "repeat purchases in the holdout"; do
+    for k in "Key figures" "holdout churn rate" "expected CLV, all customers" "holdout check" "repeat purchases in the holdout" \
+             "suggested action" "revenue share"; do
       grep -q "$k" "$work/out/report.html" || fail "report.html lacks '$k'"
     done
-    head -1 "$work/out/segments.csv" | grep -q "mean_time_since_last_purchase" || fail "segments.csv: recency not named for what it is"
+    head -1 "$work/out/segments.csv" | grep -q "mean_time_since_last_purchase,.*mean_holdout_churned" ||
+      fail "segments.csv: recency not named for what it is, or no churn rate"
     rows=$(($(wc -l < "$work/out/customers.csv") - 1))
     [ "$rows" -ge 2500 ] || fail "customers.csv has $rows customers"
     # Every customer with calibration purchases has recommendations (top-5 items, ';'-separated).
