@@ -448,6 +448,48 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
     if (c == 0) continue;
     actual.x.push_back(x), actual.y.push_back(a / c), predicted.x.push_back(x), predicted.y.push_back(p / c);
   }
+  // Cumulative repeat purchases (purchase days after a customer's first) by week since the
+  // log's first purchase, actual and the model's (lifetimes' plot_cumulative_transactions):
+  // customers acquired on day d add E[X(t - d)] each, grouped by acquisition day.
+  series cum_actual{"actual", "#4c78a8", {}, {}}, cum_model{"model", "#f58518", {}, {}, true};
+  {
+    std::vector<std::pair<std::int32_t, std::int64_t>> days;  // (customer, day), calibration customers only
+    days.reserve(log.size());
+    for (std::size_t k = 0; k < log.size(); ++k) {
+      if (log.time[k].day() <= obs_end.day()) days.emplace_back(log.customer[k], log.time[k].day());
+    }
+    std::sort(days.begin(), days.end());
+    days.erase(std::unique(days.begin(), days.end()), days.end());
+    std::int64_t day0 = std::numeric_limits<std::int64_t>::max();
+    for (const auto& d : days) day0 = std::min(day0, d.second);
+    std::map<std::int64_t, double> acquired;  // first-purchase day -> customers
+    std::vector<std::int64_t> repeats;        // days of repeat purchases
+    bool counted = false;                     // the customer was acquired by the calibration end
+    for (std::size_t k = 0; k < days.size(); ++k) {
+      if (k == 0 || days[k].first != days[k - 1].first) {
+        counted = days[k].second <= cal_end.day();
+        if (counted) acquired[days[k].second] += 1.0;
+      } else if (counted) {
+        repeats.push_back(days[k].second);
+      }
+    }
+    std::sort(repeats.begin(), repeats.end());
+    const double per_unit = summary.unit == clm::time_unit::week ? 7.0 : 1.0;
+    const std::int64_t weeks = (obs_end.day() - day0) / 7;
+    std::size_t seen = 0;
+    for (std::int64_t w = 0; w <= weeks; ++w) {
+      const std::int64_t day = day0 + 7 * w;
+      while (seen < repeats.size() && repeats[seen] <= day) ++seen;
+      double model_total = 0.0;
+      for (const auto& [d, count] : acquired) {
+        if (d < day) model_total += count * purchases.expected_purchases(static_cast<double>(day - d) / per_unit);
+      }
+      cum_actual.x.push_back(static_cast<double>(w));
+      cum_actual.y.push_back(static_cast<double>(seen));
+      cum_model.x.push_back(static_cast<double>(w));
+      cum_model.y.push_back(model_total);
+    }
+  }
   const auto roc = clm::roc_curve(y_test, risk_test);
   const auto roc_quiet = clm::roc_curve(y_test, quiet_test);
   const auto gain = clm::cumulative_gain(y_test, use_quiet ? quiet_test : risk_test);
@@ -455,9 +497,11 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
   charts += "<div class=\"grid\">" +
             heatmap("p-alive-matrix", "P(alive) by frequency and recency (T = " + num(max_t) + ")", matrix, max_t,
                     static_cast<double>(max_x), "recency (time of last purchase)", "frequency (repeat purchases)") +
-            line_chart("holdout-validation", "Holdout purchases per customer by calibration frequency (7 = 7+): " +
-                           fmt("model %.0f, ", holdout_model_total) + fmt("actual %.0f in all", holdout_actual_total),
-                       {actual, predicted}, "purchases in calibration", "purchases in holdout") +
+            line_chart("holdout-validation", "Holdout purchases per customer: " + fmt("model %.0f, ", holdout_model_total) +
+                           fmt("actual %.0f in all", holdout_actual_total),
+                       {actual, predicted}, "repeat purchases in calibration (7: 7 or more)", "purchases in holdout") +
+            line_chart("cumulative-repeat", "Cumulative repeat purchases (calibration to " + clm::format_date(cal_end) + ")",
+                       {cum_actual, cum_model}, "weeks since the first purchase in the log", "repeat purchases") +
             "</div><div class=\"grid\">" +
             line_chart("churn-roc", "Holdout churn ROC: churn model (AUC " + num(auc) + "), P(no purchase) (AUC " +
                            num(auc_quiet) + ")",
