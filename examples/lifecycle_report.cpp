@@ -452,6 +452,8 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
   // log's first purchase, actual and the model's (lifetimes' plot_cumulative_transactions):
   // customers acquired on day d add E[X(t - d)] each, grouped by acquisition day.
   series cum_actual{"actual", "#4c78a8", {}, {}}, cum_model{"model", "#f58518", {}, {}, true};
+  std::vector<std::vector<double>> cohort_rows;  // per first-purchase month: share buying k months later
+  std::vector<std::int64_t> cohort_names;
   {
     std::vector<std::pair<std::int32_t, std::int64_t>> days;  // (customer, day), calibration customers only
     days.reserve(log.size());
@@ -474,6 +476,37 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
       }
     }
     std::sort(repeats.begin(), repeats.end());
+    // Cohorts by first-purchase month: the share of each that bought in each later month.
+    const auto month_of = [](std::int64_t day) {
+      const auto c = clm::civil_from_days(day);
+      return static_cast<std::int64_t>(c.year) * 12 + static_cast<std::int64_t>(c.month) - 1;
+    };
+    const std::int64_t last_month = month_of(obs_end.day());
+    std::map<std::int64_t, std::pair<double, std::map<std::int64_t, double>>> cohort;  // month -> (size, k -> buyers)
+    std::int64_t first_month = 0;
+    std::set<std::int64_t> months_seen;
+    for (std::size_t k = 0; k < days.size(); ++k) {
+      if (k == 0 || days[k].first != days[k - 1].first) {
+        counted = days[k].second <= cal_end.day();
+        first_month = month_of(days[k].second);
+        months_seen.clear();
+        if (counted) cohort[first_month].first += 1.0;
+      } else if (counted) {
+        const std::int64_t m = month_of(days[k].second) - first_month;
+        if (m > 0 && months_seen.insert(m).second) cohort[first_month].second[m] += 1.0;
+      }
+    }
+    std::int64_t span = 0;
+    for (const auto& [m, c] : cohort) span = std::max(span, last_month - m);
+    for (const auto& [m, c] : cohort) {
+      std::vector<double> row(static_cast<std::size_t>(std::max<std::int64_t>(span, 1)), std::nan(""));
+      for (std::int64_t k = 1; k <= last_month - m && k <= span; ++k) {
+        const auto it = c.second.find(k);
+        row[static_cast<std::size_t>(k - 1)] = (it == c.second.end() ? 0.0 : it->second) / c.first;
+      }
+      cohort_rows.push_back(std::move(row));
+      cohort_names.push_back(m);
+    }
     const double per_unit = summary.unit == clm::time_unit::week ? 7.0 : 1.0;
     const std::int64_t weeks = (obs_end.day() - day0) / 7;
     std::size_t seen = 0;
@@ -502,6 +535,25 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
                        {actual, predicted}, "repeat purchases in calibration (7: 7 or more)", "purchases in holdout") +
             line_chart("cumulative-repeat", "Cumulative repeat purchases (calibration to " + clm::format_date(cal_end) + ")",
                        {cum_actual, cum_model}, "weeks since the first purchase in the log", "repeat purchases") +
+            [&] {
+              // Shares relative to the largest, so a 5 % retention still shows; the largest stated.
+              double top = 0.0;
+              for (const auto& r : cohort_rows) {
+                for (const double v : r) top = std::isnan(v) ? top : std::max(top, v);
+              }
+              auto scaled = cohort_rows;
+              for (auto& r : scaled) {
+                for (auto& v : r) v = std::isnan(v) || top == 0.0 ? v : v / top;
+              }
+              const auto name = [](std::int64_t m) { return std::to_string(m / 12) + "-" + (m % 12 < 9 ? "0" : "") + std::to_string(m % 12 + 1); };
+              return heatmap("cohort-retention",
+                             "Cohorts " + (cohort_names.empty() ? std::string() : name(cohort_names.front()) + " to " +
+                                                                                      name(cohort_names.back())) +
+                                 ": share buying k months later (1 = " + num(100.0 * top) + " %)",
+                             scaled, static_cast<double>(scaled.empty() ? 1 : scaled[0].size()),
+                             static_cast<double>(scaled.size()), "months since the first purchase",
+                             "cohort (first-purchase month, oldest at the bottom)");
+            }() +
             "</div><div class=\"grid\">" +
             line_chart("churn-roc", "Holdout churn ROC: churn model (AUC " + num(auc) + "), P(no purchase) (AUC " +
                            num(auc_quiet) + ")",

@@ -175,6 +175,7 @@ inline std::string heatmap(const std::string& id, const std::string& title, cons
   };
   for (std::size_t r = 0; r < rows; ++r) {
     for (std::size_t c = 0; c < cols; ++c) {
+      if (std::isnan(v[r][c])) continue;  // not observed: left blank
       s += "<rect x=\"" + num(f.left + cw * static_cast<double>(c), 6) + "\" y=\"" +
            num(f.h - f.bottom - ch * static_cast<double>(r + 1), 6) + "\" width=\"" + num(cw + 0.5, 6) + "\" height=\"" +
            num(ch + 0.5, 6) + "\" fill=\"" + colour(std::clamp(v[r][c], 0.0, 1.0)) + "\"/>";

@@ -17,7 +17,7 @@ timing=${3:-timed}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
-charts="segment-sizes segment-value clv-distribution p-alive-matrix holdout-validation cumulative-repeat churn-roc churn-gain"
+charts="segment-sizes segment-value clv-distribution p-alive-matrix holdout-validation cumulative-repeat cohort-retention churn-roc churn-gain"
 
 case "$mode" in
   synthetic)
