@@ -237,3 +237,64 @@ TEST_CASE("CDNOW master: the whole file reads and summarises") {
   const auto s = clm::summarize(log, {.calibration_end = clm::parse_date("1997-09-30")});
   CHECK(s.size() == 23570);
 }
+
+TEST_CASE("line items: amount = quantity x price, guests counted and dropped, cancellations removed by rule") {
+  // An invoice export (Online Retail's layout): one row per line, cancellations with a "C"
+  // invoice prefix and negative quantities, a guest checkout without a customer id, a
+  // status column.
+  const auto path = std::filesystem::temp_directory_path() / "clm_lines.csv";
+  {
+    std::ofstream f(path);
+    f << "invoice,customer,day,qty,unit_price,status\n"
+         "536365,17850,2024-01-01,6,2.55,shipped\n"
+         "536365,17850,2024-01-01,2,3.39,shipped\n"
+         "C536379,17850,2024-01-02,-1,2.55,shipped\n"
+         "536366,,2024-01-02,3,1.85,shipped\n"
+         "536367,13047,2024-01-03,4,2.10,shipped\n"
+         "536368,13047,2024-01-05,1,9.95,cancelled\n"
+         "536369,13047,2024-01-09,10,0.85,shipped\n";
+  }
+  const clm::transaction_columns cols{.customer = "customer", .date = "day", .quantity = "qty", .price = "unit_price",
+                                      .order = "invoice", .status = "status"};
+  const auto log = clm::read_transactions(
+      path, cols, {}, {.drop_guests = true, .cancelled_order_prefix = "C", .cancelled_status = {"cancelled"}});
+  CHECK(log.size() == 4);
+  CHECK(log.guest_rows == 1);
+  CHECK(log.cancelled_rows == 2);
+  CHECK(log.skipped_rows == 0);
+  REQUIRE(log.amount.size() == 4);
+  CHECK(log.amount[0] == doctest::Approx(6 * 2.55));
+  CHECK(log.amount[1] == doctest::Approx(2 * 3.39));
+  CHECK(log.amount[2] == doctest::Approx(4 * 2.10));
+  CHECK(log.amount[3] == doctest::Approx(10 * 0.85));
+  // The same purchases written as a clean log give the same summary.
+  const auto clean_path = std::filesystem::temp_directory_path() / "clm_lines_clean.csv";
+  {
+    std::ofstream f(clean_path);
+    f << "customer,day,amount\n17850,2024-01-01,15.30\n17850,2024-01-01,6.78\n13047,2024-01-03,8.40\n"
+         "13047,2024-01-09,8.50\n";
+  }
+  const auto clean = clm::read_transactions(clean_path, {.customer = "customer", .date = "day", .amount = "amount"});
+  const clm::summary_options o{.calibration_end = clm::parse_date("2024-01-10")};
+  const auto a = clm::summarize(log, o), b = clm::summarize(clean, o);
+  CHECK(a.ids == b.ids);
+  CHECK(a.frequency == b.frequency);
+  CHECK(a.recency == b.recency);
+  CHECK(a.T == b.T);
+  for (std::size_t i = 0; i < a.size(); ++i) CHECK(a.monetary_value(i) == doctest::Approx(b.monetary_value(i)));
+  // Without the rules: the guest row is a bad row (an error naming its line), cancellations stay.
+  CHECK_THROWS_WITH_AS(clm::read_transactions(path, cols), doctest::Contains(":5:"), clm::parse_error);
+  const auto kept = clm::read_transactions(path, cols, {}, {.drop_guests = true});
+  CHECK(kept.size() == 6);
+  CHECK(kept.cancelled_rows == 0);
+  // Rules need their columns; amount and price exclude each other.
+  CHECK_THROWS_AS(clm::read_transactions(path, {.customer = "customer", .date = "day", .price = "unit_price"}, {},
+                                         {.cancelled_order_prefix = "C"}),
+                  clm::invalid_argument);
+  CHECK_THROWS_AS(clm::read_transactions(path, {.customer = "customer", .date = "day", .amount = "qty", .price = "unit_price"}),
+                  clm::invalid_argument);
+  CHECK_THROWS_WITH_AS(clm::read_transactions(path, {.customer = "customer", .date = "day", .quantity = "qty"}),
+                       doctest::Contains("needs a price column"), clm::invalid_argument);
+  std::filesystem::remove(path);
+  std::filesystem::remove(clean_path);
+}

@@ -65,6 +65,21 @@ case "$mode" in
     grep -q "$work" "$work/refunds/report.html" && fail "report.html shows the input's full path"
     grep -q "Source: 'refunds.csv'" "$work/refunds/report.html" || fail "report.html does not name its input file"
     grep -q "<th>recommend</th>" "$work/refunds/report.html" && fail "a log without items still gets a recommend column"
+    # A line-item export: invoices of several lines (amount = quantity x unit price), 25 guest
+    # checkouts without a customer id, 15 cancellations (invoice prefix C). The rows each
+    # rule touched are reported.
+    awk 'BEGIN { srand(5); print "invoice,customer_id,date,qty,unit_price"; inv = 500000;
+                 for (c = 1; c <= 600; c++) { n = 1 + int(rand() * 6); first = int(rand() * 300);
+                   for (k = 0; k < n; k++) { d = first + int(rand() * 400); inv++; lines = 1 + int(rand() * 3);
+                     for (l = 0; l < lines; l++)
+                       printf "%d,K%d,%s,%d,%.2f\n", inv, c, strftime("%Y-%m-%d", 1672531200 + d * 86400, 1), 1 + int(rand() * 4), 1 + rand() * 20 } }
+                 for (g = 0; g < 25; g++) printf "%d,,%s,1,5.00\n", 900000 + g, strftime("%Y-%m-%d", 1672531200 + g * 86400, 1);
+                 for (x = 0; x < 15; x++) printf "C%d,K%d,%s,-1,3.00\n", 800000 + x, 1 + x, strftime("%Y-%m-%d", 1680000000 + x * 86400, 1) }' \
+      > "$work/lines.csv"
+    "$report" --transactions "$work/lines.csv" --price-column unit_price --quantity-column qty --order-column invoice \
+      --cancelled-prefix C --out "$work/lines" > "$work/lines_stdout" || fail "a line-item log: exit $?"
+    grep -q "25 guest rows and 15 cancelled lines dropped" "$work/lines_stdout" ||
+      fail "a line-item log: the guest and cancellation counts are not reported: $(grep '^1\.' "$work/lines_stdout")"
     # Its purchase times are uniform noise: the fits degenerate, and the report says so.
     "$report" --transactions "$work/refunds.csv" --model bg_nbd --out "$work/refunds_bg" > "$work/refunds_stdout" ||
       fail "refunds, bg_nbd: exit $?"

@@ -42,16 +42,30 @@
 
 namespace clm {
 
+/// The columns of an order log. Line-item exports: name `price` (and `quantity`) instead of
+/// `amount`, and each row's amount is quantity x price (quantity 1 without a quantity
+/// column); `order` and `status` name the columns the cancellation rules read.
 struct transaction_columns {
   std::string customer = "customer_id";
   std::string date = "date";
-  std::string amount;  ///< optional: no monetary values when empty
-  std::string item;    ///< optional
+  std::string amount;    ///< optional: no monetary values when empty
+  std::string item;      ///< optional
+  std::string quantity;  ///< optional, with price: amount = quantity x price
+  std::string price;     ///< optional, instead of amount
+  std::string order;     ///< optional: the order (invoice) id of each line
+  std::string status;    ///< optional: an order status
 };
 
+/// Rules for the rows of an order log. Every row a rule removes is counted in the log
+/// (guest_rows, cancelled_rows, skipped_rows), never dropped silently.
 struct transaction_options {
   std::string date_format;     ///< "" = YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or YYYYMMDD
   bool skip_bad_rows = false;  ///< skip (and count) rows with a bad date, amount or id
+  bool drop_guests = false;    ///< rows without a customer id (guest checkouts): dropped and
+                               ///< counted instead of being bad rows
+  std::string cancelled_order_prefix;         ///< an order id starting with it is a cancellation
+                                              ///< (e.g. "C" in the Online Retail exports)
+  std::vector<std::string> cancelled_status;  ///< status values that mark a cancelled line
 };
 
 struct transaction_log {
@@ -63,6 +77,8 @@ struct transaction_log {
   std::vector<std::int32_t> item;         ///< per purchase: item code, or empty
   std::size_t skipped_rows = 0;           ///< rows skipped by skip_bad_rows
   std::string first_skipped;              ///< why the first skipped row was skipped, with its line
+  std::size_t guest_rows = 0;             ///< rows without a customer id dropped by drop_guests
+  std::size_t cancelled_rows = 0;         ///< cancelled lines dropped (the cancellation rules)
 
   std::size_t size() const noexcept { return customer.size(); }
   bool has_amount() const noexcept { return !amount.empty() || customer.empty(); }
@@ -178,8 +194,22 @@ inline transaction_log build_log(const table& t, const transaction_columns& cols
     if (c->empty()) throw invalid_argument("transaction_columns: the customer and date columns must be named");
     (void)t.type(*c);  // throws, naming the columns present
   }
-  if (!cols.amount.empty()) (void)t.type(cols.amount);
-  if (!cols.item.empty()) (void)t.type(cols.item);
+  for (const std::string* c : {&cols.amount, &cols.item, &cols.quantity, &cols.price, &cols.order, &cols.status}) {
+    if (!c->empty()) (void)t.type(*c);  // throws, naming the columns present
+  }
+  if (!cols.price.empty() && !cols.amount.empty()) {
+    throw invalid_argument("transaction_columns: name either amount or price (amount = quantity x price), got both ('" +
+                           cols.amount + "' and '" + cols.price + "')");
+  }
+  if (!cols.quantity.empty() && cols.price.empty()) {
+    throw invalid_argument("transaction_columns: quantity '" + cols.quantity + "' needs a price column");
+  }
+  if (!opts.cancelled_order_prefix.empty() && cols.order.empty()) {
+    throw invalid_argument("transaction_options: cancelled_order_prefix needs the order column (transaction_columns::order)");
+  }
+  if (!opts.cancelled_status.empty() && cols.status.empty()) {
+    throw invalid_argument("transaction_options: cancelled_status needs the status column (transaction_columns::status)");
+  }
 
   const std::size_t n = t.rows();
   const auto& lines = t.source_lines();
@@ -215,13 +245,43 @@ inline transaction_log build_log(const table& t, const transaction_columns& cols
     }
   }
   const vector<double>* amount = cols.amount.empty() ? nullptr : &t.numeric(cols.amount);
+  const vector<double>* price = cols.price.empty() ? nullptr : &t.numeric(cols.price);
+  const vector<double>* quantity = cols.quantity.empty() ? nullptr : &t.numeric(cols.quantity);
+  // Cancellation rules, decided once per distinct order id or status.
+  std::optional<categorical_column> order_converted, status_converted;
+  const auto text_of = [&](const std::string& name, std::optional<categorical_column>& store) {
+    return t.type(name) == column_type::categorical ? &t.categorical(name) : &store.emplace(as_text_column(t, name));
+  };
+  const categorical_column* orders = opts.cancelled_order_prefix.empty() ? nullptr : text_of(cols.order, order_converted);
+  const categorical_column* statuses = opts.cancelled_status.empty() ? nullptr : text_of(cols.status, status_converted);
+  std::vector<char> cancelled_order, cancelled_state;
+  if (orders) {
+    for (const auto& level : orders->levels) cancelled_order.push_back(level.rfind(opts.cancelled_order_prefix, 0) == 0);
+  }
+  if (statuses) {
+    for (const auto& level : statuses->levels) {
+      cancelled_state.push_back(std::find(opts.cancelled_status.begin(), opts.cancelled_status.end(), level) !=
+                                opts.cancelled_status.end());
+    }
+  }
+  const auto cancelled = [&](std::size_t i) {
+    if (orders) {
+      const std::int32_t c = orders->codes[i];
+      if (c >= 0 && cancelled_order[static_cast<std::size_t>(c)]) return true;
+    }
+    if (statuses) {
+      const std::int32_t c = statuses->codes[i];
+      if (c >= 0 && cancelled_state[static_cast<std::size_t>(c)]) return true;
+    }
+    return false;
+  };
 
   transaction_log log;
   log.customer_ids = cust.levels;
   if (items) log.item_ids = items->levels;
   log.customer.reserve(n);
   log.time.reserve(n);
-  if (amount) log.amount.reserve(n);
+  if (amount || price) log.amount.reserve(n);
   if (items) log.item.reserve(n);
   const auto reject = [&](std::size_t row, const std::string& what) {
     if (!opts.skip_bad_rows) throw parse_error(source, line_of(row), 0, what);
@@ -229,8 +289,16 @@ inline transaction_log build_log(const table& t, const transaction_columns& cols
   };
   for (std::size_t i = 0; i < n; ++i) {
     const std::int32_t c = cust.codes[i];
+    if (c < 0 && opts.drop_guests) {
+      ++log.guest_rows;
+      continue;
+    }
     if (c < 0) {
       reject(i, "expected a customer id in column '" + cols.customer + "', got a missing value");
+      continue;
+    }
+    if (cancelled(i)) {
+      ++log.cancelled_rows;
       continue;
     }
     timestamp when;
@@ -254,9 +322,19 @@ inline transaction_log build_log(const table& t, const transaction_columns& cols
       reject(i, "expected a finite amount in column '" + cols.amount + "'");
       continue;
     }
+    double line_amount = amount ? (*amount)(i) : 0.0;
+    if (price) {
+      const double q = quantity ? (*quantity)(i) : 1.0, p = (*price)(i);
+      if (!std::isfinite(q) || !std::isfinite(p)) {
+        reject(i, "expected a finite " + std::string(std::isfinite(p) ? "quantity in column '" + cols.quantity
+                                                                          : "price in column '" + cols.price) + "'");
+        continue;
+      }
+      line_amount = q * p;
+    }
     log.customer.push_back(c);
     log.time.push_back(when);
-    if (amount) log.amount.push_back((*amount)(i));
+    if (amount || price) log.amount.push_back(line_amount);
     if (items) log.item.push_back(items->codes[i]);
   }
   return log;
@@ -276,8 +354,12 @@ inline transaction_log read_transactions(const std::filesystem::path& path, cons
     throw invalid_argument("transaction_columns: the customer and date columns must be named");
   }
   csv.types[cols.customer] = column_type::categorical;
-  if (!cols.amount.empty()) csv.types[cols.amount] = column_type::numeric;
-  if (!cols.item.empty()) csv.types[cols.item] = column_type::categorical;
+  for (const std::string* c : {&cols.amount, &cols.quantity, &cols.price}) {
+    if (!c->empty()) csv.types[*c] = column_type::numeric;
+  }
+  for (const std::string* c : {&cols.item, &cols.order, &cols.status}) {
+    if (!c->empty()) csv.types[*c] = column_type::categorical;
+  }
   // Dates are parsed while reading, straight into seconds: no text is kept for them.
   const std::string format = opts.date_format;
   csv.converters[cols.date] = csv_converter{
