@@ -15,6 +15,7 @@
 //                    [--amount-column A] [--item-column I] [--date-format F] [--whitespace]
 //                    [--price-column P [--quantity-column Q]] (line items: amount = Q x P)
 //                    [--order-column O --cancelled-prefix C] [--status-column S --cancelled-status V]
+//                    [--currency SYMBOL] (put before money values in the page, e.g. $ or EUR)
 //                    [--delimiter C] (one character, or \t; default ,)
 //                    [--no-header] [--calibration-end YYYY-MM-DD] [--observation-end YYYY-MM-DD]
 //                    [--horizon WEEKS] [--model auto|bg_nbd|mbg_nbd|pareto_nbd]
@@ -49,7 +50,7 @@ namespace {
 
 struct options {
   std::string transactions, customer = "customer_id", date = "date", amount = "amount", item, date_format;
-  std::string quantity, price, order, status, cancelled_prefix, cancelled_status;
+  std::string quantity, price, order, status, cancelled_prefix, cancelled_status, currency;
   bool whitespace = false, header = true, quiet = false, keep_duplicates = false;
   char delimiter = ',';
   std::string calibration_end, observation_end, model = "auto", recommender = "item_knn", out = "lifecycle_report";
@@ -76,6 +77,7 @@ options parse_args(int argc, char** argv) {
     else if (a == "--status-column") o.status = value(i);
     else if (a == "--cancelled-prefix") o.cancelled_prefix = value(i);
     else if (a == "--cancelled-status") o.cancelled_status = value(i);
+    else if (a == "--currency") o.currency = value(i);
     else if (a == "--date-format") o.date_format = value(i);
     else if (a == "--whitespace") o.whitespace = true;
     else if (a == "--delimiter") {
@@ -411,6 +413,7 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
 
   // 9. report.html: charts and tables.
   using namespace report;
+  const auto money = [&](double v, int digits) { return o.currency + num(v, digits); };
   std::vector<std::string> seg_names;
   std::vector<double> seg_count, seg_value;
   const auto& seg_col = prof.categorical("segment");
@@ -423,7 +426,7 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
                        bar_chart("segment-sizes", "Customers per RFM segment", seg_names, seg_count, "customers", "#4c78a8") +
                        bar_chart("segment-value", "Predicted value (CLV) per segment", seg_names, seg_value, "total CLV",
                                  "#f58518") +
-                       histogram("clv-distribution", "CLV distribution (to the 99th percentile)",
+                       histogram("clv-distribution", "CLV distribution",
                                  std::vector<double>(value.begin(), value.end()), "CLV") + "</div>";
   // P(alive) over frequency x recency at the largest T (lifetimes' plot_probability_alive_matrix).
   const double max_t = xt::amax(summary.T)();
@@ -585,7 +588,7 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
   std::vector<std::vector<std::string>> risk_rows, best_rows;
   for (std::size_t k = 0; k < std::min<std::size_t>(15, at_risk.size()); ++k) {
     const std::size_t i = at_risk[k];
-    risk_rows.push_back({summary.ids[i], segment[i], num(value(i), 6), num(at_risk_score(i)), num(alive(i))});
+    risk_rows.push_back({summary.ids[i], segment[i], money(value(i), 6), num(at_risk_score(i)), num(alive(i))});
     if (log.has_items()) risk_rows.back().push_back(top_items[i]);
   }
   std::vector<std::size_t> order(n);
@@ -593,7 +596,7 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return value(a) > value(b); });
   for (std::size_t k = 0; k < std::min<std::size_t>(15, n); ++k) {
     const std::size_t i = order[k];
-    best_rows.push_back({summary.ids[i], segment[i], num(value(i), 6), num(alive(i)), num(expected(i))});
+    best_rows.push_back({summary.ids[i], segment[i], money(value(i), 6), num(alive(i)), num(expected(i))});
     if (log.has_items()) best_rows.back().push_back(top_items[i]);
   }
   const auto with_items = [&](std::vector<std::string> header) {
@@ -611,12 +614,12 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
   const std::vector<std::vector<std::string>> kpis = {
       {"customers", num(static_cast<double>(n), 6), "with a first purchase by the calibration end"},
       {"orders", num(orders, 7), "rows of the cleaned log by the calibration end"},
-      {"revenue", num(revenue, 7), "their amounts, refunds netted"},
+      {"revenue", money(revenue, 7), "their amounts, refunds netted"},
       {"repeat rate", num(100.0 * static_cast<double>(repeaters) / static_cast<double>(n)) + " %",
        "customers with a purchase on a later day than their first"},
       {"holdout churn rate", num(100.0 * churn_rate) + " %",
        "customers without a purchase in the " + num(summary.holdout_duration) + " " + unit + " after the calibration end"},
-      {"expected CLV, all customers", num(xt::sum(value)(), 7),
+      {"expected CLV, all customers", money(xt::sum(value)(), 7),
        "revenue expected over the next " + std::to_string(clv_terms.months) + " months, discounted at " +
            num(100.0 * clv_terms.monthly_discount_rate) + " % a month"},
       {"holdout check", holdout_words, "the purchase model against what happened after the calibration end"}};
@@ -649,7 +652,7 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
     const double size = prof.numeric("customers")(g);
     seg_rows.push_back({seg_names[g], num(size, 6),
                         num(spend_total != 0.0 ? 100.0 * size * prof.numeric("mean_total_spend")(g) / spend_total : 0.0) + " %",
-                        num(prof.numeric("mean_p_alive")(g)), num(prof.numeric("mean_clv")(g)),
+                        num(prof.numeric("mean_p_alive")(g)), money(prof.numeric("mean_clv")(g), 3),
                         num(100.0 * prof.numeric("mean_holdout_churned")(g)) + " %", num(prof.numeric("mean_at_risk_score")(g)),
                         action(seg_names[g])});
   }

@@ -54,16 +54,33 @@ inline std::string svg_open(const std::string& id, const frame& f, const std::st
          "\" y=\"18\" text-anchor=\"middle\" class=\"t\">" + escape(title) + "</text>";
 }
 
-/// Axes with a few ticks and labels.
+/// Tick positions in [lo, hi]: multiples of a round step (1, 2, 2.5 or 5 times a power of
+/// ten) giving three to six ticks, so labels read 0, 10k, 20k rather than 0, 1.19k, 2.38k.
+inline std::vector<double> nice_ticks(double lo, double hi) {
+  if (!(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi)) return {lo};
+  const double raw = (hi - lo) / 4.0, p = std::pow(10.0, std::floor(std::log10(raw)));
+  double step = 10.0 * p;
+  for (const double m : {1.0, 2.0, 2.5, 5.0}) {
+    if (m * p >= raw) {
+      step = m * p;
+      break;
+    }
+  }
+  std::vector<double> t;
+  for (double v = std::ceil(lo / step - 1e-9) * step; v <= hi * (1 + 1e-12) + 1e-300; v += step) t.push_back(std::abs(v) < step * 1e-9 ? 0.0 : v);
+  return t;
+}
+
+/// Axes with round ticks and labels.
 inline std::string axes(const frame& f, const std::string& xlabel, const std::string& ylabel, bool x_ticks = true) {
   std::string s = "<g class=\"axis\"><line x1=\"" + num(f.left, 6) + "\" y1=\"" + num(f.py(f.y0), 6) + "\" x2=\"" +
                   num(f.w - f.right, 6) + "\" y2=\"" + num(f.py(f.y0), 6) + "\"/><line x1=\"" + num(f.left, 6) +
                   "\" y1=\"" + num(f.top, 6) + "\" x2=\"" + num(f.left, 6) + "\" y2=\"" + num(f.py(f.y0), 6) + "\"/>";
-  for (int k = 0; k <= 4; ++k) {
-    const double y = f.y0 + (f.y1 - f.y0) * k / 4.0;
+  for (const double y : nice_ticks(f.y0, f.y1)) {
     s += "<text x=\"" + num(f.left - 6, 6) + "\" y=\"" + num(f.py(y) + 4, 6) + "\" text-anchor=\"end\">" + tick(y) + "</text>";
-    if (x_ticks) {
-      const double x = f.x0 + (f.x1 - f.x0) * k / 4.0;
+  }
+  if (x_ticks) {
+    for (const double x : nice_ticks(f.x0, f.x1)) {
       s += "<text x=\"" + num(f.px(x), 6) + "\" y=\"" + num(f.h - f.bottom + 16, 6) + "\" text-anchor=\"middle\">" +
            tick(x) + "</text>";
     }
@@ -124,14 +141,14 @@ inline std::string bar_chart(const std::string& id, const std::string& title, co
     const double x = f.px(static_cast<double>(k)) + bw * 0.125, y = f.py(values[k]);
     s += "<rect x=\"" + num(x, 6) + "\" y=\"" + num(y, 6) + "\" width=\"" + num(bw, 6) + "\" height=\"" +
          num(f.py(0) - y, 6) + "\" fill=\"" + colour + "\"><title>" + escape(labels[k]) + ": " + num(values[k], 6) +
-         "</title></rect><text transform=\"translate(" + num(x + bw / 2, 6) + "," + num(f.py(0) + 10, 6) +
-         ") rotate(40)\">" + escape(labels[k]) + "</text>";
+         "</title></rect><text transform=\"translate(" + num(x + bw / 2, 6) + "," + num(f.py(0) + 12, 6) +
+         ") rotate(-40)\" text-anchor=\"end\">" + escape(labels[k]) + "</text>";  // ends under its bar: none runs off
   }
   return s + "</svg>";
 }
 
-/// A histogram of values (bins equal in width from the minimum to the 99th percentile; the
-/// last bin takes the rest).
+/// A histogram of values (bins equal in width from the minimum, or 0, to the 99th
+/// percentile; the values above it are counted in the title, not drawn).
 inline std::string histogram(const std::string& id, const std::string& title, std::vector<double> v,
                              const std::string& xlabel, std::size_t bins = 30) {
   std::sort(v.begin(), v.end());
@@ -140,13 +157,21 @@ inline std::string histogram(const std::string& id, const std::string& title, st
   f.x0 = v.front();
   f.x1 = v[static_cast<std::size_t>(0.99 * static_cast<double>(v.size() - 1))];
   if (f.x1 <= f.x0) f.x1 = f.x0 + 1;
+  if (f.x0 >= 0.0 && f.x0 < 0.05 * f.x1) f.x0 = 0.0;  // start at 0, not at a smallest value near it
   std::vector<double> count(bins, 0.0);
+  std::size_t above = 0;
   for (const double x : v) {
+    if (x > f.x1) {  // beyond the shown range: counted in the title, not piled into the last bar
+      ++above;
+      continue;
+    }
     const auto b = static_cast<std::size_t>((x - f.x0) / (f.x1 - f.x0) * static_cast<double>(bins));
     count[std::min(b, bins - 1)] += 1.0;
   }
   f.y1 = *std::max_element(count.begin(), count.end());
-  std::string s = svg_open(id, f, title) + axes(f, xlabel, "customers");
+  const std::string full_title =
+      above == 0 ? title : title + " (" + std::to_string(above) + " above " + tick(f.x1) + " not shown)";
+  std::string s = svg_open(id, f, full_title) + axes(f, xlabel, "customers");
   const double bw = (f.x1 - f.x0) / static_cast<double>(bins);
   for (std::size_t b = 0; b < bins; ++b) {
     const double x = f.px(f.x0 + bw * static_cast<double>(b)), y = f.py(count[b]);

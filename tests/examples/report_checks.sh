@@ -77,7 +77,8 @@ case "$mode" in
                  for (x = 0; x < 15; x++) printf "C%d,K%d,%s,-1,3.00\n", 800000 + x, 1 + x, strftime("%Y-%m-%d", 1680000000 + x * 86400, 1) }' \
       > "$work/lines.csv"
     "$report" --transactions "$work/lines.csv" --price-column unit_price --quantity-column qty --order-column invoice \
-      --cancelled-prefix C --out "$work/lines" > "$work/lines_stdout" || fail "a line-item log: exit $?"
+      --cancelled-prefix C --currency '$' --out "$work/lines" > "$work/lines_stdout" || fail "a line-item log: exit $?"
+    grep -q '<td>revenue</td><td>\$[0-9]' "$work/lines/report.html" || fail "--currency: revenue not shown in the currency"
     grep -q "25 guest rows and 15 cancelled lines dropped" "$work/lines_stdout" ||
       fail "a line-item log: the guest and cancellation counts are not reported: $(grep '^1\.' "$work/lines_stdout")"
     # Its purchase times are uniform noise: the fits degenerate, and the report says so.
