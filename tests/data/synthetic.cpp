@@ -210,7 +210,7 @@ TEST_CASE("population: recovering the BG/NBD parameters through summarize" *
   // population_params within sampling error, once the lifetime models exist.
 }
 
-TEST_CASE("synthetic::pareto_nbd_histories: seeded, valid and distinct histories; bad parameters are named") {
+TEST_CASE("synthetic::pareto_nbd_histories: seeded, valid and distinct histories, bad parameters named") {
   const auto a = clm::synthetic::pareto_nbd_histories({.n_customers = 5000, .seed = 3});
   const auto b = clm::synthetic::pareto_nbd_histories({.n_customers = 5000, .seed = 3});
   const auto c = clm::synthetic::pareto_nbd_histories({.n_customers = 5000, .seed = 4});

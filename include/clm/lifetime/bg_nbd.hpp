@@ -16,6 +16,9 @@
 //                                            as lifetimes' predict(t, x, t_x, T)
 //   probability_alive(s), probability_alive(x, t_x, T)   P(alive | x, t_x, T)
 //   probability_of_purchases(n, t)           P(X(t) = n) for a new customer
+//   conditional_probability_no_purchases(t, s)  P(no purchase in (T, T + t] | x, t_x, T):
+//                                            1 - P(alive) (1 - ((alpha + T) / (alpha + T + t))^(r + x))
+//   log_likelihood_gradient(s)               the exact gradient of the log-likelihood
 //
 // The conditional expectation needs the Gauss hypergeometric function, evaluated in log
 // space (clm::log_hyp2f1), so frequencies in the hundreds do not overflow. With a = 1 the

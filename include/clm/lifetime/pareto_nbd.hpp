@@ -16,6 +16,8 @@
 //   probability_of_purchases(n, t)           P(X(t) = n) for a new customer (Fader & Hardie,
 //                                            "Deriving an expression for P(X(t) = x) under
 //                                            the Pareto/NBD model", 2006)
+//   conditional_probability_no_purchases(t, s)  P(no purchase in (T, T + t] | x, t_x, T)
+//   log_likelihood_gradient(s)               the exact gradient of the log-likelihood
 //
 // The "died in (t_x, T]" term is s times I = integral over (t_x, T] of
 // f(tau) = (alpha + tau)^-(r+x) (beta + tau)^-(s+1), which the note writes through

@@ -232,40 +232,6 @@ class lifetime_base {
     return static_cast<Derived&>(*this);
   }
 
-  /// Rows of the warm start (see warm_start).
-  static constexpr std::size_t warm_start_rows = 20'000;
-
-  /// On many distinct rows, the first, far steps of the optimisation run on an evenly
-  /// strided subset of warm_start_rows of them (every row's weight kept; the objective is
-  /// a weighted mean), to a loose tolerance, and the fit on all rows starts from there: it
-  /// reaches the same optimum (it converges to gtol on all rows) in a few evaluations near
-  /// it, where the likelihood is also cheapest to evaluate. Nothing changes when the subset
-  /// cannot be fitted (the fit then starts from the model's own starting point).
-  void warm_start(const fit_rows& d, vector<double>& w, const lbfgs_params& lp) const {
-    fit_rows sub;
-    const std::size_t n = d.size();
-    for (std::size_t j = 0; j < warm_start_rows; ++j) {
-      const std::size_t i = j * n / warm_start_rows;
-      sub.x.push_back(d.x[i]);
-      sub.recency.push_back(d.recency[i]);
-      sub.T.push_back(d.T[i]);
-      sub.weight.push_back(d.weight[i]);
-      sub.total_weight += d.weight[i];
-    }
-    objective f{&sub, params_.penalizer};
-    lbfgs_params loose = lp;
-    loose.gtol = std::max(lp.gtol, 1e-6);
-    vector<double> u = w;
-    try {
-      const optimize_report r = lbfgs(f, u, loose);
-      bool usable = r.evaluations > 0;
-      for (std::size_t k = 0; k < K; ++k) usable = usable && std::isfinite(u(k));
-      if (usable && std::isfinite(f.value(u))) w = u;
-    } catch (const numeric_error&) {
-      // keep the model's own starting point
-    }
-  }
-
   /// Sets the parameters directly (a model known from elsewhere, or a simulation's truth);
   /// the result predicts but has no fit report, log-likelihood or standard errors.
   Derived& set_parameters(const array_type& p, time_unit unit = time_unit::week) {
@@ -400,6 +366,40 @@ class lifetime_base {
   }
 
  private:
+  /// Rows of the warm start (see warm_start).
+  static constexpr std::size_t warm_start_rows = 20'000;
+
+  /// On many distinct rows, the first, far steps of the optimisation run on an evenly
+  /// strided subset of warm_start_rows of them (every row's weight kept; the objective is
+  /// a weighted mean), to a loose tolerance, and the fit on all rows starts from there: it
+  /// reaches the same optimum (it converges to gtol on all rows) in a few evaluations near
+  /// it, where the likelihood is also cheapest to evaluate. Nothing changes when the subset
+  /// cannot be fitted (the fit then starts from the model's own starting point).
+  void warm_start(const fit_rows& d, vector<double>& w, const lbfgs_params& lp) const {
+    fit_rows sub;
+    const std::size_t n = d.size();
+    for (std::size_t j = 0; j < warm_start_rows; ++j) {
+      const std::size_t i = j * n / warm_start_rows;
+      sub.x.push_back(d.x[i]);
+      sub.recency.push_back(d.recency[i]);
+      sub.T.push_back(d.T[i]);
+      sub.weight.push_back(d.weight[i]);
+      sub.total_weight += d.weight[i];
+    }
+    objective f{&sub, params_.penalizer};
+    lbfgs_params loose = lp;
+    loose.gtol = std::max(lp.gtol, 1e-6);
+    vector<double> u = w;
+    try {
+      const optimize_report r = lbfgs(f, u, loose);
+      bool usable = r.evaluations > 0;
+      for (std::size_t k = 0; k < K; ++k) usable = usable && std::isfinite(u(k));
+      if (usable && std::isfinite(f.value(u))) w = u;
+    } catch (const numeric_error&) {
+      // keep the model's own starting point
+    }
+  }
+
   // A model may sum its log-likelihood (and gradient) over the rows itself, sharing work
   // between rows (Derived::sum_log_likelihood(p, d, grad or nullptr)); else row by row.
   static constexpr bool sums_itself = requires(const array_type& p, const fit_rows& d, array_type* g) {
