@@ -39,6 +39,9 @@
 #include <fstream>
 #include <map>
 #include <numeric>
+#include <type_traits>
+#include <tuple>
+#include <optional>
 #include <set>
 #include <string>
 #include <unistd.h>
@@ -182,6 +185,8 @@ struct model_choice {
   std::string name;                                ///< the chosen model ("" when none fitted)
   std::vector<std::vector<std::string>> rows;      ///< model, log-likelihood, holdout error, RMSE
   std::string text;                                ///< one line for the console
+  /// The fitted models, so the report goes on with the chosen one without refitting it.
+  std::tuple<std::optional<clm::bg_nbd<>>, std::optional<clm::mbg_nbd<>>, std::optional<clm::pareto_nbd<>>> fitted;
 };
 
 model_choice choose_model(const clm::customer_summary& summary) {
@@ -189,9 +194,10 @@ model_choice choose_model(const clm::customer_summary& summary) {
   double best = INFINITY;
   double actual = 0.0;
   for (std::size_t i = 0; i < summary.size(); ++i) actual += summary.holdout_frequency(i);
+  const auto compressed = summary.compressed();
   const auto judge = [&](auto model, const char* label) {
     try {
-      model.fit(summary.compressed());
+      model.fit(compressed);
       const auto predicted = model.conditional_expected_purchases(summary.holdout_duration, summary);
       double se = 0.0, total = 0.0;
       for (std::size_t i = 0; i < summary.size(); ++i) {
@@ -204,6 +210,7 @@ model_choice choose_model(const clm::customer_summary& summary) {
                         fmt(" (%+.1f%%)", actual > 0 ? 100.0 * (total - actual) / actual : 0.0), fmt("%.4f", rmse)});
       c.text += std::string(c.text.empty() ? "" : ", ") + decltype(model)::name + fmt(" %.4f", rmse);
       if (rmse < best) best = rmse, c.name = decltype(model)::name;
+      std::get<std::optional<decltype(model)>>(c.fitted) = std::move(model);
     } catch (const clm::error& e) {
       c.rows.push_back({label, "not fitted: " + std::string(e.what()), "", ""});
     }
@@ -217,7 +224,7 @@ model_choice choose_model(const clm::customer_summary& summary) {
 
 template <class Purchases>
 int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_end, clm::timestamp obs_end, timer& t,
-        const console& out, std::string body, const std::string& choice_html) {
+        const console& out, std::string body, const std::string& choice_html, const std::optional<Purchases>& fitted) {
   namespace fs = std::filesystem;
   fs::create_directories(o.out);
   // 2. Summary.
@@ -245,8 +252,9 @@ int run(const options& o, const clm::transaction_log& log, clm::timestamp cal_en
            std::to_string(std::set<std::string>(segment.begin(), segment.end()).size()) + " segments from R, F, M quintiles");
 
   // 4. Purchase and spend models.
-  Purchases purchases;
-  purchases.fit(summary.compressed());
+  // The model comparison's fit of the chosen model on this same summary, or a fit here.
+  Purchases purchases = fitted ? *fitted : Purchases();
+  if (!fitted) purchases.fit(summary.compressed());
   clm::gamma_gamma<> spend({.exclude_nonpositive = true});
   spend.fit(summary);
   const auto pp = purchases.parameters();
@@ -763,6 +771,7 @@ int main(int argc, char** argv) try {
     body += "<p class=\"note\">" + report::escape(advice) + "</p>";
   }
   std::string model = o.model, choice_html;
+  model_choice choice;
   if (model == "auto") {
     // The comparison needs the calibration summary with repeat purchases; without them the
     // report's own checks (in run) say what is missing.
@@ -770,7 +779,7 @@ int main(int argc, char** argv) try {
     const bool repeaters = std::any_of(summary.frequency.begin(), summary.frequency.end(), [](double x) { return x > 0; });
     model = "bg_nbd";
     if (summary.size() >= 10 && repeaters && summary.has_holdout()) {
-      const auto choice = choose_model(summary);
+      choice = choose_model(summary);
       if (!choice.name.empty()) model = choice.name;
       out.step("1b. purchase model choice", t.lap(), choice.text);
       choice_html = "<p>Purchase model chosen on the holdout: the smallest root mean squared error of predicted "
@@ -780,9 +789,13 @@ int main(int argc, char** argv) try {
                                        choice.rows);
     }
   }
-  const int rc = model == "pareto_nbd" ? run<clm::pareto_nbd<>>(o, log, cal_end, obs_end, t, out, body, choice_html)
-                 : model == "mbg_nbd"  ? run<clm::mbg_nbd<>>(o, log, cal_end, obs_end, t, out, body, choice_html)
-                                       : run<clm::bg_nbd<>>(o, log, cal_end, obs_end, t, out, body, choice_html);
+  const auto go = [&](auto tag) {
+    using M = typename decltype(tag)::type;
+    return run<M>(o, log, cal_end, obs_end, t, out, body, choice_html, std::get<std::optional<M>>(choice.fitted));
+  };
+  const int rc = model == "pareto_nbd" ? go(std::type_identity<clm::pareto_nbd<>>{})
+                 : model == "mbg_nbd"  ? go(std::type_identity<clm::mbg_nbd<>>{})
+                                       : go(std::type_identity<clm::bg_nbd<>>{});
   if (!o.quiet) std::printf("\nwrote %s/{customers.csv, segments.csv, report.html, *.clm}\n", o.out.c_str());
   return rc;
 } catch (const clm::error& e) {

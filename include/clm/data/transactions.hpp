@@ -221,14 +221,14 @@ inline transaction_log build_log(const table& t, const transaction_columns& cols
                                : "format '" + opts.date_format + "'";
 
   // Ids as text (a numeric id column, e.g. of a table built in code, is converted).
-  std::optional<categorical_column> cust_converted, item_converted, date_converted;
-  const categorical_column& cust = t.type(cols.customer) == column_type::categorical
-                                       ? t.categorical(cols.customer)
-                                       : cust_converted.emplace(as_text_column(t, cols.customer));
+  std::optional<categorical_column> cust_converted, item_converted, date_converted, order_converted, status_converted;
+  const auto text_of = [&](const std::string& name, std::optional<categorical_column>& store) {
+    return t.type(name) == column_type::categorical ? &t.categorical(name) : &store.emplace(as_text_column(t, name));
+  };
+  const categorical_column& cust = *text_of(cols.customer, cust_converted);
   const categorical_column* items = nullptr;
   if (!cols.item.empty()) {
-    items = t.type(cols.item) == column_type::categorical ? &t.categorical(cols.item)
-                                                          : &item_converted.emplace(as_text_column(t, cols.item));
+    items = text_of(cols.item, item_converted);
   }
   // Dates: seconds already, or text parsed once per distinct value.
   const vector<double>* seconds = seconds_dates ? &t.numeric(cols.date) : nullptr;
@@ -236,8 +236,7 @@ inline transaction_log build_log(const table& t, const transaction_columns& cols
   std::vector<timestamp> level_time;
   std::vector<bool> level_ok;
   if (!seconds_dates) {
-    dates = t.type(cols.date) == column_type::categorical ? &t.categorical(cols.date)
-                                                          : &date_converted.emplace(as_text_column(t, cols.date));
+    dates = text_of(cols.date, date_converted);
     level_time.resize(dates->levels.size());
     level_ok.resize(dates->levels.size());
     for (std::size_t k = 0; k < dates->levels.size(); ++k) {
@@ -248,10 +247,6 @@ inline transaction_log build_log(const table& t, const transaction_columns& cols
   const vector<double>* price = cols.price.empty() ? nullptr : &t.numeric(cols.price);
   const vector<double>* quantity = cols.quantity.empty() ? nullptr : &t.numeric(cols.quantity);
   // Cancellation rules, decided once per distinct order id or status.
-  std::optional<categorical_column> order_converted, status_converted;
-  const auto text_of = [&](const std::string& name, std::optional<categorical_column>& store) {
-    return t.type(name) == column_type::categorical ? &t.categorical(name) : &store.emplace(as_text_column(t, name));
-  };
   const categorical_column* orders = opts.cancelled_order_prefix.empty() ? nullptr : text_of(cols.order, order_converted);
   const categorical_column* statuses = opts.cancelled_status.empty() ? nullptr : text_of(cols.status, status_converted);
   std::vector<char> cancelled_order, cancelled_state;
