@@ -298,3 +298,59 @@ TEST_CASE("line items: amount = quantity x price, guests counted and dropped, ca
   std::filesystem::remove(path);
   std::filesystem::remove(clean_path);
 }
+
+TEST_CASE("net_returns: refunds netted against the purchases before them, fully returned purchases removed") {
+  // a: 50 on day 1, 30 on day 3 (two lines, 10 then 20), refund 25 on day 4 -> nets the day-3
+  //    line of 20 (removed, 5 left) and then the line of 10 (-> 5). Refund 5 on day 1 at the
+  //    same timestamp as the 50 (listed before it) nets that purchase: 45.
+  // b: a refund before any purchase (unmatched), a purchase of 12, a refund of 12 -> nothing left.
+  // c: a purchase with amount 0 (a free sample) stays a purchase.
+  const auto log = log_of(
+      "id,date,amount\n"
+      "a,2024-01-01,-5\n"
+      "a,2024-01-01,50\n"
+      "b,2024-01-02,-3\n"
+      "a,2024-01-03,10\n"
+      "a,2024-01-03,20\n"
+      "b,2024-01-03,12\n"
+      "a,2024-01-04,-25\n"
+      "b,2024-01-06,-12\n"
+      "c,2024-01-06,0\n");
+  const auto net = clm::net_returns(log);
+  CHECK(net.refund_rows == 4);
+  CHECK(net.returned_purchases == 2);
+  CHECK(net.unmatched_refunds == 1);
+  REQUIRE(net.size() == 3);
+  CHECK(net.customer_ids[static_cast<std::size_t>(net.customer[0])] == "a");
+  CHECK(net.amount[0] == 45.0);
+  CHECK(net.time[1] == clm::parse_date("2024-01-03"));
+  CHECK(net.amount[1] == 5.0);
+  CHECK(net.customer_ids[static_cast<std::size_t>(net.customer[2])] == "c");
+  CHECK(net.amount[2] == 0.0);
+  // The same purchases as a clean log: the same summary.
+  const auto clean = log_of("id,date,amount\na,2024-01-01,45\na,2024-01-03,5\nc,2024-01-06,0\n");
+  const clm::summary_options o{.calibration_end = clm::parse_date("2024-01-10")};
+  const auto s = clm::summarize(net, o), r = clm::summarize(clean, o);
+  CHECK(s.ids == r.ids);
+  CHECK(s.frequency == r.frequency);
+  CHECK(s.recency == r.recency);
+  CHECK(s.T == r.T);
+  CHECK(s.monetary_value == r.monetary_value);
+  // No refunds: unchanged. No amounts: unchanged.
+  const auto plain = clm::net_returns(clean);
+  CHECK(plain.amount == clean.amount);
+  CHECK(plain.refund_rows == 0);
+  clm::transaction_log no_amount = clean;
+  no_amount.amount.clear();
+  CHECK(clm::net_returns(no_amount).size() == 3);
+}
+
+TEST_CASE("drop_duplicate_rows: exact repeats removed and counted, the first kept") {
+  const auto log = log_of("id,date,amount\na,2024-01-01,5\nb,2024-01-01,5\na,2024-01-01,5\na,2024-01-01,6\na,2024-01-01,5\n");
+  const auto d = clm::drop_duplicate_rows(log);
+  CHECK(d.duplicate_rows == 2);
+  REQUIRE(d.size() == 3);
+  CHECK(d.amount == std::vector<double>{5, 5, 6});
+  CHECK(d.customer[0] != d.customer[1]);
+  CHECK(clm::drop_duplicate_rows(d).size() == 3);
+}

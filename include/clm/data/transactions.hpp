@@ -18,6 +18,8 @@
 //   holdout_monetary_value  mean amount of the holdout purchases (per purchase, not per day;
 //                           0 when none; to_table() column holdout_monetary_value_per_purchase)
 //   holdout_duration        observation_end day - calibration_end day
+// Cleaning before summarize(): drop_duplicate_rows() (exact repeats) and net_returns()
+// (refunds, i.e. negative amounts, netted against the purchases before them).
 // Times are in days or weeks (days / 7) as summary_options::unit says.
 
 #include <algorithm>
@@ -31,6 +33,7 @@
 #include <optional>
 #include <string_view>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -79,6 +82,10 @@ struct transaction_log {
   std::string first_skipped;              ///< why the first skipped row was skipped, with its line
   std::size_t guest_rows = 0;             ///< rows without a customer id dropped by drop_guests
   std::size_t cancelled_rows = 0;         ///< cancelled lines dropped (the cancellation rules)
+  std::size_t duplicate_rows = 0;         ///< exact repeats dropped by drop_duplicate_rows
+  std::size_t refund_rows = 0;            ///< refunds netted (or dropped) by net_returns
+  std::size_t returned_purchases = 0;     ///< purchases net_returns removed as fully returned
+  std::size_t unmatched_refunds = 0;      ///< refunds with no earlier purchase, dropped
 
   std::size_t size() const noexcept { return customer.size(); }
   bool has_amount() const noexcept { return !amount.empty() || customer.empty(); }
@@ -94,6 +101,21 @@ transaction_log transactions_from_table(const table& t, const transaction_column
 /// Reads an order log from CSV. Customer and item ids are read as text, amounts as numbers.
 transaction_log read_transactions(const std::filesystem::path& path, const transaction_columns& cols,
                                   csv_options csv = {}, const transaction_options& opts = {});
+
+/// Rows that repeat an earlier row exactly (customer, timestamp, amount, item) removed, the
+/// first kept; the count added to duplicate_rows. Logs with dates only (like CDNOW) can hold
+/// real repeats: do not call it on them.
+transaction_log drop_duplicate_rows(const transaction_log& log);
+
+/// Returns netted against purchases. A row with a negative amount is a refund, not a
+/// purchase: it is subtracted from the same customer's latest purchase at or before its time
+/// (among purchases with the same timestamp, the one latest in the log; refunds come after
+/// purchases of their own timestamp), any excess from the purchase before that, and so on. A
+/// purchase netted to zero or below is removed (a fully returned order is not a purchase
+/// occasion); a refund with no purchase left before it is dropped. Counts go to
+/// refund_rows, returned_purchases and unmatched_refunds; the other rows keep their order.
+/// Without amounts the log is returned unchanged.
+transaction_log net_returns(const transaction_log& log);
 
 enum class time_unit : std::uint8_t { day, week };
 
@@ -374,6 +396,88 @@ inline transaction_log read_transactions(const std::filesystem::path& path, cons
   // Other columns are read with their inferred types and not used.
   const table t = read_csv(path, csv);
   return detail::build_log(t, cols, opts, path.string(), true);
+}
+
+namespace detail {
+
+/// The log with only the rows keep marks, every per-row column filtered alike.
+inline transaction_log keep_rows(const transaction_log& log, const std::vector<char>& keep) {
+  transaction_log out = log;
+  out.customer.clear(), out.time.clear(), out.amount.clear(), out.item.clear();
+  for (std::size_t k = 0; k < log.size(); ++k) {
+    if (!keep[k]) continue;
+    out.customer.push_back(log.customer[k]);
+    out.time.push_back(log.time[k]);
+    if (!log.amount.empty()) out.amount.push_back(log.amount[k]);
+    if (!log.item.empty()) out.item.push_back(log.item[k]);
+  }
+  return out;
+}
+
+}  // namespace detail
+
+inline transaction_log drop_duplicate_rows(const transaction_log& log) {
+  const std::size_t rows = log.size();
+  std::vector<std::size_t> idx(rows);
+  for (std::size_t k = 0; k < rows; ++k) idx[k] = k;
+  const auto key = [&](std::size_t k) {
+    return std::make_tuple(log.customer[k], log.time[k].seconds, log.amount.empty() ? 0.0 : log.amount[k],
+                           log.item.empty() ? -1 : log.item[k]);
+  };
+  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+  std::vector<char> keep(rows, 1);
+  for (std::size_t k = 1; k < rows; ++k) keep[idx[k]] = key(idx[k]) != key(idx[k - 1]);
+  transaction_log out = detail::keep_rows(log, keep);
+  out.duplicate_rows += rows - out.size();
+  return out;
+}
+
+inline transaction_log net_returns(const transaction_log& log) {
+  const std::size_t rows = log.size();
+  if (log.amount.empty()) return log;
+  if (log.amount.size() != rows) throw shape_error("net_returns: amounts and purchases differ in number");
+  // Rows by (customer, time, refund after purchase, input order).
+  std::vector<std::size_t> idx(rows);
+  for (std::size_t k = 0; k < rows; ++k) idx[k] = k;
+  const auto key = [&](std::size_t k) { return std::make_tuple(log.customer[k], log.time[k].seconds, log.amount[k] < 0.0); };
+  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+  std::vector<double> net(log.amount);
+  std::vector<char> keep(rows, 1);
+  std::vector<std::size_t> open;  // the customer's purchases so far with a positive net amount
+  std::size_t refunds = 0, returned = 0, unmatched = 0;
+  for (std::size_t j = 0; j < rows; ++j) {
+    const std::size_t k = idx[j];
+    if (j == 0 || log.customer[k] != log.customer[idx[j - 1]]) open.clear();
+    if (net[k] >= 0.0) {
+      open.push_back(k);
+      continue;
+    }
+    ++refunds;
+    keep[k] = 0;
+    double left = -net[k];
+    while (left > 0.0 && !open.empty()) {
+      const std::size_t p = open.back();
+      net[p] -= left;
+      if (net[p] > 0.0) {
+        left = 0.0;
+      } else {
+        left = -net[p];
+        keep[p] = 0;
+        ++returned;
+        open.pop_back();
+      }
+    }
+    unmatched += left > 0.0;
+  }
+  transaction_log out = detail::keep_rows(log, keep);
+  out.amount.clear();
+  for (std::size_t k = 0; k < rows; ++k) {
+    if (keep[k]) out.amount.push_back(net[k]);
+  }
+  out.refund_rows += refunds;
+  out.returned_purchases += returned;
+  out.unmatched_refunds += unmatched;
+  return out;
 }
 
 inline customer_summary summarize(const transaction_log& log, const summary_options& opts) {
