@@ -73,3 +73,6 @@
 #include "clm/recommend/similarity.hpp"
 
 #include "clm/io/archive.hpp"
+
+#include "clm/lifecycle/analysis.hpp"
+#include "clm/lifecycle/report/render.hpp"

@@ -28,7 +28,7 @@ case "$mode" in
     done
     # --model auto (the default): the three purchase models compared on the holdout, the
     # chosen one saved.
-    chosen=$(sed -n 's/^1b. purchase model choice .* -> \([a-z_]*\)$/\1/p' "$work/stdout")
+    chosen=$(sed -n 's/^4a. purchase model choice .* -> \([a-z_]*\)$/\1/p' "$work/stdout")
     case "$chosen" in bg_nbd|mbg_nbd|pareto_nbd) ;; *) fail "no purchase model chosen: '$chosen'" ;; esac
     [ -s "$work/out/$chosen.clm" ] || fail "$chosen.clm (the chosen model) is missing"
     grep -q "RMSE per customer" "$work/out/report.html" || fail "report.html lacks the model comparison"
@@ -104,7 +104,7 @@ case "$mode" in
       --out "$work/master" > "$work/stdout_master" || fail "CDNOW_master: exit $?"
     ms=$((($(date +%s%N) - start) / 1000000))
     cat "$work/stdout_master"
-    grep -q "^1b. purchase model choice .*bg_nbd .*mbg_nbd .*pareto_nbd .* -> " "$work/stdout_master" ||
+    grep -q "^4a. purchase model choice .*bg_nbd .*mbg_nbd .*pareto_nbd .* -> " "$work/stdout_master" ||
       fail "CDNOW_master: the three purchase models are not compared"
     # lifetimes' method (Nelder-Mead, benchmarks/peers/peers.py) on the same summary stops at
     # r 0.252, alpha 4.79, a 0.723, b 2.16: clm's BG/NBD maximum must agree to those digits.

@@ -3,7 +3,9 @@
 
 #include "clm/data/synthetic.hpp"
 #include "clm/features/polynomial_features.hpp"
+#include "clm/io/archive.hpp"
 #include "clm/pipeline/pipeline.hpp"
+#include "clm/preprocessing/log1p_transform.hpp"
 #include "clm/preprocessing/simple_imputer.hpp"
 #include "clm/preprocessing/standard_scaler.hpp"
 #include "support/estimator_checks.hpp"
@@ -41,4 +43,28 @@ TEST_CASE("a pipeline's output equals running its steps by hand - names pass thr
   q.fit(d.X);
   CHECK(q.feature_names_out().size() == 6 + 21);
   CHECK(q.feature_names_out()[6] == "x0^2");
+}
+
+TEST_CASE("a saved pipeline keeps each step's own fields: a signed log1p step stays signed") {
+  // A step whose fields depend on its serial version (log1p_transform 2 stores signed_values)
+  // inside a pipeline of another serial version.
+  auto p = clm::make_pipeline(clm::log1p_transform<>({.signed_values = true}), clm::standard_scaler<>());
+  const clm::matrix<double> X = {{-3.0, 1.0}, {2.0, -0.5}, {0.5, 4.0}};
+  p.fit(X);
+  const auto back = clm::load_bytes<decltype(p)>(clm::save_bytes(p));
+  CHECK(std::get<0>(back.params()).signed_values);
+  const auto a = p.transform(X), b = back.transform(X);
+  CHECK(a == b);
+  // A file of serial version 1 (every step under the pipeline's version) still loads.
+  clm::output_archive old(1);
+  p.serialize(old);
+  const auto v1 = clm::load_bytes<decltype(p)>(clm::detail::model_file(decltype(p)::model_kind(), 1, old.bytes()));
+  CHECK(!std::get<0>(v1.params()).signed_values);  // what version 1 could store
+  // A nested step claiming a serial version newer than the library's is refused.
+  clm::output_archive newer(2);
+  newer(std::uint32_t{99});
+  p.serialize(newer);
+  CHECK_THROWS_WITH_AS(clm::load_bytes<decltype(p)>(clm::detail::model_file(decltype(p)::model_kind(), 2,
+                                                                            newer.bytes())),
+                       doctest::Contains("serial version"), clm::format_error);
 }

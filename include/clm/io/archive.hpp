@@ -115,6 +115,17 @@ class output_archive {
   std::uint32_t version() const noexcept { return version_; }
   void check(bool, std::string_view) const noexcept {}
 
+  /// A model inside this one (a pipeline's step): its own serial version is written before
+  /// its fields, and version() reports that version while they are written.
+  template <class M>
+  void nested(const M& m) {
+    write_uint(static_cast<std::uint32_t>(M::serial_version));
+    const std::uint32_t outer = version_;
+    version_ = static_cast<std::uint32_t>(M::serial_version);
+    const_cast<M&>(m).serialize(*this);  // writing only reads the fields
+    version_ = outer;
+  }
+
   template <class... Ts>
   void operator()(const Ts&... values) {
     (write(values), ...);
@@ -186,6 +197,22 @@ class input_archive {
   input_archive(std::string_view bytes, std::uint32_t version) : p_(bytes), version_(version) {}
 
   std::uint32_t version() const noexcept { return version_; }
+
+  /// A model inside this one, written by output_archive::nested: its stored serial version
+  /// (1 to M::serial_version, else format_error) is what version() reports while its fields
+  /// are read.
+  template <class M>
+  void nested(M& m) {
+    const auto v = read_uint<std::uint32_t>();
+    if (v == 0 || v > M::serial_version) {
+      throw format_error("model file: a nested '" + std::string(M::model_kind()) + "' has serial version " +
+                         std::to_string(v) + ", expected 1 to " + std::to_string(M::serial_version));
+    }
+    const std::uint32_t outer = version_;
+    version_ = v;
+    m.serialize(*this);
+    version_ = outer;
+  }
 
   /// Rejects loaded state that no fitted model could have.
   void check(bool ok, std::string_view what) const {

@@ -31,7 +31,9 @@ class pipeline {
  public:
   using value_type = typename last_type::value_type;
   using params_type = std::tuple<typename Steps::params_type...>;
-  static constexpr std::uint32_t serial_version = 1;
+  /// 2: each step stored with its own serial version (1 stored every step under the
+  /// pipeline's, so a step's version-2 fields were dropped).
+  static constexpr std::uint32_t serial_version = 2;
 
   static std::string model_kind() {
     std::string kind = "pipeline(";
@@ -122,7 +124,10 @@ class pipeline {
 
   template <class A>
   void serialize(A& ar) {
-    std::apply([&](auto&... s) { (s.serialize(ar), ...); }, steps_);
+    std::apply([&](auto&... s) {
+      if (ar.version() >= 2) (ar.nested(s), ...);
+      else (s.serialize(ar), ...);
+    }, steps_);
   }
 
  private:

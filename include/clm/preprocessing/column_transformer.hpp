@@ -109,7 +109,8 @@ class column_transformer {
   using value_type = typename NumericStep::value_type;
   using T = value_type;
   using params_type = column_transformer_params;
-  static constexpr std::uint32_t serial_version = 1;
+  /// 2: each step stored with its own serial version (1 stored them under this one's).
+  static constexpr std::uint32_t serial_version = 2;
   static std::string model_kind() {
     return "column_transformer(" + NumericStep::model_kind() + "," + CategoricalStep::model_kind() + ")";
   }
@@ -173,8 +174,13 @@ class column_transformer {
   template <class A>
   void serialize(A& ar) {
     ar(params_.numeric, params_.categorical, fitted_);
-    numeric_.serialize(ar);
-    categorical_.serialize(ar);
+    if (ar.version() >= 2) {
+      ar.nested(numeric_);
+      ar.nested(categorical_);
+    } else {
+      numeric_.serialize(ar);
+      categorical_.serialize(ar);
+    }
     if constexpr (A::loading) {
       params_.validate();
       if (fitted_) {
@@ -266,7 +272,8 @@ class column_blocks_transformer {
   using value_type = typename first_step::value_type;
   using T = value_type;
   using params_type = column_blocks_params;
-  static constexpr std::uint32_t serial_version = 1;
+  /// 2: each step stored with its own serial version (1 stored them under this one's).
+  static constexpr std::uint32_t serial_version = 2;
   static std::string model_kind() {
     std::string k = "column_transformer[";
     ((k += std::string(detail::block_traits<Blocks>::input == block_input::numeric ? "num:" : "cat:") +
@@ -377,7 +384,10 @@ class column_blocks_transformer {
   template <class A>
   void serialize(A& ar) {
     ar(params_.columns, params_.remainder, fitted_, passthrough_);
-    std::apply([&](auto&... s) { (s.serialize(ar), ...); }, steps_);
+    std::apply([&](auto&... s) {
+      if (ar.version() >= 2) (ar.nested(s), ...);
+      else (s.serialize(ar), ...);
+    }, steps_);
     if constexpr (A::loading) {
       params_.validate();
       ar.check(params_.columns.size() == sizeof...(Blocks), "column_transformer: block count differs from the type's");

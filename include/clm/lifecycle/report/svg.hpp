@@ -1,6 +1,7 @@
 #pragma once
-// Inline-SVG charts and a self-contained HTML page for examples/lifecycle_report.cpp: no
-// scripts, no network, one file. Each chart is an <svg class="chart" id="..."> with a title.
+// Inline-SVG charts and a self-contained HTML page for the lifecycle report (render.hpp):
+// no scripts, no network, one file. Each chart is an <svg class="chart" id="..."> with a
+// title; every text is escaped.
 
 #include <algorithm>
 #include <cmath>
@@ -9,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-namespace report {
+namespace clm::report {
 
 inline std::string num(double v, int digits = 3) {
   char buf[64];
@@ -239,4 +240,4 @@ inline std::string page(const std::string& title, const std::string& body) {
          escape(title) + "</h1>" + body + "</body></html>\n";
 }
 
-}  // namespace report
+}  // namespace clm::report
