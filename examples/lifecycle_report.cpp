@@ -1,10 +1,10 @@
 // lifecycle_report — from an order log to decisions, in one run (what `scripts/dev demo` runs).
 //
-//   read and clean -> customer summary (calibration / holdout) -> RFM segments -> BG/NBD,
-//   MBG/NBD or Pareto/NBD (chosen on the holdout) + Gamma-Gamma -> P(alive), expected
-//   purchases over the horizon, CLV -> churn
-//   risk (logistic regression on RFM features, label: no purchase in the holdout) -> item
-//   recommendations (when the log has items) -> decision lists
+// A command line over clm/lifecycle: it reads the log (a CSV file, or a simulated population)
+// and runs clm::analyze_lifecycle (clean, summarise, segment, fit and choose the purchase
+// model, CLV, churn risk and the one at-risk score, recommendations, decision lists; the
+// steps are stated at the top of clm/lifecycle/analysis.hpp), then
+// clm::write_lifecycle_report.
 //
 // Outputs in --out: customers.csv (one row per customer: every score, the segment, the top-5
 // items), segments.csv (a profile per segment), the fitted models as .clm files, report.html
@@ -27,7 +27,8 @@
 // population (clm::synthetic) and says so. Defaults:
 // observation end = the last purchase; calibration end = observation end - horizon. Rows that
 // repeat another exactly (customer, time, amount, item) are dropped as duplicates unless
-// --keep-duplicates (logs with dates only, like CDNOW, can hold real repeats).
+// --keep-duplicates (logs with dates only, like CDNOW, can hold real repeats). Negative
+// amounts are refunds, netted against the customer's purchases before them (clm::net_returns).
 // CDNOW: --transactions CDNOW_master.txt --whitespace --amount-column dollar_value
 //        --calibration-end 1997-09-30 --observation-end 1998-06-30
 #include <clm/clm.hpp>

@@ -124,6 +124,46 @@ case "$mode" in
     head -1 "$work/master/customers.csv" | grep -q ",churn_risk,p_no_purchase,at_risk_score," ||
       fail "CDNOW_master: customers.csv lacks the risk columns"
     echo "CDNOW_master: the whole report in $ms ms"
+    # Logs derived from CDNOW_master that must give the clean log's summary (customer,
+    # frequency, recency, T, monetary value in customers.csv), with the rows each rule
+    # touched reported.
+    master_args=(--calibration-end 1997-09-30 --observation-end 1998-06-30 --keep-duplicates --model bg_nbd)
+    "$report" --transactions "$d/CDNOW_master.txt" --whitespace --amount-column dollar_value "${master_args[@]}" --quiet \
+      --out "$work/base" || fail "CDNOW_master (baseline): exit $?"
+    cut -d, -f1-5 "$work/base/customers.csv" > "$work/base.summary"
+    same_summary() {  # variant name, its output directory
+      cut -d, -f1-5 "$2/customers.csv" | cmp -s - "$work/base.summary" ||
+        fail "$1: the summary differs from the clean log's: $(cut -d, -f1-5 "$2/customers.csv" | diff - "$work/base.summary" | head -5)"
+    }
+    # 1. Returns: every 10th purchase (one per customer) bought a second time and returned in
+    #    full the same day (a purchase and a refund of the same amount, listed after the day's
+    #    other rows), and five refunds dated before their customer's first purchase.
+    awk 'NR == 1 { print "customer_id,date,amount"; next }
+         { print $1 "," $2 "," $4; if (NR % 10 == 0 && !($1 in seen)) { seen[$1]; extra[++n] = $1 "," $2 "," ($4 + 1) } }
+         END { for (k = 1; k <= n; k++) { split(extra[k], f, ","); print extra[k]; print f[1] "," f[2] ",-" f[3] }
+               for (k = 1; k <= 5; k++) printf "%05d,19961231,-5\n", k }' "$d/CDNOW_master.txt" > "$work/returns.csv"
+    pairs=$(($(grep -c ',-' "$work/returns.csv") - 5))
+    "$report" --transactions "$work/returns.csv" --amount-column amount "${master_args[@]}" --out "$work/returns" \
+      > "$work/returns_stdout" || fail "CDNOW_master with returns: exit $?"
+    grep -q "$((pairs + 5)) refunds netted ($pairs purchases fully returned, 5 refunds without an earlier purchase)" \
+      "$work/returns_stdout" || fail "CDNOW_master with returns: counts not reported: $(grep '^1\. clean' "$work/returns_stdout")"
+    same_summary "CDNOW_master with returns" "$work/returns"
+    # 2. A line-item export: semicolons, US dates, each purchase split into two lines of
+    #    quantity x unit price under one invoice id, 40 guest lines without a customer id and
+    #    30 cancelled invoices (prefix C).
+    awk 'NR == 1 { print "invoice;customer;day;qty;unit_price"; next }
+         { us = substr($2, 5, 2) "/" substr($2, 7, 2) "/" substr($2, 1, 4); half = $4 / 2
+           printf "%d;%s;%s;1;%.17g\n%d;%s;%s;1;%.17g\n", NR, $1, us, half, NR, $1, us, half
+           if (NR % 1000 == 0) printf "G%d;;%s;2;4.5\n", NR, us
+           if (NR % 2000 == 0) printf "C%d;%s;%s;-1;%s\n", NR, $1, us, $4 }' "$d/CDNOW_master.txt" > "$work/lines.csv"
+    guests=$(grep -c '^G' "$work/lines.csv"); cancelled=$(grep -c '^C' "$work/lines.csv")
+    "$report" --transactions "$work/lines.csv" --delimiter ';' --date-format '%m/%d/%Y' --customer-column customer \
+      --date-column day --price-column unit_price --quantity-column qty --order-column invoice --cancelled-prefix C \
+      "${master_args[@]}" --out "$work/lines" > "$work/lines_stdout" || fail "CDNOW_master as line items: exit $?"
+    grep -q "$guests guest rows and $cancelled cancelled lines dropped" "$work/lines_stdout" ||
+      fail "CDNOW_master as line items: counts not reported: $(grep '^0\. read' "$work/lines_stdout")"
+    same_summary "CDNOW_master as line items" "$work/lines"
+    echo "CDNOW_master variants: $pairs returned purchases, $guests guest lines, $cancelled cancellations: the clean log's summary"
     [ "$timing" = untimed ] || [ "$ms" -lt 2000 ] || fail "CDNOW_master took $ms ms (goal: under 2 s)"
     ;;
   bad-input)
