@@ -147,6 +147,8 @@ case "$mode" in
       > "$work/returns_stdout" || fail "CDNOW_master with returns: exit $?"
     grep -q "$((pairs + 5)) refunds netted ($pairs purchases fully returned, 5 refunds without an earlier purchase)" \
       "$work/returns_stdout" || fail "CDNOW_master with returns: counts not reported: $(grep '^1\. clean' "$work/returns_stdout")"
+    grep -q "$((pairs + 5)) refunds netted against earlier purchases, $pairs purchases returned in full removed, 5 refunds without an earlier purchase dropped" \
+      "$work/returns/report.html" || fail "CDNOW_master with returns: the page does not state the refund counts"
     same_summary "CDNOW_master with returns" "$work/returns"
     # 2. A line-item export: semicolons, US dates, each purchase split into two lines of
     #    quantity x unit price under one invoice id, 40 guest lines without a customer id and

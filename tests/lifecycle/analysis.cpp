@@ -172,5 +172,10 @@ TEST_CASE("write_lifecycle_report: the files, the models loadable, the page's ch
   CHECK(page.find("<td>revenue</td><td>$") != std::string::npos);
   CHECK(page.find("<th>recommend</th>") != std::string::npos);
   CHECK(page.find("<script") == std::string::npos);
+  // Every segment row says what puts a customer there.
+  CHECK(page.find("<td>R 4-5, F 4-5, M 4-5</td>") != std::string::npos);  // Champions
+  CHECK(clm::segment_definition("Can't lose", 0.5) ==
+        "R 1, F 4-5, M 4-5; or a Champion or Loyal customer with an at-risk score of 0.5 or more");
+  CHECK(clm::segment_definition("Other", 0.5) == "scores no rule of the map covers");
   std::filesystem::remove_all(dir);
 }

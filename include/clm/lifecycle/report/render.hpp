@@ -53,6 +53,24 @@ inline std::string segment_action(const std::string& segment) {
   return it == a.end() ? std::string() : it->second;
 }
 
+/// What puts a customer in a segment: the RFM map's score ranges (first matching rule
+/// wins), and for Can't lose / At risk also the move of an at-risk Champion, Loyal customer
+/// or Potential loyalist (see analysis.hpp).
+inline std::string segment_definition(const std::string& segment, double at_risk_threshold) {
+  const auto range = [](int lo, int hi) { return lo == hi ? std::to_string(lo) : std::to_string(lo) + "-" + std::to_string(hi); };
+  std::string d;
+  for (const auto& r : rfm_map) {
+    if (segment != r.name) continue;
+    d = "R " + range(r.r_lo, r.r_hi) + ", F " + range(r.f_lo, r.f_hi) + ", M " + range(r.m_lo, r.m_hi);
+  }
+  if (segment == "Other") d = "scores no rule of the map covers";
+  char t[32];
+  std::snprintf(t, sizeof t, "%g", at_risk_threshold);
+  if (segment == "Can't lose") d += "; or a Champion or Loyal customer with an at-risk score of " + std::string(t) + " or more";
+  if (segment == "At risk") d += "; or a Potential loyalist with an at-risk score of " + std::string(t) + " or more";
+  return d;
+}
+
 inline void write_customers_csv(const lifecycle_analysis& a, const std::filesystem::path& path) {
   std::ofstream f(path);
   if (!f) throw error("write_customers_csv: cannot open '" + path.string() + "' for writing");
@@ -125,15 +143,22 @@ inline std::string report_html(const lifecycle_analysis& a, const report_options
   const std::string unit = a.unit_name();
 
   // Source and cleaning.
+  // What cleaning did, the non-zero counts only.
+  std::string cleaning;
+  const auto count = [&](std::size_t k, const char* what) {
+    if (k > 0) cleaning += (cleaning.empty() ? "" : ", ") + std::to_string(k) + " " + what;
+  };
+  count(log.skipped_rows, "bad rows skipped");
+  count(log.guest_rows, "guest rows dropped");
+  count(log.cancelled_rows, "cancelled lines dropped");
+  count(log.duplicate_rows, "duplicate rows dropped");
+  count(log.refund_rows, "refunds netted against earlier purchases");
+  count(log.returned_purchases, "purchases returned in full removed");
+  count(log.unmatched_refunds, "refunds without an earlier purchase dropped");
   std::string body = "<p class=\"note\">Source: " + escape(ro.source) + ". " + std::to_string(log.size()) +
-                     " purchases after cleaning (" + std::to_string(log.skipped_rows) + " bad rows skipped, " +
-                     std::to_string(log.guest_rows) + " guest rows and " + std::to_string(log.cancelled_rows) +
-                     " cancelled lines dropped, " + std::to_string(log.duplicate_rows) + " duplicates dropped, " +
-                     std::to_string(log.refund_rows) + " refunds netted against earlier purchases (" +
-                     std::to_string(log.returned_purchases) + " purchases fully returned, " +
-                     std::to_string(log.unmatched_refunds) + " refunds without an earlier purchase dropped)). Calibration to " +
-                     format_date(a.calibration_end) + ", holdout to " + format_date(a.observation_end) + ", horizon " +
-                     num(a.horizon_weeks) + " weeks." +
+                     " purchases after cleaning (" + (cleaning.empty() ? std::string("no rows removed") : cleaning) +
+                     "). Calibration to " + format_date(a.calibration_end) + ", holdout to " +
+                     format_date(a.observation_end) + ", horizon " + num(a.horizon_weeks) + " weeks." +
                      (ro.environment.empty() ? std::string() : " " + escape(ro.environment)) + "</p>";
   if (!ro.advice.empty()) body += "<p class=\"note\">" + escape(ro.advice) + "</p>";
 
@@ -285,10 +310,10 @@ inline std::string report_html(const lifecycle_analysis& a, const report_options
                         num(spend_total != 0.0 ? 100.0 * size * prof.numeric("mean_total_spend")(g) / spend_total : 0.0) + " %",
                         num(prof.numeric("mean_p_alive")(g)), money(prof.numeric("mean_clv")(g), 3),
                         num(100.0 * prof.numeric("mean_holdout_churned")(g)) + " %", num(prof.numeric("mean_at_risk_score")(g)),
-                        segment_action(seg_names[g])});
+                        segment_action(seg_names[g]), segment_definition(seg_names[g], a.at_risk_threshold)});
   }
   charts += html_table({"segment", "customers", "revenue share", "mean P(alive)", "mean CLV", "holdout churn rate",
-                        "mean at-risk score", "suggested action"},
+                        "mean at-risk score", "suggested action", "definition (R, F, M: quintile scores 1-5, 5 best)"},
                        seg_rows);
 
   // Fitted parameters and the model comparison.
