@@ -2,11 +2,13 @@
 #include <doctest/doctest.h>
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "clm/data/synthetic.hpp"
@@ -214,7 +216,33 @@ TEST_CASE("files: save writes atomically, load names the path, a missing file is
   const auto path = dir / "scaler.clm";
   const auto s = fitted_scaler();
   clm::save(s, path);
-  CHECK_FALSE(std::filesystem::exists(dir / "scaler.clm.tmp"));
+  const auto temporaries = [&] {
+    std::size_t k = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) k += e.path().extension() == ".tmp";
+    return k;
+  };
+  CHECK(temporaries() == 0);
+  // Several threads saving to one path at once: each save succeeds, no temporary is left,
+  // and the file is a whole model.
+  {
+    std::vector<std::thread> writers;
+    std::atomic<int> failures{0};
+    for (int w = 0; w < 4; ++w) {
+      writers.emplace_back([&] {
+        for (int k = 0; k < 20; ++k) {
+          try {
+            clm::save(s, path);
+          } catch (const clm::error&) {
+            ++failures;
+          }
+        }
+      });
+    }
+    for (auto& t : writers) t.join();
+    CHECK(failures == 0);
+    CHECK(temporaries() == 0);
+    CHECK(clm::load<clm::standard_scaler<>>(path).mean() == s.mean());
+  }
   const auto back = clm::load<clm::standard_scaler<>>(path);
   CHECK(back.mean() == s.mean());
   CHECK_THROWS_WITH_AS(clm::load<clm::standard_scaler<>>(dir / "missing.clm"),

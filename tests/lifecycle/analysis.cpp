@@ -89,7 +89,7 @@ TEST_CASE("analyze_lifecycle: every per-customer result in summary order, lists 
   CHECK(!a.cohorts.share.empty());
 }
 
-TEST_CASE("analyze_lifecycle: a named model, EASE, no recommender; bad options and thin logs refused") {
+TEST_CASE("analyze_lifecycle: a named model, EASE, no recommender, bad options and thin logs refused") {
   auto o = periods();
   o.model = clm::purchase_model_kind::pareto_nbd;
   o.recommender = clm::recommender_kind::ease;

@@ -29,7 +29,9 @@
 // is reported as clm::format_error too.
 
 #include <array>
+#include <atomic>
 #include <bit>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -38,6 +40,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -487,19 +490,42 @@ M load_bytes(std::string_view bytes) {
   return model;
 }
 
-/// Writes the model to `path` (through a temporary file renamed into place, so a reader
-/// never sees half a file). Throws clm::error when the file cannot be written.
+namespace detail {
+
+/// A temporary name beside `path`, distinct for every call in every thread and process
+/// (the time, a per-process counter and this thread's and a stack address's hash), so
+/// programs saving to one path at once each write their own file and the last rename wins.
+inline std::filesystem::path unique_temporary(const std::filesystem::path& path) {
+  static std::atomic<std::uint64_t> counter{0};
+  const int local = 0;
+  const std::uint64_t mix = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+                            (std::hash<std::thread::id>{}(std::this_thread::get_id()) << 1) ^
+                            (reinterpret_cast<std::uintptr_t>(&local) << 7) ^ (counter.fetch_add(1) * 0x9E3779B97F4A7C15ull);
+  std::filesystem::path tmp = path;
+  tmp += "." + std::to_string(mix % 1000000007ull) + ".tmp";
+  return tmp;
+}
+
+}  // namespace detail
+
+/// Writes the model to `path` (through a temporary file beside it renamed into place, so a
+/// reader never sees half a file, and several writers each leave a whole one). Throws
+/// clm::error when the file cannot be written.
 template <saveable M>
 void save(const M& model, const std::filesystem::path& path) {
   const std::string bytes = save_bytes(model);
-  std::filesystem::path tmp = path;
-  tmp += ".tmp";
+  const std::filesystem::path tmp = detail::unique_temporary(path);
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw error("clm::save: cannot open '" + tmp.string() + "' for writing");
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     out.flush();
-    if (!out) throw error("clm::save: writing '" + tmp.string() + "' failed");
+    if (!out) {
+      out.close();
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      throw error("clm::save: writing '" + tmp.string() + "' failed");
+    }
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
