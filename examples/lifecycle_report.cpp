@@ -17,6 +17,9 @@
 //                    [--order-column O --cancelled-prefix C] [--status-column S --cancelled-status V]
 //                    [--currency SYMBOL] (put before money values in the page, e.g. $ or EUR)
 //                    [--delimiter C] (one character, or \t; default ,)
+//                    [--sqlite FILE --query SQL [--write-scores TABLE]] (orders from an SQLite
+//                    query instead of a file, the column options naming its columns; the
+//                    scores of customers.csv written into TABLE, replacing it)
 //                    [--no-header] [--calibration-end YYYY-MM-DD] [--observation-end YYYY-MM-DD]
 //                    [--horizon WEEKS] [--model auto|bg_nbd|mbg_nbd|pareto_nbd]
 //                    [--recommender item_knn|ease]
@@ -32,11 +35,15 @@
 // CDNOW: --transactions CDNOW_master.txt --whitespace --amount-column dollar_value
 //        --calibration-end 1997-09-30 --observation-end 1998-06-30
 #include <clm/clm.hpp>
+#ifdef CLM_WITH_SQLITE
+#include <clm/io/sqlite.hpp>
+#endif
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -46,6 +53,7 @@ namespace {
 struct options {
   std::string transactions, customer = "customer_id", date = "date", amount = "amount", item, date_format;
   std::string quantity, price, order, status, cancelled_prefix, cancelled_status, currency;
+  std::string sqlite, query, write_scores;
   bool whitespace = false, header = true, quiet = false, keep_duplicates = false;
   char delimiter = ',';
   std::string calibration_end, observation_end, model = "auto", recommender = "item_knn", out = "lifecycle_report";
@@ -73,6 +81,9 @@ options parse_args(int argc, char** argv) {
     else if (a == "--cancelled-prefix") o.cancelled_prefix = value(i);
     else if (a == "--cancelled-status") o.cancelled_status = value(i);
     else if (a == "--currency") o.currency = value(i);
+    else if (a == "--sqlite") o.sqlite = value(i);
+    else if (a == "--query") o.query = value(i);
+    else if (a == "--write-scores") o.write_scores = value(i);
     else if (a == "--date-format") o.date_format = value(i);
     else if (a == "--whitespace") o.whitespace = true;
     else if (a == "--delimiter") {
@@ -93,6 +104,14 @@ options parse_args(int argc, char** argv) {
     else if (a == "--seed") o.seed = std::strtoull(value(i).c_str(), nullptr, 10);
     else throw clm::invalid_argument("unknown option '" + a + "' (see the top of examples/lifecycle_report.cpp)");
   }
+  if (!o.sqlite.empty() && !o.transactions.empty()) {
+    throw clm::invalid_argument("--sqlite and --transactions both name the orders: give one");
+  }
+  if (o.sqlite.empty() != o.query.empty()) throw clm::invalid_argument("--sqlite and --query go together");
+  if (!o.write_scores.empty() && o.sqlite.empty()) throw clm::invalid_argument("--write-scores needs --sqlite");
+#ifndef CLM_WITH_SQLITE
+  if (!o.sqlite.empty()) throw clm::invalid_argument("--sqlite: this lifecycle_report was built without SQLite (clm::sqlite)");
+#endif
   if (!(o.horizon > 0.0)) throw clm::invalid_argument("--horizon must be a positive number of weeks");
   if (o.model != "auto" && o.model != "bg_nbd" && o.model != "mbg_nbd" && o.model != "pareto_nbd") {
     throw clm::invalid_argument("--model must be auto, bg_nbd, mbg_nbd or pareto_nbd, got '" + o.model + "'");
@@ -148,7 +167,25 @@ int main(int argc, char** argv) try {
              : o.model == "bg_nbd"   ? clm::purchase_model_kind::bg_nbd
                                      : clm::purchase_model_kind::automatic;
   lo.recommender = o.recommender == "ease" ? clm::recommender_kind::ease : clm::recommender_kind::item_knn;
-  if (o.transactions.empty()) {
+  const clm::transaction_columns columns{.customer = o.customer, .date = o.date,
+                                         // with a price column the amount is quantity x price
+                                         .amount = o.price.empty() ? o.amount : std::string(), .item = o.item,
+                                         .quantity = o.quantity, .price = o.price, .order = o.order, .status = o.status};
+  const clm::transaction_options rules{
+      .date_format = o.date_format, .skip_bad_rows = true, .drop_guests = true,
+      .cancelled_order_prefix = o.cancelled_prefix,
+      .cancelled_status = o.cancelled_status.empty() ? std::vector<std::string>{} : std::vector<std::string>{o.cancelled_status}};
+#ifdef CLM_WITH_SQLITE
+  std::optional<clm::sqlite_connection> db;
+#endif
+  if (!o.sqlite.empty()) {
+#ifdef CLM_WITH_SQLITE
+    db.emplace(o.sqlite);
+    log = clm::transactions_from_sql(*db, o.query, {}, columns, rules);
+    if (log.size() == 0) throw clm::invalid_argument("the query holds no purchases");
+    source = "the query on '" + std::filesystem::path(o.sqlite).filename().string() + "'";
+#endif
+  } else if (o.transactions.empty()) {
     const auto pop = clm::synthetic::make_population(
         {.n_customers = o.customers, .seed = o.seed, .n_items = 300, .duplicate_rate = 0.01});
     log = pop.transactions;
@@ -157,17 +194,8 @@ int main(int argc, char** argv) try {
     source = "no --transactions given: a simulated population of " + std::to_string(o.customers) + " customers (seed " +
              std::to_string(o.seed) + ")";
   } else {
-    clm::csv_options csv{.delimiter = o.delimiter, .whitespace = o.whitespace, .header = o.header};
-    // With a price column the amount is quantity x price; --amount-column then names nothing.
-    const std::string amount = o.price.empty() ? o.amount : std::string();
-    log = clm::read_transactions(o.transactions,
-                                 {.customer = o.customer, .date = o.date, .amount = amount, .item = o.item,
-                                  .quantity = o.quantity, .price = o.price, .order = o.order, .status = o.status},
-                                 csv,
-                                 {.date_format = o.date_format, .skip_bad_rows = true, .drop_guests = true,
-                                  .cancelled_order_prefix = o.cancelled_prefix,
-                                  .cancelled_status = o.cancelled_status.empty() ? std::vector<std::string>{}
-                                                                                 : std::vector<std::string>{o.cancelled_status}});
+    const clm::csv_options csv{.delimiter = o.delimiter, .whitespace = o.whitespace, .header = o.header};
+    log = clm::read_transactions(o.transactions, columns, csv, rules);
     if (log.size() == 0) {
       throw clm::invalid_argument("'" + o.transactions + "' holds no purchases" +
                                   (log.skipped_rows == 0 ? std::string()
@@ -198,6 +226,14 @@ int main(int argc, char** argv) try {
   clm::write_lifecycle_report(analysis, o.out, ro);
   out.step("10. write", std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count(),
            "customers.csv, segments.csv, report.html, models in " + o.out);
+#ifdef CLM_WITH_SQLITE
+  if (!o.write_scores.empty()) {
+    const auto t2 = std::chrono::steady_clock::now();
+    clm::write_sql(*db, o.write_scores, clm::customers_table(analysis), {.if_exists = clm::if_exists::replace});
+    out.step("11. write scores", std::chrono::duration<double>(std::chrono::steady_clock::now() - t2).count(),
+             "wrote " + std::to_string(analysis.summary.size()) + " customers into " + o.write_scores);
+  }
+#endif
   if (!o.quiet) std::printf("\nwrote %s/{customers.csv, segments.csv, report.html, *.clm}\n", o.out.c_str());
   return 0;
 } catch (const clm::error& e) {

@@ -9,6 +9,9 @@
 #   report_checks.sh REPORT bad-input   each bad input ends with one message and exit code 1
 #   report_checks.sh REPORT render      report.html in headless Chromium: every chart drawn
 #                                       with a non-zero size, no console error
+#   report_checks.sh REPORT sqlite      score_database (beside REPORT) fills and scores an
+#                                       SQLite shop; the report reads it with --sqlite --query
+#                                       and writes its scores with --write-scores
 # Exit 77 (CTest's SKIP_RETURN_CODE) when what a check needs is missing.
 set -uo pipefail
 report=$1
@@ -131,9 +134,14 @@ case "$mode" in
     "$report" --transactions "$d/CDNOW_master.txt" --whitespace --amount-column dollar_value "${master_args[@]}" --quiet \
       --out "$work/base" || fail "CDNOW_master (baseline): exit $?"
     cut -d, -f1-5 "$work/base/customers.csv" > "$work/base.summary"
-    same_summary() {  # variant name, its output directory
-      cut -d, -f1-5 "$2/customers.csv" | cmp -s - "$work/base.summary" ||
-        fail "$1: the summary differs from the clean log's: $(cut -d, -f1-5 "$2/customers.csv" | diff - "$work/base.summary" | head -5)"
+    same_summary() {  # variant name, its output directory: ids, frequency, recency, T equal,
+                      # monetary value equal up to the order of summing a day's lines (1e-12)
+      cut -d, -f1-5 "$2/customers.csv" | paste -d, - "$work/base.summary" |
+        awk -F, '{ d = $5 - $10; if (d < 0) d = -d; m = $10 < 0 ? -$10 : $10
+                   if ($1 != $6 || $2 != $7 || $3 != $8 || $4 != $9 || d > 1e-12 * (m + 1)) { print "line " NR ": " $0; bad++ } }
+                 END { exit bad > 0 }' > "$work/diff" ||
+        fail "$1: the summary differs from the clean log's: $(head -3 "$work/diff")"
+      [ "$(wc -l < "$2/customers.csv")" = "$(($(wc -l < "$work/base.summary")))" ] || fail "$1: a different number of customers"
     }
     # 1. Returns: every 10th purchase (one per customer) bought a second time and returned in
     #    full the same day (a purchase and a refund of the same amount, listed after the day's
@@ -167,6 +175,43 @@ case "$mode" in
     same_summary "CDNOW_master as line items" "$work/lines"
     echo "CDNOW_master variants: $pairs returned purchases, $guests guest lines, $cancelled cancellations: the clean log's summary"
     [ "$timing" = untimed ] || [ "$ms" -lt 2000 ] || fail "CDNOW_master took $ms ms (goal: under 2 s)"
+    ;;
+  sqlite)
+    scorer="$(dirname "$report")/score_database"
+    [ -x "$scorer" ] || fail "score_database is not built beside $report"
+    "$scorer" "$work/shop.db" > "$work/score_stdout" || fail "score_database: exit $?"
+    cat "$work/score_stdout"
+    grep -q "^no orders table: wrote a simulated shop's [0-9]* orders into it" "$work/score_stdout" ||
+      fail "score_database did not say it simulated the shop"
+    n=$(sed -n 's/^score_database ok: \([0-9]*\) customers scored into customer_scores .*(.* \([0-9]*\) rows, .*/\1 \2/p' "$work/score_stdout")
+    read -r scored rows <<< "$n"
+    [ -n "$scored" ] && [ "$scored" = "$rows" ] || fail "score_database: '$n' (customers scored, rows in the table)"
+    # A second run upserts the same customers: still one row each.
+    "$scorer" "$work/shop.db" > "$work/score_stdout2" || fail "score_database, second run: exit $?"
+    grep -q "($scored rows\|, $scored rows" "$work/score_stdout2" || grep -q " $scored rows," "$work/score_stdout2" ||
+      fail "score_database, second run: $(cat "$work/score_stdout2")"
+    "$report" --sqlite "$work/shop.db" --query "select customer_id, date, amount from orders where amount > ?1 - 1" \
+      --write-scores "report scores" --out "$work/out" > "$work/stdout" 2> "$work/stderr" && fail "a query with a parameter and none given ran"
+    grep -q "takes 1 parameters, got 0" "$work/stderr" || fail "no message about the missing parameter: $(cat "$work/stderr")"
+    "$report" --sqlite "$work/shop.db" --query "select customer_id, date, amount from orders" \
+      --write-scores "report scores" --out "$work/out" > "$work/stdout" || fail "--sqlite --query: exit $?"
+    cat "$work/stdout"
+    grep -q "^11. write scores .* wrote [0-9]* customers into report scores" "$work/stdout" || fail "no scores written"
+    customers=$(($(wc -l < "$work/out/customers.csv") - 1))
+    grep -q "wrote $customers customers into report scores" "$work/stdout" ||
+      fail "customers.csv has $customers customers, the scores table a different count"
+    grep -q "Source: the query on 'shop.db'" "$work/out/report.html" || fail "report.html does not name its source"
+    check() {  # name, expected text in the message, then the report's arguments
+      local name=$1 expect=$2; shift 2
+      "$report" --quiet --out "$work/bad" "$@" > "$work/o" 2> "$work/e"
+      local rc=$?
+      [ "$rc" = 1 ] && [ "$(wc -l < "$work/e")" = 1 ] && grep -q -- "^lifecycle_report: .*$expect" "$work/e" ||
+        fail "$name: exit $rc, '$(cat "$work/e")' (expected '$expect')"
+      echo "$name: $(cat "$work/e")"
+    }
+    check "no such table" "sqlite: no such table: nope" --sqlite "$work/shop.db" --query "select * from nope"
+    check "query without --sqlite" "--sqlite and --query go together" --query "select 1"
+    check "missing column" "no column 'customer_id'" --sqlite "$work/shop.db" --query "select date, amount from orders"
     ;;
   bad-input)
     check() {  # name, expected text in the message, then the report's arguments

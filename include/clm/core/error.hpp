@@ -37,6 +37,13 @@ class numeric_error : public error {
   using error::error;
 };
 
+/// A database refused a statement or lost its connection: the server's message, the
+/// statement's first characters; never a connection's password.
+class database_error : public error {
+ public:
+  using error::error;
+};
+
 /// A model file that is truncated, corrupt, of another model kind or of a newer format.
 class format_error : public error {
  public:

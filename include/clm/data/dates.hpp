@@ -165,4 +165,15 @@ inline std::string format_date(timestamp t) {
   return buf;
 }
 
+/// "YYYY-MM-DD HH:MM:SS" of a timestamp (parse_date reads it back).
+inline std::string format_timestamp(timestamp t) {
+  const civil_date c = civil_from_days(t.day());
+  const std::int64_t in_day = t.seconds - t.day() * 86400;
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u %02lld:%02lld:%02lld", static_cast<long long>(c.year), c.month, c.day,
+                static_cast<long long>(in_day / 3600), static_cast<long long>(in_day / 60 % 60),
+                static_cast<long long>(in_day % 60));
+  return buf;
+}
+
 }  // namespace clm

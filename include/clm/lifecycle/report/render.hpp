@@ -1,10 +1,11 @@
 #pragma once
 // The lifecycle analysis (clm/lifecycle/analysis.hpp) written out for people and programs:
 //
-//   write_customers_csv   one row per customer: the summary (frequency, recency = time of
+//   customers_table       one row per customer: the summary (frequency, recency = time of
 //                         the last purchase from the first, T, monetary_value), R/F/M
 //                         scores, segment and rfm_segment, p_alive, expected_purchases,
 //                         clv, churn_risk, p_no_purchase, at_risk_score, top_items
+//   write_customers_csv   customers_table as CSV
 //   write_segments_csv    a profile per segment (size, share, means of the RFM features,
 //                         time_since_last_purchase, p_alive, clv, holdout churn, scores)
 //   save_lifecycle_models the fitted models as .clm files (clm::load reads them back)
@@ -71,26 +72,47 @@ inline std::string segment_definition(const std::string& segment, double at_risk
   return d;
 }
 
-inline void write_customers_csv(const lifecycle_analysis& a, const std::filesystem::path& path) {
-  std::ofstream f(path);
-  if (!f) throw error("write_customers_csv: cannot open '" + path.string() + "' for writing");
-  const auto quoted = [](const std::string& s) {
-    std::string q = "\"";
-    for (const char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-  };
-  f.precision(10);
-  f << "customer_id,frequency,recency,T,monetary_value,r_score,f_score,m_score,segment,rfm_segment,p_alive,"
-       "expected_purchases,clv,churn_risk,p_no_purchase,at_risk_score,top_items\n";
+/// One row per customer, the columns of customers.csv (see the top of this header), as a
+/// table (write_csv writes it; a database backend's write_sql stores it).
+inline table customers_table(const lifecycle_analysis& a) {
   const auto& s = a.summary;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    f << quoted(s.ids[i]) << ',' << s.frequency(i) << ',' << s.recency(i) << ',' << s.T(i) << ','
-      << s.monetary_value(i) << ',' << a.rfm_scores(i, 0) << ',' << a.rfm_scores(i, 1) << ',' << a.rfm_scores(i, 2)
-      << ',' << quoted(a.segment[i]) << ',' << quoted(a.rfm_segment[i]) << ',' << a.p_alive(i) << ','
-      << a.expected_purchases(i) << ',' << a.clv(i) << ',' << a.churn_risk(i) << ',' << a.p_no_purchase(i) << ','
-      << a.at_risk_score(i) << ',' << quoted(a.top_items[i]) << '\n';
-  }
-  if (!f) throw error("write_customers_csv: writing '" + path.string() + "' failed");
+  const std::size_t n = s.size();
+  const auto text = [&](const std::vector<std::string>& v) {
+    categorical_column c;
+    c.codes.resize(n);
+    detail::level_builder levels;
+    for (std::size_t i = 0; i < n; ++i) c.codes[i] = levels.code(v[i]);
+    c.levels = levels.take_levels();
+    return c;
+  };
+  const auto score = [&](std::size_t k) {
+    vector<double> v = vector<double>::from_shape({n});
+    for (std::size_t i = 0; i < n; ++i) v(i) = a.rfm_scores(i, k);
+    return v;
+  };
+  table t;
+  t.add_categorical("customer_id", text(s.ids));
+  t.add_numeric("frequency", s.frequency);
+  t.add_numeric("recency", s.recency);
+  t.add_numeric("T", s.T);
+  t.add_numeric("monetary_value", s.monetary_value);
+  t.add_numeric("r_score", score(0));
+  t.add_numeric("f_score", score(1));
+  t.add_numeric("m_score", score(2));
+  t.add_categorical("segment", text(a.segment));
+  t.add_categorical("rfm_segment", text(a.rfm_segment));
+  t.add_numeric("p_alive", a.p_alive);
+  t.add_numeric("expected_purchases", a.expected_purchases);
+  t.add_numeric("clv", a.clv);
+  t.add_numeric("churn_risk", a.churn_risk);
+  t.add_numeric("p_no_purchase", a.p_no_purchase);
+  t.add_numeric("at_risk_score", a.at_risk_score);
+  t.add_categorical("top_items", text(a.top_items));
+  return t;
+}
+
+inline void write_customers_csv(const lifecycle_analysis& a, const std::filesystem::path& path) {
+  write_csv(customers_table(a), path);
 }
 
 inline void write_segments_csv(const lifecycle_analysis& a, const std::filesystem::path& path) {

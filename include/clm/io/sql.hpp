@@ -1,0 +1,195 @@
+#pragma once
+// What clm's database backends share (clm/io/sqlite.hpp, clm/io/postgres.hpp): bound
+// parameter values, read and write options, identifier quoting, and the builder that turns
+// column-wise values into a clm::table. No database dependency.
+//
+// Reading: a column's type comes from the database's own type (per backend; see its header):
+// integers and reals are numeric, text is categorical, dates and timestamps are text in ISO
+// form (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, what read_transactions parses), NULL is missing
+// (NaN, code -1). sql_read_options::types forces a column's type as csv_options::types does.
+// Values are always bound as parameters, never pasted into the statement.
+//
+// Writing (write_sql): numeric columns become double precision (NaN: NULL), categorical
+// columns text (missing: NULL). if_exists says what happens when the table exists: fail
+// (database_error, the table untouched), replace (dropped and created anew), append (rows
+// added; the table is created when missing), upsert (rows whose key columns match are
+// updated, others inserted; the key needs a unique constraint, which a table write_sql
+// creates has). The whole write is one transaction: a failure leaves the table as it was.
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "clm/core/error.hpp"
+#include "clm/data/csv.hpp"
+#include "clm/data/table.hpp"
+
+namespace clm {
+
+/// A bound parameter: NULL, an integer, a real or text.
+using sql_value = std::variant<std::monostate, std::int64_t, double, std::string>;
+
+struct sql_read_options {
+  std::map<std::string, column_type> types;  ///< forced column types, by name
+};
+
+enum class if_exists : std::uint8_t { fail, replace, append, upsert };
+
+struct sql_write_options {
+  clm::if_exists if_exists = clm::if_exists::fail;
+  std::vector<std::string> key;  ///< upsert: the columns that identify a row
+};
+
+/// An SQL identifier in double quotes, inner quotes doubled: a column named order or a"b
+/// is safe to use. Throws invalid_argument on an empty name or a NUL character.
+inline std::string quote_identifier(std::string_view name) {
+  if (name.empty()) throw invalid_argument("quote_identifier: expected a non-empty name");
+  std::string q = "\"";
+  for (const char c : name) {
+    if (c == '\0') throw invalid_argument("quote_identifier: a name must not contain a NUL character");
+    q += c;
+    if (c == '"') q += '"';
+  }
+  return q + '"';
+}
+
+namespace detail {
+
+/// The statement's first characters, for error messages.
+inline std::string sql_excerpt(std::string_view sql) {
+  std::string s(sql.substr(0, 120));
+  for (auto& c : s) c = (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+  return sql.size() > 120 ? s + "..." : s;
+}
+
+/// Checks write options against a table: the key columns exist, upsert names a key.
+inline void check_sql_write(const table& t, const std::string& table_name, const sql_write_options& o) {
+  if (table_name.empty()) throw invalid_argument("write_sql: expected a table name");
+  if (t.cols() == 0) throw invalid_argument("write_sql: the table has no columns");
+  if (o.if_exists == if_exists::upsert && o.key.empty()) {
+    throw invalid_argument("write_sql: if_exists = upsert needs the key columns (sql_write_options::key)");
+  }
+  for (const auto& k : o.key) (void)t.type(k);  // throws, naming the columns present
+}
+
+/// Column-wise values into a table. A column starts numeric (or as forced) and turns
+/// categorical at its first text value; its earlier numbers are then written as text, as
+/// read_csv's inference does.
+class sql_table_builder {
+ public:
+  sql_table_builder(std::vector<std::string> names, const sql_read_options& o) : names_(std::move(names)) {
+    cols_.resize(names_.size());
+    for (const auto& [name, type] : o.types) {
+      bool found = false;
+      for (std::size_t j = 0; j < names_.size(); ++j) {
+        if (names_[j] != name) continue;
+        found = true;
+        cols_[j].forced = true;
+        cols_[j].text = type == column_type::categorical;
+      }
+      if (!found) {
+        std::string list;
+        for (const auto& n : names_) list += (list.empty() ? "" : ", ") + n;
+        throw invalid_argument("sql_read_options.types: no column '" + name + "' in the result (columns: " + list + ")");
+      }
+    }
+  }
+
+  std::size_t cols() const noexcept { return names_.size(); }
+  const std::string& name(std::size_t j) const { return names_[j]; }
+  /// Column j is text from the start (a declared text or date type), unless forced.
+  void declare_text(std::size_t j) {
+    if (!cols_[j].forced) cols_[j].text = true;
+  }
+  /// Whether column j takes text (categorical), so a backend can fetch it as text.
+  bool is_text(std::size_t j) const noexcept { return cols_[j].text; }
+
+  void null(std::size_t j) {
+    auto& c = cols_[j];
+    if (c.text) c.codes.push_back(-1);
+    else c.num.push_back(std::numeric_limits<double>::quiet_NaN());
+  }
+  void number(std::size_t j, double v) {
+    auto& c = cols_[j];
+    if (!c.text) {
+      c.num.push_back(v);
+      return;
+    }
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    c.codes.push_back(c.levels.code(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf))));
+  }
+  /// A text value; `row` names it in the error of a column forced numeric.
+  void text(std::size_t j, std::string_view v, std::size_t row) {
+    auto& c = cols_[j];
+    if (!c.text) {
+      if (c.forced) {
+        double d = 0.0;
+        if (parse_double(v, d)) {
+          c.num.push_back(d);
+          return;
+        }
+        throw parse_error("<query>", row + 1, j + 1,
+                          "expected a number in column '" + names_[j] + "' (forced numeric), got '" + std::string(v) + "'");
+      }
+      to_text(c);
+    }
+    c.codes.push_back(c.levels.code(v));
+  }
+
+  table finish() {
+    table t;
+    t.reserve_columns(names_.size());
+    for (std::size_t j = 0; j < names_.size(); ++j) {
+      auto& c = cols_[j];
+      if (c.text) {
+        categorical_column cat;
+        cat.codes = std::move(c.codes);
+        cat.levels = c.levels.take_levels();
+        t.add_categorical(names_[j], std::move(cat));
+      } else {
+        vector<double> v = vector<double>::from_shape({c.num.size()});
+        std::copy(c.num.begin(), c.num.end(), v.begin());
+        t.add_numeric(names_[j], std::move(v));
+      }
+    }
+    return t;
+  }
+
+ private:
+  struct column {
+    bool text = false, forced = false;
+    std::vector<double> num;
+    std::vector<std::int32_t> codes;
+    level_builder levels;
+  };
+
+  static void to_text(column& c) {
+    c.text = true;
+    c.codes.reserve(c.num.size());
+    for (const double v : c.num) {
+      if (std::isnan(v)) {
+        c.codes.push_back(-1);
+        continue;
+      }
+      char buf[32];
+      const auto r = std::to_chars(buf, buf + sizeof buf, v);
+      c.codes.push_back(c.levels.code(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf))));
+    }
+    c.num.clear();
+    c.num.shrink_to_fit();
+  }
+
+  std::vector<std::string> names_;
+  std::vector<column> cols_;
+};
+
+}  // namespace detail
+}  // namespace clm
