@@ -24,6 +24,8 @@ ROWS = [
     ("CSV reading, 116 MB order log (2.8 M rows)", "read_csv_transactions_file", "read_csv"),
     ("transaction log reading, same file (dates parsed, ids categorical)", "read_transactions_file",
      "read_transactions"),
+    ("SQLite: read a 1 M-row, 6-column orders table", "read_sql_sqlite_orders_1m", "sqlite_read"),
+    ("SQLite: write 1 M rows of customer scores (5 columns)", "write_sql_sqlite_scores_1m", "sqlite_write"),
     ("summary of 10 M transactions (1 M customers)", "summarize_10m_transactions", "summarize_10m"),
     ("standard_scaler fit + transform, 1e6 x 50", "standard_scaler_fit_transform_d50/1000000", "standard_scaler"),
     ("min_max_scaler fit + transform, 1e6 x 50", "min_max_scaler_fit_transform_d50/1000000", "min_max_scaler"),

@@ -81,6 +81,37 @@ def read_transactions(d):
     return {"seconds": t, "peer": "pandas.read_csv(parse_dates, category ids)"}
 
 
+@workload("sqlite_read")
+def sqlite_read(d):
+    import sqlite3
+    import pandas as pd
+    path = d.path("orders_1m.db")
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path} is missing")
+    con = sqlite3.connect(path)
+    t, df = best_of(lambda: pd.read_sql_query("select * from orders", con))
+    con.close()
+    return {"seconds": t, "peer": "pandas.read_sql_query (sqlite3)", "rows": len(df)}
+
+
+@workload("sqlite_write")
+def sqlite_write(d):
+    import sqlite3
+    import tempfile
+    import pandas as pd
+    path = d.path("orders_1m.db")
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path} is missing")
+    con = sqlite3.connect(path)
+    scores = pd.read_sql_query("select * from scores", con)
+    con.close()
+    with tempfile.TemporaryDirectory(dir=d.folder) as tmp:
+        out = sqlite3.connect(os.path.join(tmp, "scores.db"))
+        t, _ = best_of(lambda: scores.to_sql("scores", out, if_exists="replace", index=False))
+        out.close()
+    return {"seconds": t, "peer": "pandas.DataFrame.to_sql (sqlite3)", "rows": len(scores)}
+
+
 def lifetimes_summary(tx, observation_end):
     """The pandas steps of lifetimes' summary_data_from_transaction_data (freq 'D')."""
     import pandas as pd

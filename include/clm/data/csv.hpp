@@ -484,14 +484,19 @@ inline table read_csv_text(std::string_view text, const csv_options& o, const st
   batch.reserve(batch_rows * d);
   std::vector<std::uint64_t> batch_lines;
   batch_lines.reserve(batch_rows);
+  std::vector<std::uint64_t> hashes(batch_rows);
   const auto flush = [&] {
     const std::size_t m = batch_lines.size();
     for (std::size_t j = 0; j < d; ++j) {
       if (st[j] != state::categorical || !levels[j]) continue;
+      // Three stages (level_builder::prefetch_slot): slot, level offset, level text.
+      auto& lb = *levels[j];
       for (std::size_t r = 0; r < m; ++r) {
-        const std::string_view v = batch[r * d + j].text;
-        if (r == 0 || v != batch[(r - 1) * d + j].text) levels[j]->prefetch(v);
+        hashes[r] = detail::level_builder::hash(batch[r * d + j].text);
+        lb.prefetch_slot(hashes[r]);
       }
+      for (std::size_t r = 0; r < m; ++r) lb.prefetch_offset(hashes[r]);
+      for (std::size_t r = 0; r < m; ++r) lb.prefetch_text(hashes[r]);
     }
     for (std::size_t r = 0; r < m; ++r) process(std::span<const csv_field>(batch.data() + r * d, d), batch_lines[r]);
     batch.clear();

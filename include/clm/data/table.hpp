@@ -188,12 +188,30 @@ class level_builder {
 
   std::size_t count() const noexcept { return offsets_.size(); }
 
-  /// Starts loading the probe slot of v (a later code(v) then finds it in cache).
-  void prefetch(std::string_view v) const noexcept {
+  /// Three stages of prefetching for a batch of values, each run over the whole batch
+  /// before the next, so each finds the previous one's line in cache: the probe slot of a
+  /// value's hash, the offset of the level the slot holds (when its tag matches), and the
+  /// first bytes of that level's text, which code() compares.
+  static std::uint64_t hash(std::string_view v) noexcept { return text_hash(v); }
+  void prefetch_slot(std::uint64_t h) const noexcept {
 #if defined(__GNUC__) || defined(__clang__)
-    if (!slots_.empty()) __builtin_prefetch(&slots_[static_cast<std::size_t>(text_hash(v)) & (slots_.size() - 1)]);
+    if (!slots_.empty()) __builtin_prefetch(&slots_[static_cast<std::size_t>(h) & (slots_.size() - 1)]);
 #else
-    (void)v;
+    (void)h;
+#endif
+  }
+  void prefetch_offset(std::uint64_t h) const noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    if (const slot* s = home(h)) __builtin_prefetch(&offsets_[static_cast<std::size_t>(s->code)]);
+#else
+    (void)h;
+#endif
+  }
+  void prefetch_text(std::uint64_t h) const noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    if (const slot* s = home(h)) __builtin_prefetch(arena_.data() + offsets_[static_cast<std::size_t>(s->code)]);
+#else
+    (void)h;
 #endif
   }
 
@@ -231,6 +249,13 @@ class level_builder {
     std::uint32_t tag = 0;   // low half of the hash: the home slot and a check for mismatches
     std::int32_t code = -1;  // -1: empty
   };
+
+  /// The home slot of hash h when it holds a level with h's tag, else null.
+  const slot* home(std::uint64_t h) const noexcept {
+    if (slots_.empty()) return nullptr;
+    const slot& s = slots_[static_cast<std::size_t>(h) & (slots_.size() - 1)];
+    return s.code >= 0 && s.tag == static_cast<std::uint32_t>(h) ? &s : nullptr;
+  }
 
   std::string_view level(std::size_t c) const noexcept {
     const std::size_t b = offsets_[c];

@@ -144,7 +144,41 @@ class sql_table_builder {
     c.codes.push_back(c.levels.code(v));
   }
 
+  /// A value of a text column held back until flush(): the values of a batch of rows are
+  /// coded together, their dictionary slots prefetched first (a column of a million
+  /// distinct ids or timestamps otherwise waits on a cache miss per value). The text is
+  /// copied, so the caller's buffer may change before flush().
+  void defer(std::size_t j, std::string_view v) {
+    auto& c = cols_[j];
+    c.pending.push_back({c.arena.size(), v.size()});
+    c.arena.append(v);
+  }
+  void defer_null(std::size_t j) { cols_[j].pending.push_back({0, npos}); }
+  /// Codes the deferred values, column by column in row order.
+  void flush() {
+    for (auto& c : cols_) {
+      if (c.pending.empty()) continue;
+      const auto view = [&](const pending_value& p) { return std::string_view(c.arena).substr(p.offset, p.size); };
+      hashes_.resize(c.pending.size());
+      for (std::size_t k = 0; k < c.pending.size(); ++k) {
+        if (c.pending[k].size == npos) continue;
+        hashes_[k] = level_builder::hash(view(c.pending[k]));
+        c.levels.prefetch_slot(hashes_[k]);
+      }
+      for (std::size_t k = 0; k < c.pending.size(); ++k) {
+        if (c.pending[k].size != npos) c.levels.prefetch_offset(hashes_[k]);
+      }
+      for (std::size_t k = 0; k < c.pending.size(); ++k) {
+        if (c.pending[k].size != npos) c.levels.prefetch_text(hashes_[k]);
+      }
+      for (const auto& p : c.pending) c.codes.push_back(p.size == npos ? -1 : c.levels.code(view(p)));
+      c.pending.clear();
+      c.arena.clear();
+    }
+  }
+
   table finish() {
+    flush();
     table t;
     t.reserve_columns(names_.size());
     for (std::size_t j = 0; j < names_.size(); ++j) {
@@ -164,11 +198,17 @@ class sql_table_builder {
   }
 
  private:
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  struct pending_value {
+    std::size_t offset, size;  ///< size npos: NULL
+  };
   struct column {
     bool text = false, forced = false;
     std::vector<double> num;
     std::vector<std::int32_t> codes;
     level_builder levels;
+    std::string arena;                  ///< deferred text
+    std::vector<pending_value> pending;
   };
 
   static void to_text(column& c) {
@@ -189,6 +229,7 @@ class sql_table_builder {
 
   std::vector<std::string> names_;
   std::vector<column> cols_;
+  std::vector<std::uint64_t> hashes_;  // flush's per-value hashes
 };
 
 }  // namespace detail

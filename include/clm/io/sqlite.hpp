@@ -18,8 +18,8 @@
 // never pasted. write_sql runs in one transaction (BEGIN IMMEDIATE ... COMMIT; rolled back
 // on any error, the target left as it was), one prepared INSERT stepped per row.
 //
-// A connection is used by one thread at a time (SQLite's default serialized mode makes a
-// shared one safe but serial).
+// A connection is used by one thread at a time (it is opened without SQLite's per-call
+// mutex); threads each open their own.
 
 #include <sqlite3.h>
 
@@ -44,7 +44,8 @@ class sqlite_connection {
  public:
   /// Opens (and creates, unless read_only) the database file; ":memory:" for one in memory.
   explicit sqlite_connection(const std::filesystem::path& path, bool read_only = false) {
-    const int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    // NOMUTEX: no lock per call; a connection is used by one thread at a time (see the top).
+    const int flags = (read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_NOMUTEX;
     sqlite3* db = nullptr;
     const int rc = sqlite3_open_v2(path.string().c_str(), &db, flags, nullptr);
     if (rc != SQLITE_OK) {
@@ -228,10 +229,23 @@ inline table read_sql(sqlite_connection& db, std::string_view query, const std::
     }
   }
   std::size_t row = 0;
+  // Text of text columns is coded a batch of rows at a time (sql_table_builder::defer).
+  constexpr std::size_t batch = 64;
   while (st.step()) {
     for (int j = 0; j < d; ++j) {
       const auto jj = static_cast<std::size_t>(j);
-      switch (sqlite3_column_type(s, j)) {
+      const int type = sqlite3_column_type(s, j);
+      if (b.is_text(jj) && (type == SQLITE_TEXT || type == SQLITE_NULL)) {
+        if (type == SQLITE_NULL) {
+          b.defer_null(jj);
+        } else {
+          const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s, j));
+          b.defer(jj, std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(s, j))));
+        }
+        continue;
+      }
+      b.flush();  // a value coded directly comes after the deferred ones
+      switch (type) {
         case SQLITE_NULL: b.null(jj); break;
         case SQLITE_INTEGER:
           if (declared[jj] == detail::sqlite_declared::date && b.is_text(jj)) {
@@ -257,7 +271,7 @@ inline table read_sql(sqlite_connection& db, std::string_view query, const std::
                                ": expected numbers, text or dates");
       }
     }
-    ++row;
+    if (++row % batch == 0) b.flush();
   }
   return b.finish();
 }
