@@ -437,7 +437,11 @@ inline table read_csv_text(std::string_view text, const csv_options& o, const st
       num[j] = std::move(v);
     }
   };
-  const auto process = [&](std::span<const csv_field> fs, std::uint64_t at_line) {
+  // A batch's hashes of its text values (row r, column j at r * d + j), for the columns
+  // hashed[j] says flush prefetched; process then codes them without hashing again.
+  std::vector<std::uint64_t> hashes;
+  std::vector<char> hashed(d, 0);
+  const auto process = [&](std::span<const csv_field> fs, std::uint64_t at_line, const std::uint64_t* h) {
     if (fs.size() != d) ragged(fs.size(), at_line, fs);
     if (row == capacity) grow();
     for (std::size_t j = 0; j < d; ++j) {
@@ -469,7 +473,7 @@ inline table read_csv_text(std::string_view text, const csv_options& o, const st
         codes[j].reserve(capacity);
         codes[j].assign(row, -1);  // earlier rows are filled by a second pass
       }
-      codes[j].push_back(is_na(f) ? -1 : level_of(j).code(f.text));
+      codes[j].push_back(is_na(f) ? -1 : h != nullptr && hashed[j] ? level_of(j).code(f.text, h[j]) : level_of(j).code(f.text));
     }
     lines.push_back(at_line);
     ++row;
@@ -484,30 +488,33 @@ inline table read_csv_text(std::string_view text, const csv_options& o, const st
   batch.reserve(batch_rows * d);
   std::vector<std::uint64_t> batch_lines;
   batch_lines.reserve(batch_rows);
-  std::vector<std::uint64_t> hashes(batch_rows);
+  hashes.resize(batch_rows * d);
   const auto flush = [&] {
     const std::size_t m = batch_lines.size();
     for (std::size_t j = 0; j < d; ++j) {
-      if (st[j] != state::categorical || !levels[j]) continue;
+      hashed[j] = st[j] == state::categorical && levels[j];
+      if (!hashed[j]) continue;
       // Three stages (level_builder::prefetch_slot): slot, level offset, level text.
       auto& lb = *levels[j];
       for (std::size_t r = 0; r < m; ++r) {
-        hashes[r] = detail::level_builder::hash(batch[r * d + j].text);
-        lb.prefetch_slot(hashes[r]);
+        hashes[r * d + j] = detail::level_builder::hash(batch[r * d + j].text);
+        lb.prefetch_slot(hashes[r * d + j]);
       }
-      for (std::size_t r = 0; r < m; ++r) lb.prefetch_offset(hashes[r]);
-      for (std::size_t r = 0; r < m; ++r) lb.prefetch_text(hashes[r]);
+      for (std::size_t r = 0; r < m; ++r) lb.prefetch_offset(hashes[r * d + j]);
+      for (std::size_t r = 0; r < m; ++r) lb.prefetch_text(hashes[r * d + j]);
     }
-    for (std::size_t r = 0; r < m; ++r) process(std::span<const csv_field>(batch.data() + r * d, d), batch_lines[r]);
+    for (std::size_t r = 0; r < m; ++r) {
+      process(std::span<const csv_field>(batch.data() + r * d, d), batch_lines[r], hashes.data() + r * d);
+    }
     batch.clear();
     batch_lines.clear();
     tok.release();
   };
-  if (have_first) process(fields, first_line);
+  if (have_first) process(fields, first_line, nullptr);
   while (tok.next(fields, line)) {
     if (fields.size() != d) {  // a ragged record: its error comes in file order
       flush();
-      process(fields, line);
+      process(fields, line, nullptr);
     }
     batch.insert(batch.end(), fields.begin(), fields.end());
     batch_lines.push_back(line);

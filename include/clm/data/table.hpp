@@ -179,10 +179,12 @@ class id_index {
 
 class level_builder {
  public:
-  std::int32_t code(std::string_view v) {
+  std::int32_t code(std::string_view v) { return code(v, text_hash(v)); }
+  /// The same with v's hash already computed (hash(v), as a prefetching caller has it).
+  std::int32_t code(std::string_view v, std::uint64_t h) {
     // Consecutive rows often repeat a value (a customer's orders): check the last one first.
     if (last_ >= 0 && level(static_cast<std::size_t>(last_)) == v) return last_;
-    last_ = lookup(v);
+    last_ = lookup(v, h);
     return last_;
   }
 
@@ -224,11 +226,11 @@ class level_builder {
   }
 
  private:
-  std::int32_t lookup(std::string_view v) {
+  std::int32_t lookup(std::string_view v, std::uint64_t h) {
     if ((count() + 1) * 2 > slots_.size()) grow();
     // The slot stores the hash's low 32 bits: its home position (the low bits) and, above
     // them, a check that spares most mismatches a visit to the arena.
-    const auto tag = static_cast<std::uint32_t>(text_hash(v));
+    const auto tag = static_cast<std::uint32_t>(h);
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = tag & mask;; i = (i + 1) & mask) {
       slot& s = slots_[i];

@@ -171,7 +171,10 @@ class sql_table_builder {
       for (std::size_t k = 0; k < c.pending.size(); ++k) {
         if (c.pending[k].size != npos) c.levels.prefetch_text(hashes_[k]);
       }
-      for (const auto& p : c.pending) c.codes.push_back(p.size == npos ? -1 : c.levels.code(view(p)));
+      for (std::size_t k = 0; k < c.pending.size(); ++k) {
+        const auto& p = c.pending[k];
+        c.codes.push_back(p.size == npos ? -1 : c.levels.code(view(p), hashes_[k]));
+      }
       c.pending.clear();
       c.arena.clear();
     }
