@@ -17,9 +17,10 @@
 //                    [--order-column O --cancelled-prefix C] [--status-column S --cancelled-status V]
 //                    [--currency SYMBOL] (put before money values in the page, e.g. $ or EUR)
 //                    [--delimiter C] (one character, or \t; default ,)
-//                    [--sqlite FILE --query SQL [--write-scores TABLE]] (orders from an SQLite
-//                    query instead of a file, the column options naming its columns; the
-//                    scores of customers.csv written into TABLE, replacing it)
+//                    [--sqlite FILE | --postgres CONNINFO] [--query SQL] [--write-scores TABLE]
+//                    (orders from a query on an SQLite file or a PostgreSQL server instead of
+//                    a file, the column options naming its columns; the scores of
+//                    customers.csv written into TABLE, replacing it)
 //                    [--no-header] [--calibration-end YYYY-MM-DD] [--observation-end YYYY-MM-DD]
 //                    [--horizon WEEKS] [--model auto|bg_nbd|mbg_nbd|pareto_nbd]
 //                    [--recommender item_knn|ease]
@@ -38,6 +39,9 @@
 #ifdef CLM_WITH_SQLITE
 #include <clm/io/sqlite.hpp>
 #endif
+#ifdef CLM_WITH_POSTGRES
+#include <clm/io/postgres.hpp>
+#endif
 
 #include <chrono>
 #include <cstdio>
@@ -53,7 +57,7 @@ namespace {
 struct options {
   std::string transactions, customer = "customer_id", date = "date", amount = "amount", item, date_format;
   std::string quantity, price, order, status, cancelled_prefix, cancelled_status, currency;
-  std::string sqlite, query, write_scores;
+  std::string sqlite, postgres, query, write_scores;
   bool whitespace = false, header = true, quiet = false, keep_duplicates = false;
   char delimiter = ',';
   std::string calibration_end, observation_end, model = "auto", recommender = "item_knn", out = "lifecycle_report";
@@ -82,6 +86,7 @@ options parse_args(int argc, char** argv) {
     else if (a == "--cancelled-status") o.cancelled_status = value(i);
     else if (a == "--currency") o.currency = value(i);
     else if (a == "--sqlite") o.sqlite = value(i);
+    else if (a == "--postgres") o.postgres = value(i);
     else if (a == "--query") o.query = value(i);
     else if (a == "--write-scores") o.write_scores = value(i);
     else if (a == "--date-format") o.date_format = value(i);
@@ -104,13 +109,18 @@ options parse_args(int argc, char** argv) {
     else if (a == "--seed") o.seed = std::strtoull(value(i).c_str(), nullptr, 10);
     else throw clm::invalid_argument("unknown option '" + a + "' (see the top of examples/lifecycle_report.cpp)");
   }
-  if (!o.sqlite.empty() && !o.transactions.empty()) {
-    throw clm::invalid_argument("--sqlite and --transactions both name the orders: give one");
-  }
-  if (o.sqlite.empty() != o.query.empty()) throw clm::invalid_argument("--sqlite and --query go together");
-  if (!o.write_scores.empty() && o.sqlite.empty()) throw clm::invalid_argument("--write-scores needs --sqlite");
+  const int sources = !o.transactions.empty() + !o.sqlite.empty() + !o.postgres.empty();
+  if (sources > 1) throw clm::invalid_argument("--transactions, --sqlite and --postgres each name the orders: give one");
+  const bool database = !o.sqlite.empty() || !o.postgres.empty();
+  if (database != !o.query.empty()) throw clm::invalid_argument("--query goes with --sqlite or --postgres");
+  if (!o.write_scores.empty() && !database) throw clm::invalid_argument("--write-scores needs --sqlite or --postgres");
 #ifndef CLM_WITH_SQLITE
   if (!o.sqlite.empty()) throw clm::invalid_argument("--sqlite: this lifecycle_report was built without SQLite (clm::sqlite)");
+#endif
+#ifndef CLM_WITH_POSTGRES
+  if (!o.postgres.empty()) {
+    throw clm::invalid_argument("--postgres: this lifecycle_report was built without PostgreSQL (clm::postgres)");
+  }
 #endif
   if (!(o.horizon > 0.0)) throw clm::invalid_argument("--horizon must be a positive number of weeks");
   if (o.model != "auto" && o.model != "bg_nbd" && o.model != "mbg_nbd" && o.model != "pareto_nbd") {
@@ -121,6 +131,26 @@ options parse_args(int argc, char** argv) {
   }
   return o;
 }
+
+/// The database the orders come from (--sqlite or --postgres), where the backend is built.
+struct database_connection {
+#ifdef CLM_WITH_SQLITE
+  std::optional<clm::sqlite_connection> sqlite;
+#endif
+#ifdef CLM_WITH_POSTGRES
+  std::optional<clm::postgres_connection> postgres;
+#endif
+  /// Calls f with the open connection.
+  template <class F>
+  void with([[maybe_unused]] F&& f) {
+#ifdef CLM_WITH_SQLITE
+    if (sqlite) f(*sqlite);
+#endif
+#ifdef CLM_WITH_POSTGRES
+    if (postgres) f(*postgres);
+#endif
+  }
+};
 
 /// Step lines on stdout (unless quiet) and a progress bar on stderr (a TTY) or plain lines.
 class console {
@@ -175,16 +205,22 @@ int main(int argc, char** argv) try {
       .date_format = o.date_format, .skip_bad_rows = true, .drop_guests = true,
       .cancelled_order_prefix = o.cancelled_prefix,
       .cancelled_status = o.cancelled_status.empty() ? std::vector<std::string>{} : std::vector<std::string>{o.cancelled_status}};
+  database_connection db;
+  if (!o.sqlite.empty() || !o.postgres.empty()) {
 #ifdef CLM_WITH_SQLITE
-  std::optional<clm::sqlite_connection> db;
+    if (!o.sqlite.empty()) {
+      db.sqlite.emplace(o.sqlite);
+      source = "the query on '" + std::filesystem::path(o.sqlite).filename().string() + "'";
+    }
 #endif
-  if (!o.sqlite.empty()) {
-#ifdef CLM_WITH_SQLITE
-    db.emplace(o.sqlite);
-    log = clm::transactions_from_sql(*db, o.query, {}, columns, rules);
+#ifdef CLM_WITH_POSTGRES
+    if (!o.postgres.empty()) {
+      db.postgres.emplace(o.postgres);
+      source = "the query on the PostgreSQL server";
+    }
+#endif
+    db.with([&](auto& c) { log = clm::transactions_from_sql(c, o.query, {}, columns, rules); });
     if (log.size() == 0) throw clm::invalid_argument("the query holds no purchases");
-    source = "the query on '" + std::filesystem::path(o.sqlite).filename().string() + "'";
-#endif
   } else if (o.transactions.empty()) {
     const auto pop = clm::synthetic::make_population(
         {.n_customers = o.customers, .seed = o.seed, .n_items = 300, .duplicate_rate = 0.01});
@@ -226,14 +262,14 @@ int main(int argc, char** argv) try {
   clm::write_lifecycle_report(analysis, o.out, ro);
   out.step("10. write", std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count(),
            "customers.csv, segments.csv, report.html, models in " + o.out);
-#ifdef CLM_WITH_SQLITE
   if (!o.write_scores.empty()) {
     const auto t2 = std::chrono::steady_clock::now();
-    clm::write_sql(*db, o.write_scores, clm::customers_table(analysis), {.if_exists = clm::if_exists::replace});
+    db.with([&](auto& c) {
+      clm::write_sql(c, o.write_scores, clm::customers_table(analysis), {.if_exists = clm::if_exists::replace});
+    });
     out.step("11. write scores", std::chrono::duration<double>(std::chrono::steady_clock::now() - t2).count(),
              "wrote " + std::to_string(analysis.summary.size()) + " customers into " + o.write_scores);
   }
-#endif
   if (!o.quiet) std::printf("\nwrote %s/{customers.csv, segments.csv, report.html, *.clm}\n", o.out.c_str());
   return 0;
 } catch (const clm::error& e) {

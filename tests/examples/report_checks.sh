@@ -12,6 +12,8 @@
 #   report_checks.sh REPORT sqlite      score_database (beside REPORT) fills and scores an
 #                                       SQLite shop; the report reads it with --sqlite --query
 #                                       and writes its scores with --write-scores
+#   report_checks.sh REPORT postgres    the same with --postgres on the server CLM_TEST_POSTGRES
+#                                       names (scripts/dev test starts one), loaded with psql
 # Exit 77 (CTest's SKIP_RETURN_CODE) when what a check needs is missing.
 set -uo pipefail
 report=$1
@@ -210,8 +212,36 @@ case "$mode" in
       echo "$name: $(cat "$work/e")"
     }
     check "no such table" "sqlite: no such table: nope" --sqlite "$work/shop.db" --query "select * from nope"
-    check "query without --sqlite" "--sqlite and --query go together" --query "select 1"
+    check "query without a database" "--query goes with --sqlite or --postgres" --query "select 1"
     check "missing column" "no column 'customer_id'" --sqlite "$work/shop.db" --query "select date, amount from orders"
+    ;;
+  postgres)
+    [ -n "${CLM_TEST_POSTGRES:-}" ] || { echo "skipped: CLM_TEST_POSTGRES is not set (scripts/dev test starts a server)"; exit 77; }
+    psql=$(command -v psql || ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | tail -1)
+    [ -n "$psql" ] || fail "no psql to load the orders"
+    awk 'BEGIN { srand(7); for (c = 1; c <= 800; c++) { n = 1 + int(rand() * 6); first = int(rand() * 300);
+                   for (k = 0; k < n; k++) { d = first + int(rand() * 400);
+                     printf "P%d,%s,%.2f\n", c, strftime("%Y-%m-%d", 1672531200 + d * 86400, 1), 5 + rand() * 100 } } }' \
+      > "$work/orders.csv"
+    "$psql" -q -v ON_ERROR_STOP=1 "$CLM_TEST_POSTGRES" \
+      -c "drop table if exists report_orders, report_scores" \
+      -c "create table report_orders (customer_id text, ordered_on date, total numeric(10, 2))" \
+      -c "\\copy report_orders from '$work/orders.csv' with (format csv)" > /dev/null 2>&1 || fail "psql could not load the orders"
+    "$report" --postgres "$CLM_TEST_POSTGRES" --query "select customer_id, ordered_on, total from report_orders" \
+      --date-column ordered_on --amount-column total --write-scores report_scores --out "$work/out" > "$work/stdout" ||
+      fail "--postgres --query: exit $?"
+    cat "$work/stdout"
+    customers=$(($(wc -l < "$work/out/customers.csv") - 1))
+    grep -q "wrote $customers customers into report_scores" "$work/stdout" || fail "no scores written"
+    stored=$("$psql" -tA "$CLM_TEST_POSTGRES" -c "select count(*) from report_scores")
+    [ "$stored" = "$customers" ] || fail "report_scores holds $stored rows, customers.csv $customers"
+    # A wrong password: one line, exit 1, the password nowhere.
+    wrong=$(echo "$CLM_TEST_POSTGRES" | sed 's/password=[^ ]*/password=Wr0ng-S3cret/')
+    "$report" --quiet --postgres "$wrong" --query "select 1" --out "$work/bad" > /dev/null 2> "$work/e" && fail "a wrong password connected"
+    [ "$(wc -l < "$work/e")" = 1 ] && grep -q "password authentication failed" "$work/e" || fail "wrong password: '$(cat "$work/e")'"
+    grep -q "Wr0ng-S3cret" "$work/e" && fail "the password appears in the message"
+    echo "wrong password: $(cat "$work/e")"
+    "$psql" -q "$CLM_TEST_POSTGRES" -c "drop table report_orders, report_scores" > /dev/null 2>&1
     ;;
   bad-input)
     check() {  # name, expected text in the message, then the report's arguments
