@@ -1,15 +1,21 @@
 // Databases: reading a 1 M-row, 6-column orders table and writing 1 M rows of customer
-// scores (5 columns) with SQLite, on the file orders_1m.db in the benchmark data folder
-// (built on the first run; benchmarks/peers/peers.py times Python's sqlite3 with pandas'
-// read_sql and to_sql on the same file).
+// scores (5 columns). SQLite: the file orders_1m.db in the benchmark data folder (built on
+// the first run). PostgreSQL: the server CLM_TEST_POSTGRES names (scripts/dev bench starts
+// one), its tables bench_orders and bench_scores loaded from that file on the first run;
+// skipped without it. benchmarks/peers/peers.py times pandas' read_sql and to_sql (sqlite3),
+// pandas.read_sql and psycopg2's execute_values (PostgreSQL) and psql's \copy, the floor,
+// on the same tables.
 #include "datasets.hpp"
 
 #include <benchmark/benchmark.h>
 
+#include <clm/io/postgres.hpp>
 #include <clm/io/sqlite.hpp>
 
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace {
@@ -104,5 +110,50 @@ void write_sql_sqlite_scores_1m(benchmark::State& state) {
   state.counters["rows"] = static_cast<double>(rows);
 }
 BENCHMARK(write_sql_sqlite_scores_1m)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+
+/// The PostgreSQL server's connection with bench_orders and bench_scores loaded, or null.
+clm::postgres_connection* postgres() {
+  static std::optional<clm::postgres_connection> db = []() -> std::optional<clm::postgres_connection> {
+    const char* c = std::getenv("CLM_TEST_POSTGRES");
+    if (c == nullptr || *c == '\0') return std::nullopt;
+    clm::postgres_connection pg(c);
+    const auto loaded = clm::read_sql(pg, "select count(*) as n from pg_tables where tablename = 'bench_orders'");
+    if (loaded.numeric("n")(0) == 0) {
+      clm::sqlite_connection lite(database(), true);
+      clm::write_sql(pg, "bench_orders", clm::read_sql(lite, "select * from orders"));
+      clm::write_sql(pg, "bench_scores", clm::read_sql(lite, "select * from scores"));
+      pg.execute("vacuum analyze bench_orders");
+    }
+    return pg;
+  }();
+  return db ? &*db : nullptr;
+}
+
+void read_sql_postgres_orders_1m(benchmark::State& state) {
+  auto* db = postgres();
+  if (db == nullptr) {
+    state.SkipWithError("CLM_TEST_POSTGRES is not set");
+    return;
+  }
+  for (auto _ : state) {
+    const auto t = clm::read_sql(*db, "select * from bench_orders");
+    benchmark::DoNotOptimize(t.rows());
+  }
+  state.counters["rows"] = static_cast<double>(rows);
+}
+BENCHMARK(read_sql_postgres_orders_1m)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+
+void write_sql_postgres_scores_1m(benchmark::State& state) {
+  auto* db = postgres();
+  if (db == nullptr) {
+    state.SkipWithError("CLM_TEST_POSTGRES is not set");
+    return;
+  }
+  const auto scores = scores_table();
+  for (auto _ : state) clm::write_sql(*db, "bench_scores_out", scores, {.if_exists = clm::if_exists::replace});
+  db->execute("drop table if exists bench_scores_out");
+  state.counters["rows"] = static_cast<double>(rows);
+}
+BENCHMARK(write_sql_postgres_scores_1m)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
 }  // namespace

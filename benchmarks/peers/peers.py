@@ -112,6 +112,99 @@ def sqlite_write(d):
     return {"seconds": t, "peer": "pandas.DataFrame.to_sql (sqlite3)", "rows": len(scores)}
 
 
+def postgres_conninfo():
+    c = os.environ.get("CLM_TEST_POSTGRES", "")
+    if not c:
+        raise FileNotFoundError("CLM_TEST_POSTGRES is not set (scripts/dev bench starts a server)")
+    return c
+
+
+def psql_binary():
+    import glob
+    import shutil
+    found = shutil.which("psql") or (sorted(glob.glob("/usr/lib/postgresql/*/bin/psql")) or [None])[-1]
+    if not found:
+        raise FileNotFoundError("no psql")
+    return found
+
+
+def psql(*commands):
+    import subprocess
+    args = [psql_binary(), "-q", "-v", "ON_ERROR_STOP=1", postgres_conninfo()]
+    for c in commands:
+        args += ["-c", c]
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+
+
+@workload("postgres_read")
+def postgres_read(d):
+    import pandas as pd
+    import psycopg2
+    con = psycopg2.connect(postgres_conninfo())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas prefers SQLAlchemy connectables
+        t, df = best_of(lambda: pd.read_sql("select * from bench_orders", con))
+    con.close()
+    return {"seconds": t, "peer": "pandas.read_sql (psycopg2)", "rows": len(df)}
+
+
+@workload("postgres_read_floor")
+def postgres_read_floor(d):
+    postgres_conninfo()
+    t, _ = best_of(lambda: psql("\\copy (select * from bench_orders) to '/dev/null'"))
+    return {"seconds": t, "peer": "psql \\copy to /dev/null (the floor)"}
+
+
+def scores_frame():
+    import pandas as pd
+    import psycopg2
+    con = psycopg2.connect(postgres_conninfo())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = pd.read_sql("select * from bench_scores", con)
+    con.close()
+    return df
+
+
+@workload("postgres_write")
+def postgres_write(d):
+    import psycopg2
+    from psycopg2.extras import execute_values
+    df = scores_frame()
+    rows = list(df.itertuples(index=False, name=None))
+    con = psycopg2.connect(postgres_conninfo())
+
+    def write():
+        with con.cursor() as cur:
+            cur.execute("drop table if exists bench_scores_peer")
+            cur.execute("create table bench_scores_peer (customer_id text, churn_risk double precision, "
+                        "p_alive double precision, clv double precision, segment text)")
+            execute_values(cur, "insert into bench_scores_peer values %s", rows, page_size=10000)
+        con.commit()
+    t, _ = best_of(write)
+    with con.cursor() as cur:
+        cur.execute("drop table bench_scores_peer")
+    con.commit()
+    con.close()
+    return {"seconds": t, "peer": "psycopg2 execute_values", "rows": len(rows)}
+
+
+@workload("postgres_write_floor")
+def postgres_write_floor(d):
+    import tempfile
+    df = scores_frame()
+    with tempfile.TemporaryDirectory(dir=d.folder) as tmp:
+        path = os.path.join(tmp, "scores.csv")
+        df.to_csv(path, index=False, header=False)
+        os.chmod(tmp, 0o755)
+        t, _ = best_of(lambda: psql("drop table if exists bench_scores_floor",
+                                    "create table bench_scores_floor (customer_id text, churn_risk double precision, "
+                                    "p_alive double precision, clv double precision, segment text)",
+                                    f"\\copy bench_scores_floor from '{path}' with (format csv)"))
+    psql("drop table bench_scores_floor")
+    return {"seconds": t, "peer": "psql \\copy from a CSV file (the floor)", "rows": len(df)}
+
+
 def lifetimes_summary(tx, observation_end):
     """The pandas steps of lifetimes' summary_data_from_transaction_data (freq 'D')."""
     import pandas as pd
