@@ -11,7 +11,7 @@
 #include "clm/data/csv.hpp"
 #include "clm/data/transactions.hpp"
 #include "clm/io/postgres.hpp"
-#include "clm/lifetime/bg_nbd.hpp"
+#include "sql/common.hpp"
 #include "support/fixtures.hpp"
 
 namespace {
@@ -33,14 +33,6 @@ double count_rows(clm::postgres_connection& db, const std::string& table) {
   return clm::read_sql(db, "select count(*) as n from " + clm::quote_identifier(table)).numeric("n")(0);
 }
 
-clm::table awkward_table() {
-  constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-  clm::table t;
-  t.add_categorical("order", {{0, 1, -1, 2, 3, 0}, {"Zürich 東京", "a\"b'c", "line\nbreak, comma\ttab", ""}});
-  t.add_numeric("a\"b", clm::vector<double>{1.5, -2.0, nan, 1e300, 0.1 + 0.2, -0.0});
-  t.add_numeric("count", clm::vector<double>{1, 2, 3, 4, 5, 9007199254740993.0});
-  return t;
-}
 
 }  // namespace
 
@@ -48,7 +40,7 @@ TEST_CASE("postgres round trip: numbers, NULLs, unicode, quotes, tabs and newlin
   CLM_NEED_POSTGRES();
   clm::postgres_connection db(*conninfo);
   db.execute("drop table if exists \"pg scores\", pg_empty");
-  const auto t = awkward_table();
+  const auto t = clm::testing::awkward_table();
   clm::write_sql(db, "pg scores", t);
   const auto back = clm::read_sql(db, "select * from \"pg scores\"");
   CHECK(back == t);
@@ -236,34 +228,12 @@ TEST_CASE("postgres: CDNOW_master from the server gives the CSV path's summary a
     MESSAGE("skipped: CLM_DATA_DIR is not set");
     return;
   }
-  const auto path = *dir / "cdnow" / "CDNOW_master.txt";
-  const clm::transaction_columns cols{.customer = "customer_id", .date = "date", .amount = "dollar_value"};
-  const auto csv_log = clm::read_transactions(path, cols, {.whitespace = true});
-  const auto raw = clm::read_csv(path, {.whitespace = true,
-                                        .types = {{"customer_id", clm::column_type::categorical},
-                                                  {"date", clm::column_type::categorical}}});
   clm::postgres_connection db(*conninfo);
   db.execute("drop table if exists pg_cdnow");
-  clm::write_sql(db, "pg_cdnow", raw);
+  clm::write_sql(db, "pg_cdnow", clm::testing::cdnow_table(*dir));
   // The dates as a date column: what a shop's table would hold.
   db.execute("alter table pg_cdnow alter column date type date using to_date(date, 'YYYYMMDD')");
-  const auto sql_log = clm::transactions_from_sql(db, "select customer_id, date, dollar_value from pg_cdnow", {}, cols);
-  const clm::summary_options periods{.calibration_end = clm::parse_date("1997-09-30"),
-                                     .observation_end = clm::parse_date("1998-06-30")};
-  const auto a = clm::summarize(csv_log, periods), b = clm::summarize(sql_log, periods);
-  REQUIRE(a.size() == 23570);
-  CHECK(a.ids == b.ids);
-  CHECK(a.frequency == b.frequency);
-  CHECK(a.recency == b.recency);
-  CHECK(a.T == b.T);
-  CHECK(a.monetary_value == b.monetary_value);
-  CHECK(a.holdout_frequency == b.holdout_frequency);
-  clm::bg_nbd<> ma, mb;
-  ma.fit(a.compressed());
-  mb.fit(b.compressed());
-  CHECK(ma.parameters().r == mb.parameters().r);
-  CHECK(ma.parameters().alpha == mb.parameters().alpha);
-  CHECK(ma.parameters().a == mb.parameters().a);
-  CHECK(ma.parameters().b == mb.parameters().b);
+  clm::testing::check_same_as_csv(*dir, clm::transactions_from_sql(db, "select customer_id, date, dollar_value from pg_cdnow",
+                                                                   {}, clm::testing::cdnow_columns));
   db.execute("drop table pg_cdnow");
 }

@@ -9,7 +9,7 @@
 #include "clm/data/csv.hpp"
 #include "clm/data/transactions.hpp"
 #include "clm/io/sqlite.hpp"
-#include "clm/lifetime/bg_nbd.hpp"
+#include "sql/common.hpp"
 #include "support/fixtures.hpp"
 
 namespace {
@@ -27,21 +27,13 @@ double count_rows(clm::sqlite_connection& db, const std::string& table) {
   return clm::read_sql(db, "select count(*) as n from " + clm::quote_identifier(table)).numeric("n")(0);
 }
 
-clm::table awkward_table() {
-  constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-  clm::table t;
-  t.add_categorical("order", {{0, 1, -1, 2, 3, 0}, {"Zürich 東京", "a\"b'c", "line\nbreak, comma", ""}});
-  t.add_numeric("a\"b", clm::vector<double>{1.5, -2.0, nan, 1e300, 0.1 + 0.2, -0.0});
-  t.add_numeric("count", clm::vector<double>{1, 2, 3, 4, 5, 9007199254740993.0});
-  return t;
-}
 
 }  // namespace
 
 TEST_CASE("sqlite round trip: numbers, NULLs, unicode, quotes and newlines, awkward column names") {
   temp_db f("clm_sqlite_roundtrip.db");
   clm::sqlite_connection db(f.path);
-  const auto t = awkward_table();
+  const auto t = clm::testing::awkward_table();
   clm::write_sql(db, "scores table", t);
   const auto back = clm::read_sql(db, "select * from \"scores table\"");
   CHECK(back == t);
@@ -225,34 +217,10 @@ TEST_CASE("sqlite: CDNOW_master from a database gives the CSV path's summary and
     MESSAGE("skipped: CLM_DATA_DIR is not set");
     return;
   }
-  const auto path = *dir / "cdnow" / "CDNOW_master.txt";
-  const clm::transaction_columns cols{.customer = "customer_id", .date = "date", .amount = "dollar_value"};
-  const auto csv_log = clm::read_transactions(path, cols, {.whitespace = true});
-  // The file as read by read_csv, ids and dates as text, into a table of the database.
-  const auto raw = clm::read_csv(path, {.whitespace = true,
-                                        .types = {{"customer_id", clm::column_type::categorical},
-                                                  {"date", clm::column_type::categorical}}});
   temp_db f("clm_sqlite_cdnow.db");
   clm::sqlite_connection db(f.path);
-  clm::write_sql(db, "orders", raw);
-  const auto sql_log =
-      clm::transactions_from_sql(db, "select customer_id, date, dollar_value from orders where dollar_value >= ?",
-                                 {0.0}, cols);
-  const clm::summary_options periods{.calibration_end = clm::parse_date("1997-09-30"),
-                                     .observation_end = clm::parse_date("1998-06-30")};
-  const auto a = clm::summarize(csv_log, periods), b = clm::summarize(sql_log, periods);
-  REQUIRE(a.size() == 23570);
-  CHECK(a.ids == b.ids);
-  CHECK(a.frequency == b.frequency);
-  CHECK(a.recency == b.recency);
-  CHECK(a.T == b.T);
-  CHECK(a.monetary_value == b.monetary_value);
-  CHECK(a.holdout_frequency == b.holdout_frequency);
-  clm::bg_nbd<> ma, mb;
-  ma.fit(a.compressed());
-  mb.fit(b.compressed());
-  CHECK(ma.parameters().r == mb.parameters().r);
-  CHECK(ma.parameters().alpha == mb.parameters().alpha);
-  CHECK(ma.parameters().a == mb.parameters().a);
-  CHECK(ma.parameters().b == mb.parameters().b);
+  clm::write_sql(db, "orders", clm::testing::cdnow_table(*dir));
+  clm::testing::check_same_as_csv(
+      *dir, clm::transactions_from_sql(db, "select customer_id, date, dollar_value from orders where dollar_value >= ?",
+                                       {0.0}, clm::testing::cdnow_columns));
 }

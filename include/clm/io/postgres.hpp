@@ -97,6 +97,11 @@ class postgres_connection {
 
   PGconn* handle() const noexcept { return conn_; }
 
+  /// Rolls back the open transaction, if any, on a live connection (errors ignored).
+  void rollback() noexcept {
+    if (PQstatus(conn_) == CONNECTION_OK) PQclear(PQexec(conn_, "rollback"));
+  }
+
   /// Runs statements that return no rows (no parameters).
   void execute(const std::string& sql) {
     PGresult* r = PQexec(conn_, sql.c_str());
@@ -256,25 +261,6 @@ inline std::string_view pg_trimmed(std::string_view q) {
   while (!q.empty() && (q.back() == ';' || std::isspace(static_cast<unsigned char>(q.back())))) q.remove_suffix(1);
   return q;
 }
-
-/// A transaction rolled back unless committed.
-class pg_transaction {
- public:
-  explicit pg_transaction(postgres_connection& c) : c_(c) { c_.execute("begin"); }
-  pg_transaction(const pg_transaction&) = delete;
-  pg_transaction& operator=(const pg_transaction&) = delete;
-  void commit() {
-    c_.execute("commit");
-    done_ = true;
-  }
-  ~pg_transaction() {
-    if (!done_ && PQstatus(c_.handle()) == CONNECTION_OK) PQclear(PQexec(c_.handle(), "rollback"));
-  }
-
- private:
-  postgres_connection& c_;
-  bool done_ = false;
-};
 
 }  // namespace detail
 
@@ -504,20 +490,7 @@ inline void write_sql(postgres_connection& db, const std::string& table_name, co
   detail::check_sql_write(t, table_name, o);
   const auto names = t.names();
   const std::string target = quote_identifier(table_name);
-  const auto columns_sql = [&] {
-    std::string s;
-    for (std::size_t j = 0; j < names.size(); ++j) {
-      s += (j ? ", " : "") + quote_identifier(names[j]) +
-           (t.type(names[j]) == column_type::numeric ? " double precision" : " text");
-    }
-    return s;
-  };
-  const auto column_list = [&](const std::vector<std::string>& cols) {
-    std::string s;
-    for (std::size_t k = 0; k < cols.size(); ++k) s += (k ? ", " : "") + quote_identifier(cols[k]);
-    return s;
-  };
-  detail::pg_transaction tx(db);
+  detail::sql_transaction tx(db, "begin");
   bool exists = false;
   {
     const std::string q = "select to_regclass($1) is not null";
@@ -527,31 +500,16 @@ inline void write_sql(postgres_connection& db, const std::string& table_name, co
     if (PQresultStatus(r.r) != PGRES_TUPLES_OK) detail::pg_fail(db, r.r, q);
     exists = PQgetvalue(r.r, 0, 0)[0] == 't';
   }
-  if (exists && o.if_exists == if_exists::fail) {
-    throw database_error("write_sql: table '" + table_name + "' exists (if_exists = fail); expected a new table");
-  }
-  if (exists && o.if_exists == if_exists::replace) {
-    db.execute("drop table " + target);
-    exists = false;
-  }
-  if (!exists) {
-    db.execute("create table " + target + " (" + columns_sql() +
-               (o.key.empty() ? std::string() : ", primary key (" + column_list(o.key) + ")") + ")");
-  }
+  detail::sql_prepare_target(db, table_name, t, o, exists);
   if (o.if_exists != if_exists::upsert) {
     detail::pg_copy_rows(db, target, t);
   } else {
     const std::string staging = quote_identifier("clm_upsert_" + table_name);
-    db.execute("create temporary table " + staging + " (" + columns_sql() + ") on commit drop");
+    db.execute("create temporary table " + staging + " (" + detail::sql_column_definitions(t) + ") on commit drop");
     detail::pg_copy_rows(db, staging, t);
-    std::string set;
-    for (const auto& n : names) {
-      if (std::find(o.key.begin(), o.key.end(), n) != o.key.end()) continue;
-      set += (set.empty() ? "" : ", ") + quote_identifier(n) + " = excluded." + quote_identifier(n);
-    }
-    db.execute("insert into " + target + " (" + column_list(names) + ") select " + column_list(names) + " from " +
-               staging + " on conflict (" + column_list(o.key) + ")" +
-               (set.empty() ? std::string(" do nothing") : " do update set " + set));
+    const std::string columns = detail::sql_column_list(names);
+    db.execute("insert into " + target + " (" + columns + ") select " + columns + " from " + staging +
+               detail::sql_upsert_clause(names, o.key));
   }
   tx.commit();
 }

@@ -79,6 +79,76 @@ inline void check_sql_write(const table& t, const std::string& table_name, const
   for (const auto& k : o.key) (void)t.type(k);  // throws, naming the columns present
 }
 
+/// Quoted names, comma-separated.
+inline std::string sql_column_list(const std::vector<std::string>& names) {
+  std::string s;
+  for (std::size_t k = 0; k < names.size(); ++k) s += (k ? ", " : "") + quote_identifier(names[k]);
+  return s;
+}
+
+/// The column definitions of a table's columns: double precision or text.
+inline std::string sql_column_definitions(const table& t) {
+  const auto names = t.names();
+  std::string s;
+  for (std::size_t j = 0; j < names.size(); ++j) {
+    s += (j ? ", " : "") + quote_identifier(names[j]) +
+         (t.type(names[j]) == column_type::numeric ? " double precision" : " text");
+  }
+  return s;
+}
+
+/// CREATE TABLE for the table's columns, with the key as its primary key.
+inline std::string sql_create_table(const std::string& quoted_name, const table& t, const std::vector<std::string>& key) {
+  return "create table " + quoted_name + " (" + sql_column_definitions(t) +
+         (key.empty() ? std::string() : ", primary key (" + sql_column_list(key) + ")") + ")";
+}
+
+/// The ON CONFLICT clause of an upsert on the key: the other columns take the new values.
+inline std::string sql_upsert_clause(const std::vector<std::string>& names, const std::vector<std::string>& key) {
+  std::string set;
+  for (const auto& n : names) {
+    if (std::find(key.begin(), key.end(), n) != key.end()) continue;
+    set += (set.empty() ? "" : ", ") + quote_identifier(n) + " = excluded." + quote_identifier(n);
+  }
+  return " on conflict (" + sql_column_list(key) + ")" + (set.empty() ? std::string(" do nothing") : " do update set " + set);
+}
+
+/// The start of every write, in its transaction: fail refuses an existing table, replace
+/// drops it, and a missing table is created (the key as its primary key).
+template <class Connection>
+void sql_prepare_target(Connection& db, const std::string& table_name, const table& t, const sql_write_options& o,
+                        bool exists) {
+  const std::string target = quote_identifier(table_name);
+  if (exists && o.if_exists == if_exists::fail) {
+    throw database_error("write_sql: table '" + table_name + "' exists (if_exists = fail); expected a new table");
+  }
+  if (exists && o.if_exists == if_exists::replace) {
+    db.execute("drop table " + target);
+    exists = false;
+  }
+  if (!exists) db.execute(sql_create_table(target, t, o.key));
+}
+
+/// A transaction rolled back unless committed (Connection: execute(sql), rollback()).
+template <class Connection>
+class sql_transaction {
+ public:
+  sql_transaction(Connection& c, const char* begin) : c_(c) { c_.execute(begin); }
+  sql_transaction(const sql_transaction&) = delete;
+  sql_transaction& operator=(const sql_transaction&) = delete;
+  void commit() {
+    c_.execute("commit");
+    done_ = true;
+  }
+  ~sql_transaction() {
+    if (!done_) c_.rollback();
+  }
+
+ private:
+  Connection& c_;
+  bool done_ = false;
+};
+
 /// Column-wise values into a table. A column starts numeric (or as forced) and turns
 /// categorical at its first text value; its earlier numbers are then written as text, as
 /// read_csv's inference does.

@@ -71,6 +71,9 @@ class sqlite_connection {
 
   sqlite3* handle() const noexcept { return db_; }
 
+  /// Rolls back the open transaction, if any (errors ignored).
+  void rollback() noexcept { sqlite3_exec(db_, "rollback", nullptr, nullptr, nullptr); }
+
   /// Runs statements that return no rows (no parameters), e.g. DDL.
   void execute(const std::string& sql) {
     char* msg = nullptr;
@@ -96,6 +99,7 @@ class sqlite_statement {
     if (st_ == nullptr) throw invalid_argument("read_sql: expected a statement, got '" + sql_excerpt(sql) + "'");
     for (const char* p = tail; p && p < sql.data() + sql.size(); ++p) {
       if (!std::isspace(static_cast<unsigned char>(*p)) && *p != ';') {
+        sqlite3_finalize(std::exchange(st_, nullptr));  // no destructor runs for a throwing constructor
         throw invalid_argument("sqlite: expected one statement, got more: '" + sql_excerpt(sql) + "'");
       }
     }
@@ -173,25 +177,6 @@ inline bool sqlite_table_exists(sqlite3* db, const std::string& name) {
   st.bind({name});
   return st.step();
 }
-
-/// A transaction rolled back unless committed.
-class sqlite_transaction {
- public:
-  explicit sqlite_transaction(sqlite_connection& c) : c_(c) { c_.execute("begin immediate"); }
-  sqlite_transaction(const sqlite_transaction&) = delete;
-  sqlite_transaction& operator=(const sqlite_transaction&) = delete;
-  void commit() {
-    c_.execute("commit");
-    done_ = true;
-  }
-  ~sqlite_transaction() {
-    if (!done_) sqlite3_exec(c_.handle(), "rollback", nullptr, nullptr, nullptr);
-  }
-
- private:
-  sqlite_connection& c_;
-  bool done_ = false;
-};
 
 }  // namespace detail
 
@@ -291,44 +276,12 @@ inline void write_sql(sqlite_connection& db, const std::string& table_name, cons
   detail::check_sql_write(t, table_name, o);
   const auto names = t.names();
   const std::string target = quote_identifier(table_name);
-  detail::sqlite_transaction tx(db);
-  bool exists = detail::sqlite_table_exists(db.handle(), table_name);
-  if (exists && o.if_exists == if_exists::fail) {
-    throw database_error("write_sql: table '" + table_name + "' exists (if_exists = fail); expected a new table");
-  }
-  if (exists && o.if_exists == if_exists::replace) {
-    db.execute("drop table " + target);
-    exists = false;
-  }
-  if (!exists) {
-    std::string create = "create table " + target + " (";
-    for (std::size_t j = 0; j < names.size(); ++j) {
-      create += (j ? ", " : "") + quote_identifier(names[j]) +
-                (t.type(names[j]) == column_type::numeric ? " double precision" : " text");
-    }
-    if (!o.key.empty()) {
-      create += ", primary key (";
-      for (std::size_t k = 0; k < o.key.size(); ++k) create += (k ? ", " : "") + quote_identifier(o.key[k]);
-      create += ")";
-    }
-    db.execute(create + ")");
-  }
-  std::string insert = "insert into " + target + " (", values;
-  for (std::size_t j = 0; j < names.size(); ++j) {
-    insert += (j ? ", " : "") + quote_identifier(names[j]);
-    values += j ? ", ?" : "?";
-  }
-  insert += ") values (" + values + ")";
-  if (o.if_exists == if_exists::upsert) {
-    insert += " on conflict (";
-    for (std::size_t k = 0; k < o.key.size(); ++k) insert += (k ? ", " : "") + quote_identifier(o.key[k]);
-    std::string set;
-    for (const auto& n : names) {
-      if (std::find(o.key.begin(), o.key.end(), n) != o.key.end()) continue;
-      set += (set.empty() ? "" : ", ") + quote_identifier(n) + " = excluded." + quote_identifier(n);
-    }
-    insert += set.empty() ? ") do nothing" : ") do update set " + set;
-  }
+  detail::sql_transaction tx(db, "begin immediate");
+  detail::sql_prepare_target(db, table_name, t, o, detail::sqlite_table_exists(db.handle(), table_name));
+  std::string values;
+  for (std::size_t j = 0; j < names.size(); ++j) values += j ? ", ?" : "?";
+  std::string insert = "insert into " + target + " (" + detail::sql_column_list(names) + ") values (" + values + ")";
+  if (o.if_exists == if_exists::upsert) insert += detail::sql_upsert_clause(names, o.key);
   detail::sqlite_statement st(db.handle(), insert);
   sqlite3_stmt* s = st.get();
   std::vector<const vector<double>*> num(names.size(), nullptr);
