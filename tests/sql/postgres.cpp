@@ -89,6 +89,9 @@ TEST_CASE("postgres column types: integers, reals, numeric, bool, text, dates, t
                                     {.types = {{"id", clm::column_type::categorical}, {"v", clm::column_type::numeric}}});
   CHECK(forced.categorical("id").levels[0] == "7");
   CHECK(forced.numeric("v")(0) == 3.25);
+  // na_values: text read as missing, besides NULL.
+  const auto na = clm::read_sql(db, "select v from (values ('NA'), ('x'), (null)) as t(v)", {}, {.na_values = {"NA"}});
+  CHECK(na.categorical("v").codes == std::vector<std::int32_t>{-1, 0, -1});
   // An unsupported type names the column and how to cast it.
   CHECK_THROWS_WITH_AS(clm::read_sql(db, "select '{1,2}'::int[] as arr"),
                        doctest::Contains("column 'arr' has PostgreSQL type OID 1007"), clm::database_error);

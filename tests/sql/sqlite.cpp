@@ -84,6 +84,15 @@ TEST_CASE("sqlite column types: declared types, expressions, dates, forced types
                        clm::parse_error);
   CHECK_THROWS_WITH_AS(clm::read_sql(db, "select v from texts", {}, {.types = {{"w", clm::column_type::numeric}}}),
                        doctest::Contains("no column 'w' in the result (columns: v)"), clm::invalid_argument);
+  // na_values: text read as missing, besides NULL; a forced-numeric column's too.
+  db.execute("create table nas (v text, n text); insert into nas values ('NA', '1'), ('x', 'n/a'), (null, '2');");
+  const auto na = clm::read_sql(db, "select v, n from nas", {},
+                                {.types = {{"n", clm::column_type::numeric}}, .na_values = {"NA", "n/a"}});
+  CHECK(na.categorical("v").codes == std::vector<std::int32_t>{-1, 0, -1});
+  CHECK(na.categorical("v").levels == std::vector<std::string>{"x"});
+  CHECK(na.numeric("n")(0) == 1.0);
+  CHECK(std::isnan(na.numeric("n")(1)));
+  CHECK(clm::read_sql(db, "select v from nas").categorical("v").levels == std::vector<std::string>{"NA", "x"});
   // A column whose values turn to text midway reads as text, earlier numbers included.
   db.execute("create table mixed (v); insert into mixed values (1), (2.5), ('b');");
   CHECK(clm::read_sql(db, "select v from mixed").categorical("v").levels == std::vector<std::string>{"1", "2.5", "b"});

@@ -6,7 +6,8 @@
 // Reading: a column's type comes from the database's own type (per backend; see its header):
 // integers and reals are numeric, text is categorical, dates and timestamps are text in ISO
 // form (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, what read_transactions parses), NULL is missing
-// (NaN, code -1). sql_read_options::types forces a column's type as csv_options::types does.
+// (NaN, code -1), and so are text values listed in sql_read_options::na_values.
+// sql_read_options::types forces a column's type as csv_options::types does.
 // Values are always bound as parameters, never pasted into the statement.
 //
 // Writing (write_sql): numeric columns become double precision (NaN: NULL), categorical
@@ -38,6 +39,9 @@ using sql_value = std::variant<std::monostate, std::int64_t, double, std::string
 
 struct sql_read_options {
   std::map<std::string, column_type> types;  ///< forced column types, by name
+  /// Text values read as missing besides NULL (read_csv's na_values; none by default: a
+  /// database says missing with NULL).
+  std::vector<std::string> na_values;
 };
 
 enum class if_exists : std::uint8_t { fail, replace, append, upsert };
@@ -154,7 +158,8 @@ class sql_transaction {
 /// read_csv's inference does.
 class sql_table_builder {
  public:
-  sql_table_builder(std::vector<std::string> names, const sql_read_options& o) : names_(std::move(names)) {
+  sql_table_builder(std::vector<std::string> names, const sql_read_options& o)
+      : names_(std::move(names)), na_(o.na_values) {
     cols_.resize(names_.size());
     for (const auto& [name, type] : o.types) {
       bool found = false;
@@ -198,6 +203,10 @@ class sql_table_builder {
   }
   /// A text value; `row` names it in the error of a column forced numeric.
   void text(std::size_t j, std::string_view v, std::size_t row) {
+    if (is_na(v)) {
+      null(j);
+      return;
+    }
     auto& c = cols_[j];
     if (!c.text) {
       if (c.forced) {
@@ -219,6 +228,10 @@ class sql_table_builder {
   /// distinct ids or timestamps otherwise waits on a cache miss per value). The text is
   /// copied, so the caller's buffer may change before flush().
   void defer(std::size_t j, std::string_view v) {
+    if (is_na(v)) {
+      defer_null(j);
+      return;
+    }
     auto& c = cols_[j];
     c.pending.push_back({c.arena.size(), v.size()});
     c.arena.append(v);
@@ -271,6 +284,10 @@ class sql_table_builder {
   }
 
  private:
+  bool is_na(std::string_view v) const noexcept {
+    return !na_.empty() && std::find(na_.begin(), na_.end(), v) != na_.end();
+  }
+
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
   struct pending_value {
     std::size_t offset, size;  ///< size npos: NULL
@@ -301,6 +318,7 @@ class sql_table_builder {
   }
 
   std::vector<std::string> names_;
+  std::vector<std::string> na_;
   std::vector<column> cols_;
   std::vector<std::uint64_t> hashes_;  // flush's per-value hashes
 };
