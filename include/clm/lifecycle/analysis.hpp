@@ -131,7 +131,8 @@ inline auto make_churn_model() {
   // signed: monetary and total spend net of refunds can be negative
   return make_pipeline(
       make_column_transformer(
-          {.numeric = {"recency", "frequency", "monetary", "tenure", "total_spend", "no_purchase_log_odds"}},
+          {.numeric = {"recency", "frequency", "monetary", "tenure", "total_spend", "no_purchase_log_odds"},
+           .categorical = {}},
           make_pipeline(simple_imputer<>({.strategy = impute_strategy::median}),
                         log1p_transform<>({.signed_values = true}), standard_scaler<>()),
           one_hot_encoder<>()),
@@ -232,7 +233,8 @@ inline std::vector<purchase_model_fit> compare_purchase_models(const customer_su
   for (std::size_t i = 0; i < summary.size(); ++i) actual += summary.holdout_frequency(i);
   const auto compressed = summary.compressed();
   const auto judge = [&](auto model) {
-    purchase_model_fit row{.model = decltype(model)::name};
+    purchase_model_fit row;
+    row.model = decltype(model)::name;
     try {
       model.fit(compressed);
       const auto predicted = model.conditional_expected_purchases(summary.holdout_duration, summary);
