@@ -20,9 +20,17 @@ endif()
 
 set(VCPKG_BUILD_TYPE release)  # header-only: one configuration is enough
 
+# Features sqlite and postgres: the components clm::sqlite and clm::postgres.
+vcpkg_check_features(OUT_FEATURE_OPTIONS FEATURE_OPTIONS
+  FEATURES
+    sqlite CLM_WITH_SQLITE
+    postgres CLM_WITH_POSTGRES
+)
+
 vcpkg_cmake_configure(
   SOURCE_PATH "${SOURCE_PATH}"
   OPTIONS
+    ${FEATURE_OPTIONS}
     -DCLM_BUILD_TESTS=OFF
     -DCLM_BUILD_EXAMPLES=OFF
     -DCLM_BUILD_BENCHMARKS=OFF

@@ -41,7 +41,7 @@ CONANCENTER = {
 }
 # The vcpkg ports clm's manifests may name.
 VCPKG_PORTS = {"xtensor", "blas", "lapack", "doctest", "benchmark", "vcpkg-cmake",
-               "vcpkg-cmake-config"}
+               "vcpkg-cmake-config", "sqlite3", "libpq"}
 
 
 def fail(msg):
@@ -273,10 +273,23 @@ def check_vcpkg():
     port = os.path.join(WORK, "vcpkg", "port")
     shutil.rmtree(os.path.join(WORK, "vcpkg"), ignore_errors=True)
     make_pinned_port(port)
-    run(["cmake", f"-DPORT_DIR={os.path.join(port, 'clm')}", f"-DWORK={os.path.join(WORK, 'vcpkg')}",
-         f"-DCMAKE_PREFIX_PATH={';'.join(env_prefixes())}",
-         "-P", os.path.join(ROOT, "scripts", "package_check", "vcpkg_emulation.cmake")])
     installed = os.path.join(WORK, "vcpkg", "packages", "clm")
+    components = {"sqlite": "clmSqliteTargets.cmake", "postgres": "clmPostgresTargets.cmake"}
+
+    def install(features):
+        run(["cmake", f"-DPORT_DIR={os.path.join(port, 'clm')}", f"-DWORK={os.path.join(WORK, 'vcpkg')}",
+             f"-DFEATURES={';'.join(features)}", f"-DCMAKE_PREFIX_PATH={';'.join(env_prefixes())}",
+             "-P", os.path.join(ROOT, "scripts", "package_check", "vcpkg_emulation.cmake")])
+        for feature, targets in components.items():
+            there = os.path.exists(os.path.join(installed, "share", "clm", targets))
+            if there != (feature in features):
+                fail(f"vcpkg port with features {features or 'none'}: {targets} "
+                     f"{'installed' if there else 'missing'}")
+    # Without features the components are not installed, even where their libraries exist;
+    # with them they are (the rest of the check uses the full install).
+    install([])
+    install(list(components))
+    print("ok: vcpkg port: the features sqlite and postgres install exactly their components")
     for must in ("share/clm/clmConfig.cmake", "share/clm/usage", "share/clm/copyright",
                  "include/clm/clm.hpp"):
         if not os.path.exists(os.path.join(installed, must)):

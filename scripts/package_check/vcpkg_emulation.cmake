@@ -1,4 +1,4 @@
-# cmake -DPORT_DIR=<port> -DWORK=<dir> [-DCMAKE_PREFIX_PATH=...] -P vcpkg_emulation.cmake
+# cmake -DPORT_DIR=<port> -DWORK=<dir> [-DFEATURES=a;b] [-DCMAKE_PREFIX_PATH=...] -P vcpkg_emulation.cmake
 # Runs a vcpkg port's portfile.cmake as vcpkg would, with the few vcpkg helpers it calls
 # written out here: configure and install with the port's options into a packages folder,
 # move the CMake config to share/<port> and fix its relative paths (as
@@ -18,6 +18,23 @@ function(vcpkg_from_git)
   execute_process(COMMAND git clone -q "${arg_URL}" "${dir}" COMMAND_ERROR_IS_FATAL ANY)
   execute_process(COMMAND git -C "${dir}" checkout -q "${arg_REF}" COMMAND_ERROR_IS_FATAL ANY)
   set(${arg_OUT_SOURCE_PATH} "${dir}" PARENT_SCOPE)
+endfunction()
+
+# FEATURES (this script's variable) names the features asked for, as vcpkg's
+# `vcpkg install clm[sqlite,postgres]`; each FEATURES pair of the port gives -DOPTION=ON|OFF.
+function(vcpkg_check_features)
+  cmake_parse_arguments(PARSE_ARGV 0 arg "" "OUT_FEATURE_OPTIONS" "FEATURES")
+  set(out "")
+  while(arg_FEATURES)
+    list(POP_FRONT arg_FEATURES feature option)
+    list(FIND FEATURES "${feature}" asked)  # script mode: no IN_LIST (policy CMP0057)
+    if(asked GREATER -1)
+      list(APPEND out "-D${option}=ON")
+    else()
+      list(APPEND out "-D${option}=OFF")
+    endif()
+  endwhile()
+  set(${arg_OUT_FEATURE_OPTIONS} "${out}" PARENT_SCOPE)
 endfunction()
 
 function(vcpkg_cmake_configure)
