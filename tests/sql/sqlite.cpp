@@ -111,6 +111,8 @@ TEST_CASE("sqlite parameters are bound, never pasted - errors name what went wro
   const auto evil = clm::read_sql(db, "select name from t where name = ?", {std::string("a'; drop table t; --")});
   CHECK(evil.rows() == 0);
   CHECK(count_rows(db, "t") == 3.0);
+  // A repeated column name (a join) gets its position as a suffix.
+  CHECK(clm::read_sql(db, "select n, n from t").names() == std::vector<std::string>{"n", "n_1"});
   CHECK(clm::read_sql(db, "select count(*) as k from t where ? is null", {std::monostate{}}).numeric("k")(0) == 3.0);
   CHECK_THROWS_WITH_AS(clm::read_sql(db, "select * from t where n = ?"),
                        doctest::Contains("takes 1 parameters, got 0"), clm::invalid_argument);

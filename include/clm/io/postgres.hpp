@@ -222,8 +222,7 @@ inline void pg_field(sql_table_builder& b, std::size_t j, Oid t, const char* p, 
       need(4);
       const auto days = static_cast<std::int32_t>(pg_u32(p));  // since 2000-01-01
       const std::string s = format_date(timestamp{(static_cast<std::int64_t>(days) + 10957) * 86400});
-      if (b.is_text(j)) b.defer(j, s);
-      else b.text(j, s, row);
+      b.add_text(j, s, row);
       return;
     }
     case pg_timestamp:
@@ -232,8 +231,7 @@ inline void pg_field(sql_table_builder& b, std::size_t j, Oid t, const char* p, 
       const auto us = static_cast<std::int64_t>(pg_u64(p));  // since 2000-01-01 00:00:00 (UTC)
       const std::int64_t s = (us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000)) + 946684800;
       const std::string text = format_timestamp(timestamp{s});
-      if (b.is_text(j)) b.defer(j, text);
-      else b.text(j, text, row);
+      b.add_text(j, text, row);
       return;
     }
     case pg_uuid: {
@@ -246,13 +244,11 @@ inline void pg_field(sql_table_builder& b, std::size_t j, Oid t, const char* p, 
         s[k++] = hex[static_cast<unsigned char>(p[i]) >> 4];
         s[k++] = hex[static_cast<unsigned char>(p[i]) & 15];
       }
-      if (b.is_text(j)) b.defer(j, std::string_view(s, 36));
-      else b.text(j, std::string_view(s, 36), row);
+      b.add_text(j, std::string_view(s, 36), row);
       return;
     }
     default:
-      if (b.is_text(j)) b.defer(j, std::string_view(p, n));
-      else b.text(j, std::string_view(p, n), row);
+      b.add_text(j, std::string_view(p, n), row);
   }
 }
 
@@ -286,16 +282,15 @@ inline table read_sql(postgres_connection& db, std::string_view query, const std
   std::vector<std::string> names;
   std::vector<Oid> types;
   for (int j = 0; j < d; ++j) {
-    std::string n = PQfname(desc.r, j);
-    for (const auto& m : names) {
-      if (m == n) n += "_" + std::to_string(j);
-    }
-    names.push_back(std::move(n));
+    names.emplace_back(PQfname(desc.r, j));
     types.push_back(PQftype(desc.r, j));
-    if (!detail::pg_is_text(types.back()) && !detail::pg_is_number(types.back())) {
-      throw database_error("read_sql: column '" + names.back() + "' has PostgreSQL type OID " + std::to_string(types.back()) +
+  }
+  names = detail::sql_unique_names(std::move(names));
+  for (std::size_t j = 0; j < names.size(); ++j) {
+    if (!detail::pg_is_text(types[j]) && !detail::pg_is_number(types[j])) {
+      throw database_error("read_sql: column '" + names[j] + "' has PostgreSQL type OID " + std::to_string(types[j]) +
                            ": expected numbers, text, dates or timestamps; cast it in the query (e.g. " +
-                           quote_identifier(names.back()) + "::text)");
+                           quote_identifier(names[j]) + "::text)");
     }
   }
   detail::sql_table_builder b(names, o);

@@ -153,6 +153,19 @@ class sql_transaction {
   bool done_ = false;
 };
 
+/// A result's column names made distinct (a join's repeated name gets _<position>).
+inline std::vector<std::string> sql_unique_names(std::vector<std::string> names) {
+  for (std::size_t j = 0; j < names.size(); ++j) {
+    for (std::size_t k = 0; k < j; ++k) {
+      if (names[k] == names[j]) {
+        names[j] += "_" + std::to_string(j);
+        break;
+      }
+    }
+  }
+  return names;
+}
+
 /// Column-wise values into a table. A column starts numeric (or as forced) and turns
 /// categorical at its first text value; its earlier numbers are then written as text, as
 /// read_csv's inference does.
@@ -237,6 +250,11 @@ class sql_table_builder {
     c.arena.append(v);
   }
   void defer_null(std::size_t j) { cols_[j].pending.push_back({0, npos}); }
+  /// A text value by the column's path: deferred when the column is text, else text().
+  void add_text(std::size_t j, std::string_view v, std::size_t row) {
+    if (is_text(j)) defer(j, v);
+    else text(j, v, row);
+  }
   /// Codes the deferred values, column by column in row order.
   void flush() {
     for (auto& c : cols_) {

@@ -197,15 +197,7 @@ inline table read_sql(sqlite_connection& db, std::string_view query, const std::
     names.emplace_back(n ? n : "c" + std::to_string(j));
     declared.push_back(detail::sqlite_declared_type(sqlite3_column_decltype(s, j)));
   }
-  std::vector<std::string> unique = names;  // duplicate names (a join) get a suffix
-  for (std::size_t j = 0; j < unique.size(); ++j) {
-    for (std::size_t k = 0; k < j; ++k) {
-      if (unique[k] == unique[j]) {
-        unique[j] += "_" + std::to_string(j);
-        break;
-      }
-    }
-  }
+  const std::vector<std::string> unique = detail::sql_unique_names(std::move(names));
   detail::sql_table_builder b(unique, o);
   for (std::size_t j = 0; j < static_cast<std::size_t>(d); ++j) {
     const bool forced = o.types.count(unique[j]) > 0;

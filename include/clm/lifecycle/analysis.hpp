@@ -225,9 +225,10 @@ class lifecycle_clock {
 };
 
 /// BG/NBD, MBG/NBD and Pareto/NBD on the calibration summary, judged by the RMSE of their
-/// predicted holdout purchases per customer; the fitted models kept.
+/// predicted holdout purchases per customer; the fitted one with the smallest goes to best.
 inline std::vector<purchase_model_fit> compare_purchase_models(const customer_summary& summary,
-                                                               std::vector<purchase_model>& fitted) {
+                                                               std::optional<purchase_model>& best) {
+  double best_rmse = INFINITY;
   std::vector<purchase_model_fit> rows;
   double actual = 0.0;
   for (std::size_t i = 0; i < summary.size(); ++i) actual += summary.holdout_frequency(i);
@@ -248,7 +249,7 @@ inline std::vector<purchase_model_fit> compare_purchase_models(const customer_su
       row.holdout_predicted = total;
       row.holdout_actual = actual;
       row.rmse = std::sqrt(se / static_cast<double>(summary.size()));
-      fitted.emplace_back(std::move(model));
+      if (row.rmse < best_rmse) best_rmse = row.rmse, best = std::move(model);
     } catch (const error& e) {
       row.error = e.what();
     }
@@ -585,18 +586,10 @@ inline lifecycle_analysis analyze_lifecycle(transaction_log log, const lifecycle
 
   // 4. The purchase model: compared on the holdout, or the named one.
   if (o.model == purchase_model_kind::automatic) {
-    std::vector<purchase_model> fitted;
-    a.comparison = detail::compare_purchase_models(a.summary, fitted);
-    double best = INFINITY;
+    a.comparison = detail::compare_purchase_models(a.summary, a.purchases);
     std::string text;
     for (const auto& r : a.comparison) {
       text += (text.empty() ? "" : ", ") + r.model + (r.error.empty() ? detail::lifecycle_fmt(" %.4f", r.rmse) : " not fitted");
-    }
-    for (auto& m : fitted) {
-      const std::string name = std::visit([](const auto& x) { return std::string(std::decay_t<decltype(x)>::name); }, m);
-      for (const auto& r : a.comparison) {
-        if (r.model == name && r.rmse < best) best = r.rmse, a.purchases = m;
-      }
     }
     if (!a.purchases) {
       throw invalid_argument("no purchase model could be fitted: " + a.comparison.front().error);
