@@ -64,6 +64,10 @@
 #include "clm/model_selection/split.hpp"
 
 #include "clm/neural/mlp.hpp"
+#include "clm/survival/concordance.hpp"
+#include "clm/survival/cox_ph.hpp"
+#include "clm/survival/kaplan_meier.hpp"
+#include "clm/survival/survival_data.hpp"
 #include "clm/pipeline/pipeline.hpp"
 #include "clm/recommend/als.hpp"
 #include "clm/recommend/ease.hpp"

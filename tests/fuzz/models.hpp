@@ -19,7 +19,7 @@ using model_types =
                clm::minibatch_kmeans<>, clm::rfm_segments<>, clm::bg_nbd<>, clm::mbg_nbd<>, clm::pareto_nbd<>,
                clm::gamma_gamma<>, clm::user_knn<>, clm::item_knn<>, clm::ease<>, clm::implicit_als<>,
                clm::most_popular<>, pipeline_type, clm::logistic_regression<float>, clm::mlp_classifier<float>,
-               clm::baseline_only<>, clm::funk_svd<>, clm::svdpp<>>;
+               clm::baseline_only<>, clm::funk_svd<>, clm::svdpp<>, clm::kaplan_meier<>, clm::cox_ph<>>;
 
 inline constexpr std::size_t n_models = std::tuple_size_v<model_types>;
 
@@ -46,7 +46,17 @@ template <class E>
 E example() {
   using T = typename E::value_type;
   const auto c = clm::synthetic::customers<T>({.n_customers = 60, .seed = 2});
-  if constexpr (requires { typename E::data_type; }) {
+  if constexpr (clm::survival_model<E> || std::is_same_v<E, clm::kaplan_meier<>>) {
+    const auto s = clm::synthetic::churn_times<T>({.n_customers = 60, .coef = {0.5, -0.7}, .binary_last = true,
+                                                   .shape = 1.3, .scale = 24.0, .censoring_rate = 0.02,
+                                                   .follow_up = 36.0, .resolution = 1.0, .seed = 2});
+    E m;
+    if constexpr (clm::survival_model<E>) {
+      return m.fit(s.X, s.durations, s.events);
+    } else {
+      return m.fit(s.durations, s.events);
+    }
+  } else if constexpr (requires { typename E::data_type; }) {
     E m;
     if constexpr (std::is_same_v<E, clm::implicit_als<>>) m = E({.factors = 4, .iterations = 2});
     // 4 users and 3 items: a user-side table read as an item-side one (or the reverse) is
@@ -76,7 +86,19 @@ template <class E>
 void exercise(const E& m) {
   using T = typename E::value_type;
   if (!m.fitted()) return;
-  if constexpr (requires { typename E::data_type; }) {
+  if constexpr (std::is_same_v<E, clm::kaplan_meier<>>) {
+    (void)m.predict(clm::vector<double>{0.0, 1.0, 1e9});
+    (void)m.median_survival();
+  } else if constexpr (clm::survival_model<E>) {
+    for (std::size_t d = 1; d <= 4; ++d) {
+      const clm::matrix<T> X = xt::ones<T>({std::size_t{3}, d});
+      try {
+        (void)m.predict_survival(X, clm::vector<T>{0.0, 5.0, 1e9});
+        (void)m.predict_median(X);
+      } catch (const clm::error&) {
+      }
+    }
+  } else if constexpr (requires { typename E::data_type; }) {
     if (m.n_users() > 0 && m.n_users() < 500 && m.n_items() < 500) {
       (void)m.recommend(std::size_t{0}, 3);
       (void)m.predict(std::size_t{0}, std::size_t{0});

@@ -5,7 +5,9 @@
 // make_data() returns a check_data<T, In>: a training set (X, y), a second, different
 // training set (X_other, y_other), and whether NaN is a legal feature value (missing) for
 // this estimator. In is matrix<T> or clm::table (encoders, column transformers); y is used
-// only by supervised estimators.
+// only by supervised estimators. A survival model (fit(X, durations, events)) takes its
+// durations from y and its event flags from events / events_other; its output is
+// predict_risk.
 //
 // Checked:
 //  - the concepts (estimator, saveable, and transformer / supervised transformer /
@@ -59,16 +61,20 @@ struct check_data {
   In X_other;
   vector<T> y_other;
   bool nan_is_missing = false;
+  vector<T> events{};
+  vector<T> events_other{};
 };
 
 namespace detail {
 
 template <class E, class In>
-constexpr bool is_supervised = regressor<E> || supervised_transformer<E>;
+constexpr bool is_supervised = regressor<E> || supervised_transformer<E> || survival_model<E>;
 
 template <class E, class In, class T>
-E& fit(E& e, const In& X, const vector<T>& y) {
-  if constexpr (is_supervised<E, In>) {
+E& fit(E& e, const In& X, const vector<T>& y, const vector<T>& events) {
+  if constexpr (survival_model<E>) {
+    return e.fit(X, y, events);
+  } else if constexpr (is_supervised<E, In>) {
     return e.fit(X, y);
   } else {
     return e.fit(X);
@@ -83,7 +89,9 @@ matrix<typename E::value_type> output(const E& e, const In& X) {
     return e.transform(X);
   } else {
     vector<T> v;
-    if constexpr (classifier<E>) {
+    if constexpr (survival_model<E>) {
+      v = e.predict_risk(X);
+    } else if constexpr (classifier<E>) {
       v = e.predict_proba(X);
     } else {
       v = e.predict(X);
@@ -199,7 +207,7 @@ void check_estimator(MakeData make_data, const E& prototype = E{}) {
   // fit returns *this, params unchanged, fitted.
   E model = prototype;
   const auto params_before = model.params();
-  E& ret = fit(model, X, data.y);
+  E& ret = fit(model, X, data.y, data.events);
   CHECK(&ret == &model);
   CHECK(model.fitted());
   CHECK(model.params() == params_before);
@@ -213,10 +221,10 @@ void check_estimator(MakeData make_data, const E& prototype = E{}) {
   // Fit twice -> same model; a fit on other data in between leaves no trace.
   {
     E again = prototype;
-    fit(again, X, data.y);
+    fit(again, X, data.y, data.events);
     CHECK(bitwise_equal(output(again, X), out));
-    fit(again, data.X_other, data.y_other);
-    fit(again, X, data.y);
+    fit(again, data.X_other, data.y_other, data.events_other);
+    fit(again, X, data.y, data.events);
     CHECK(bitwise_equal(output(again, X), out));
   }
 
@@ -240,10 +248,10 @@ void check_estimator(MakeData make_data, const E& prototype = E{}) {
   {
     E copy = model;
     CHECK(bitwise_equal(output(copy, X), out));
-    fit(copy, data.X_other, data.y_other);
+    fit(copy, data.X_other, data.y_other, data.events_other);
     CHECK(bitwise_equal(output(model, X), out));
     E other = prototype;
-    fit(other, data.X_other, data.y_other);
+    fit(other, data.X_other, data.y_other, data.events_other);
     if constexpr (std::is_same_v<In, matrix<T>>) {
       CHECK(bitwise_equal(output(copy, X), output(other, X)));
     } else {
@@ -257,7 +265,7 @@ void check_estimator(MakeData make_data, const E& prototype = E{}) {
     E fresh_clone = clone(model);
     CHECK_FALSE(fresh_clone.fitted());
     CHECK(fresh_clone.params() == model.params());
-    fit(fresh_clone, data.X, data.y);
+    fit(fresh_clone, data.X, data.y, data.events);
     CHECK(bitwise_equal(output(fresh_clone, X), out));
   }
 
@@ -289,24 +297,24 @@ void check_estimator(MakeData make_data, const E& prototype = E{}) {
   {
     E e = prototype;
     const vector<T> empty_y = vector<T>::from_shape({std::size_t{0}});
-    CHECK_THROWS_AS(fit(e, detail::no_rows(X), empty_y), shape_error);
+    CHECK_THROWS_AS(fit(e, detail::no_rows(X), empty_y, empty_y), shape_error);
     CHECK_FALSE(e.fitted());
 
     constexpr T inf = std::numeric_limits<T>::infinity();
     if (auto bad = detail::with_value(X, 0, inf)) {
-      CHECK_THROWS_AS(fit(e, *bad, data.y), numeric_error);
+      CHECK_THROWS_AS(fit(e, *bad, data.y, data.events), numeric_error);
       CHECK_THROWS_AS(output(model, *bad), numeric_error);
     }
-    if (auto bad = detail::with_value(X, 1, -inf)) CHECK_THROWS_AS(fit(e, *bad, data.y), numeric_error);
+    if (auto bad = detail::with_value(X, 1, -inf)) CHECK_THROWS_AS(fit(e, *bad, data.y, data.events), numeric_error);
     if (!data.nan_is_missing) {
       if (auto bad = detail::with_value(X, 1, std::numeric_limits<T>::quiet_NaN())) {
-        CHECK_THROWS_AS(fit(e, *bad, data.y), numeric_error);
+        CHECK_THROWS_AS(fit(e, *bad, data.y, data.events), numeric_error);
       }
     }
     if constexpr (detail::is_supervised<E, In>) {
       vector<T> short_y = vector<T>::from_shape({n - 1});
       std::copy(data.y.begin(), data.y.begin() + static_cast<std::ptrdiff_t>(n - 1), short_y.begin());
-      CHECK_THROWS_AS(e.fit(X, short_y), shape_error);
+      CHECK_THROWS_AS(fit(e, X, short_y, data.events), shape_error);
     }
     detail::check_wrong_columns_throw<T>(model, X);
   }

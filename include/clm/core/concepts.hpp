@@ -10,6 +10,8 @@
 //   recommender<E>        fit(data) -> E&, predict(user, item), recommend(user, k)
 //   lifetime_model<E>     fit(summary) -> E&, expected_purchases(t),
 //                         probability_alive(summary)
+//   survival_model<E>     fit(X, durations, events) -> E&, predict_risk(X) const -> vector
+//                         (higher: earlier event), predict_survival(X, times) const -> matrix
 //
 // with_params(e, p) / clone(e) make a new, unfitted estimator like e with params p (or
 // e's own): E(p) for single models; composites (pipeline, column_transformer) provide
@@ -81,6 +83,14 @@ concept lifetime_model = estimator<E> &&
       { e.fit(s) } -> std::same_as<E&>;
       ce.expected_purchases(t);
       ce.probability_alive(s);
+    };
+
+template <class E>
+concept survival_model = estimator<E> &&
+    requires(E& e, const E& ce, const matrix<typename E::value_type>& X, const vector<typename E::value_type>& t) {
+      { e.fit(X, t, t) } -> std::same_as<E&>;
+      { ce.predict_risk(X) } -> std::same_as<vector<typename E::value_type>>;
+      { ce.predict_survival(X, t) } -> std::same_as<matrix<typename E::value_type>>;
     };
 
 /// A new, unfitted estimator like `e` with params `p`.

@@ -7,6 +7,9 @@
 //   radix_sort(keys)    ascending, stable, O(n): 8-bit digits, one histogram pass for all
 //                       digits, digits that every key shares are skipped (scores in a narrow
 //                       range sort in fewer passes)
+//   radix_argsort(v, n, descending)
+//                       the permutation that sorts v (finite doubles), stable: equal values
+//                       keep their input order in both directions
 //
 // Used where a metric or a model sorts millions of scores (ROC AUC, curves, top-k).
 
@@ -84,6 +87,53 @@ inline void radix_sort(std::vector<std::uint64_t>& keys) {
   }
   const auto scratch = uninitialized_keys(keys.size());
   radix_sort(keys.data(), keys.size(), scratch.get());
+}
+
+/// The stable sorting permutation of v[0, n) (finite values): ascending, or descending with
+/// equal values still in input order. Keys and indices move together through the same
+/// 8-bit passes as radix_sort.
+inline std::vector<std::size_t> radix_argsort(const double* v, std::size_t n, bool descending = false) {
+  std::vector<std::size_t> idx(n);
+  for (std::size_t i = 0; i < n; ++i) idx[i] = i;
+  const auto key = [&](std::size_t i) { return descending ? ~order_key(v[i]) : order_key(v[i]); };
+  if (n < 512) {
+    std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+    return idx;
+  }
+  constexpr unsigned bits = 8, passes = 8;
+  constexpr std::size_t radix = std::size_t{1} << bits, mask = radix - 1;
+  std::vector<std::uint64_t> keys(n), keys2(n);
+  std::vector<std::size_t> idx2(n);
+  std::array<std::size_t, passes * radix> hist{};
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t k = key(i);
+    keys[i] = k;
+    for (unsigned p = 0; p < passes; ++p) ++hist[p * radix + ((k >> (p * bits)) & mask)];
+  }
+  std::uint64_t* ks = keys.data();
+  std::uint64_t* kd = keys2.data();
+  std::size_t* is = idx.data();
+  std::size_t* id = idx2.data();
+  for (unsigned p = 0; p < passes; ++p) {
+    std::size_t* h = hist.data() + p * radix;
+    if (h[(ks[0] >> (p * bits)) & mask] == n) continue;
+    std::size_t sum = 0;
+    for (std::size_t d = 0; d < radix; ++d) {
+      const std::size_t c = h[d];
+      h[d] = sum;
+      sum += c;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint64_t k = ks[i];
+      const std::size_t at = h[(k >> (p * bits)) & mask]++;
+      kd[at] = k;
+      id[at] = is[i];
+    }
+    std::swap(ks, kd);
+    std::swap(is, id);
+  }
+  if (is != idx.data()) std::memcpy(idx.data(), is, n * sizeof(std::size_t));
+  return idx;
 }
 
 }  // namespace clm::detail

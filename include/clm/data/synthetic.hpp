@@ -47,6 +47,15 @@
 // observed for T ~ Uniform(T_min, T_max) weeks after the first purchase, and for
 // holdout_weeks more (holdout_frequency: the purchases in (T, T + holdout_weeks]). Times are
 // continuous, so every history is distinct (nothing merges when a fit compresses them).
+//
+// churn_times(): time to churn from a known proportional-hazards model, with censoring, for
+// the survival models. Covariates x ~ N(0, 1) per column (the last column 0/1 with
+// probability 1/2 when `binary_last`), hazard h(t | x) = h0(t) exp(x . coef) with a Weibull
+// baseline H0(t) = (t / scale)^shape, so the churn time is
+// scale (E / exp(x . coef))^(1 / shape), E ~ Exponential(1). Each customer is observed until
+// a censoring time ~ Exponential(censoring_rate) (0: none) or the end of follow_up,
+// whichever is first. With `resolution` > 0 durations are rounded up to its multiples
+// (whole months, say), which makes ties.
 
 #include <algorithm>
 #include <cmath>
@@ -524,6 +533,67 @@ inline customer_summary pareto_nbd_histories(const pareto_nbd_params& p = {}) {
     out.recency(i) = last;
     out.T(i) = age;
     if (holdout) out.holdout_frequency(i) = later;
+  }
+  return out;
+}
+
+struct churn_time_params {
+  std::size_t n_customers = 2000;
+  std::vector<double> coef = {0.5, -0.7, 0.3, 0.0, 0.8};  ///< one covariate per entry
+  bool binary_last = true;     ///< the last covariate is 0/1 (a treatment or a plan type)
+  double shape = 1.3;          ///< Weibull baseline shape (> 1: a rising hazard)
+  double scale = 24.0;         ///< Weibull baseline scale (months)
+  double censoring_rate = 0.02;  ///< random censoring per month (0: none)
+  double follow_up = 36.0;     ///< administrative end of observation
+  double resolution = 0.0;     ///< > 0: durations rounded up to multiples of it (ties)
+  std::uint64_t seed = 1;
+};
+
+template <class T = double>
+struct churn_time_data {
+  matrix<T> X;
+  vector<T> durations;   ///< observed time: churn or censoring
+  vector<T> events;      ///< 1: churned at `durations`, 0: censored
+  vector<T> churn_time;  ///< the true (uncensored) churn time
+  vector<T> true_coef;
+};
+
+template <class T = double>
+churn_time_data<T> churn_times(const churn_time_params& p = {}) {
+  const char* o = "synthetic::churn_times";
+  require_param(p.n_customers > 0, o, "n_customers", p.n_customers, "> 0");
+  require_param(!p.coef.empty(), o, "coef", p.coef.size(), "at least one coefficient");
+  require_param(p.shape > 0.0 && std::isfinite(p.shape), o, "shape", p.shape, "finite and > 0");
+  require_param(p.scale > 0.0 && std::isfinite(p.scale), o, "scale", p.scale, "finite and > 0");
+  require_param(p.censoring_rate >= 0.0 && std::isfinite(p.censoring_rate), o, "censoring_rate", p.censoring_rate,
+                "finite and >= 0");
+  require_param(p.follow_up > 0.0, o, "follow_up", p.follow_up, "> 0");
+  require_param(p.resolution >= 0.0 && std::isfinite(p.resolution), o, "resolution", p.resolution, "finite and >= 0");
+  random_engine g(p.seed);
+  const std::size_t n = p.n_customers, d = p.coef.size();
+  churn_time_data<T> out;
+  out.X = matrix<T>::from_shape({n, d});
+  out.durations = vector<T>::from_shape({n});
+  out.events = vector<T>::from_shape({n});
+  out.churn_time = vector<T>::from_shape({n});
+  out.true_coef = vector<T>::from_shape({d});
+  for (std::size_t j = 0; j < d; ++j) out.true_coef(j) = static_cast<T>(p.coef[j]);
+  for (std::size_t i = 0; i < n; ++i) {
+    double eta = 0.0;
+    for (std::size_t j = 0; j < d; ++j) {
+      const double x = (p.binary_last && j + 1 == d) ? (uniform01(g) < 0.5 ? 1.0 : 0.0) : normal(g);
+      out.X(i, j) = static_cast<T>(x);
+      eta += p.coef[j] * x;
+    }
+    const double e = -std::log1p(-uniform01(g));
+    const double time = p.scale * std::pow(e / std::exp(eta), 1.0 / p.shape);
+    double end = p.follow_up;
+    if (p.censoring_rate > 0.0) end = std::min(end, exponential(g, p.censoring_rate));
+    double observed = std::min(time, end);
+    if (p.resolution > 0.0) observed = std::max(1.0, std::ceil(observed / p.resolution)) * p.resolution;
+    out.churn_time(i) = static_cast<T>(time);
+    out.durations(i) = static_cast<T>(observed);
+    out.events(i) = static_cast<T>(time <= end ? 1 : 0);
   }
   return out;
 }

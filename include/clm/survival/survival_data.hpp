@@ -1,0 +1,127 @@
+#pragma once
+// What every survival model is fitted on, and its checks.
+//
+// A survival target is one duration and one event flag per subject: the time from the
+// subject's origin (a customer's first order, say) to the event (churn) when event = 1, or
+// to the end of observation when event = 0 (right-censored). Durations are finite and
+// >= 0; event flags are exactly 0 or 1.
+//
+// survival_fit_options holds what a fit may add (each empty by default):
+//   weights  case weights, finite and >= 0 (not all 0). An integer weight k counts a row
+//            k times: every estimate equals the one on the data with the row repeated.
+//   entry    entry (left-truncation) times, 0 <= entry <= duration (entry < duration for an
+//            event): a subject is in the risk set at time t when entry < t <= duration
+//            (statsmodels' and R's rule).
+//   strata   cox_ph only: a stratum label per row; each stratum has its own baseline hazard
+//            and risk sets, the coefficients are shared.
+//
+// detail::check_survival_target validates all of it and names what is wrong: NaN or
+// infinite durations (numeric_error), negative durations, flags other than 0/1, weights
+// or entry times out of range, no event at all (invalid_argument), lengths that differ
+// (shape_error).
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "clm/core/error.hpp"
+#include "clm/core/types.hpp"
+#include "clm/core/validate.hpp"
+
+namespace clm {
+
+struct survival_fit_options {
+  vector<double> weights{};             ///< case weights; empty: all 1
+  vector<double> entry{};               ///< entry (left-truncation) times; empty: all 0
+  std::vector<std::int64_t> strata{};   ///< cox_ph: stratum per row; empty: one stratum
+};
+
+namespace detail {
+
+/// The validated target in double: durations, events as 0/1, weights (1 when not given),
+/// entry times (empty when not given), and the totals.
+struct survival_target {
+  std::vector<double> time;
+  std::vector<unsigned char> event;
+  std::vector<double> weight;
+  std::vector<double> entry;  ///< empty: no left truncation
+  bool weighted = false;
+  double total_weight = 0.0;
+  double event_weight = 0.0;
+  std::size_t n_events = 0;  ///< rows with event = 1 and a positive weight
+};
+
+template <class D, class Ev>
+survival_target check_survival_target(const D& durations_in, const Ev& events_in, const survival_fit_options& opt,
+                                      std::string_view owner) {
+  const std::string o(owner);
+  decltype(auto) durations = evaluate<double, 1>(durations_in, o + ": durations");
+  decltype(auto) events = evaluate<double, 1>(events_in, o + ": events");
+  const std::size_t n = durations.size();
+  check_paired(n, events.size(), o, "durations", "events");
+  survival_target t;
+  t.time.resize(n);
+  t.event.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double d = durations(i);
+    if (!std::isfinite(d)) {
+      throw numeric_error(o + ": durations must be finite, got " + to_text(d) + " at index " + std::to_string(i));
+    }
+    if (d < 0) {
+      throw invalid_argument(o + ": durations must be >= 0, got " + to_text(d) + " at index " + std::to_string(i));
+    }
+    const double e = events(i);
+    if (e != 0.0 && e != 1.0) {
+      throw invalid_argument(o + ": events must be 0 (censored) or 1 (event), got " + to_text(e) + " at index " +
+                             std::to_string(i));
+    }
+    t.time[i] = d;
+    t.event[i] = e == 1.0 ? 1 : 0;
+  }
+  t.weight.assign(n, 1.0);
+  if (opt.weights.size() > 0) {
+    check_paired(n, opt.weights.size(), o, "durations", "weights");
+    t.weighted = true;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double w = opt.weights(i);
+      if (!std::isfinite(w) || w < 0) {
+        throw invalid_argument(o + ": weights must be finite and >= 0, got " + to_text(w) + " at index " +
+                               std::to_string(i));
+      }
+      t.weight[i] = w;
+    }
+  }
+  if (opt.entry.size() > 0) {
+    check_paired(n, opt.entry.size(), o, "durations", "entry");
+    t.entry.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double a = opt.entry(i);
+      if (!std::isfinite(a) || a < 0 || a > t.time[i] || (t.event[i] && a == t.time[i])) {
+        throw invalid_argument(o + ": entry times must be finite with 0 <= entry <= duration (entry < duration for an "
+                               "event: a subject is at risk only after entry), got entry " + to_text(a) +
+                               " and duration " + to_text(t.time[i]) + (t.event[i] ? " (an event)" : " (censored)") +
+                               " at index " + std::to_string(i));
+      }
+      t.entry[i] = a;
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    t.total_weight += t.weight[i];
+    if (t.event[i] && t.weight[i] > 0) {
+      t.event_weight += t.weight[i];
+      ++t.n_events;
+    }
+  }
+  if (!(t.total_weight > 0)) throw invalid_argument(o + ": the weights sum to 0");
+  if (t.n_events == 0) {
+    throw invalid_argument(o + ": every duration is censored (no event among " + std::to_string(n) +
+                           " rows): there is nothing to estimate");
+  }
+  return t;
+}
+
+}  // namespace detail
+}  // namespace clm
