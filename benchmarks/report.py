@@ -52,6 +52,9 @@ ROWS = [
     ("MLP epoch, batch 256, float64", "mlp_train_epoch_1e5x40_f64/256", "mlp_sklearn_b256"),
     ("MLP epoch, batch 256, float32", "mlp_train_epoch_1e5x40_f32/256", "mlp_torch_b256"),
     ("k-means, 1e6 x 8, k 8, Lloyd to convergence (at most 20 iterations), 2 threads", "kmeans_fit_1e6x8_k8_max_iter20/2", "kmeans"),
+    ("Cox PH fit, 1e6 x 20, tied days (Efron)", "cox_fit_efron_1e6x20", "cox_efron"),
+    ("Cox PH fit, same (Breslow)", "cox_fit_breslow_1e6x20", "cox_breslow"),
+    ("Kaplan-Meier, 1e7 durations with ties", "kaplan_meier_1e7", "kaplan_meier"),
     ("BG/NBD fit, 2.36 M customers (CDNOW x 100)", "fit_bg_nbd_2_36M", "bg_nbd_fit"),
     ("summarize + BG/NBD fit, 6.97 M orders of 2.36 M customers", "summarize_and_fit_bg_nbd_2_36M", None),
 ]

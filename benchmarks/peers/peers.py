@@ -510,6 +510,30 @@ def bg_nbd_fit(d):
             "evaluations": int(res.nfev), "params": {"r": r, "alpha": alpha, "a": a, "b": b}}
 
 
+@workload("cox_efron")
+def cox_efron(d):
+    from statsmodels.duration.hazard_regression import PHReg
+    X, t, e = d["cox_X"], d["cox_time"], d["cox_event"]
+    secs, r = best_of(lambda: PHReg(t, X, status=e, ties="efron").fit(disp=False), repeats=1)
+    return {"seconds": secs, "peer": "statsmodels PHReg(ties='efron').fit()"}
+
+
+@workload("cox_breslow")
+def cox_breslow(d):
+    from statsmodels.duration.hazard_regression import PHReg
+    X, t, e = d["cox_X"], d["cox_time"], d["cox_event"]
+    secs, r = best_of(lambda: PHReg(t, X, status=e, ties="breslow").fit(disp=False), repeats=1)
+    return {"seconds": secs, "peer": "statsmodels PHReg(ties='breslow').fit()"}
+
+
+@workload("kaplan_meier")
+def kaplan_meier(d):
+    from statsmodels.duration.survfunc import SurvfuncRight
+    t, e = d["km_time"], d["km_event"]
+    secs, _ = best_of(lambda: SurvfuncRight(t, e))
+    return {"seconds": secs, "peer": "statsmodels SurvfuncRight"}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="", help="comma-separated workload keys")

@@ -41,7 +41,8 @@
 // the risk-set sums S0 = sum w e^eta and S1 = sum w e^eta x; the Hessian needs no p x p sum
 // per row: it is X' diag(q) X - A' A (two syrk calls), q_i being row i's share of the
 // terms 1 / (risk-set sum) over the event times at which it is at risk, A holding the
-// risk-set means. O(n p) per evaluation plus O(n p^2) in BLAS per Hessian.
+// risk-set means (two rows per event time: the d Efron terms are linear in S1 and T1).
+// O(n p) per evaluation plus O(n p^2) in BLAS per Hessian.
 //
 // Bad input: see survival_data.hpp; also fewer than 2 events, and, without a penalty, a
 // covariate that separates the events (the partial likelihood grows without bound: the
@@ -62,6 +63,7 @@
 #include "clm/core/sort.hpp"
 #include "clm/core/types.hpp"
 #include "clm/core/validate.hpp"
+#include "clm/core/vmath.hpp"
 #include "clm/optim/newton.hpp"
 #include "clm/survival/survival_data.hpp"
 
@@ -146,7 +148,7 @@ cox_data make_cox_data(const matrix<T>& X, survival_target&& t, const std::vecto
   if (!t.entry.empty()) c.entry.resize(n);
   for (std::size_t k = 0; k < n; ++k) {
     const std::size_t i = order[k];
-    c.w[k] = t.weight[i];
+    c.w[k] = t.w(i);
     c.time[k] = t.time[i];
     c.event[k] = t.event[i];
     if (!t.entry.empty()) c.entry[k] = t.entry[i];
@@ -220,7 +222,7 @@ class cox_objective {
   }
 
   double evaluate_with_gradient(const vector<double>& b, vector<double>& g) {
-    const double ll = sweep(b, false);
+    const double ll = sweep(b);
     const std::size_t p = d_.p;
     double pen = 0.0;
     for (std::size_t j = 0; j < p; ++j) {
@@ -231,9 +233,8 @@ class cox_objective {
   }
 
   void hessian(const vector<double>& b, matrix<double>& H) {
-    const std::size_t n = d_.n, p = d_.p;
+    const std::size_t p = d_.p;
     information(b, H);
-    (void)n;
     for (std::size_t j = 0; j < p; ++j) {
       for (std::size_t k = 0; k < p; ++k) H(j, k) = (H(j, k) + (j == k ? alpha_ : 0.0)) / d_.total_weight;
     }
@@ -242,7 +243,7 @@ class cox_objective {
   /// The negative Hessian of logPL (no penalty, not divided by the weight), full matrix.
   void information(const vector<double>& b, matrix<double>& H) {
     const std::size_t n = d_.n, p = d_.p;
-    (void)sweep(b, true);
+    (void)sweep(b);
     // q_i = r_i (C_i - [death] e_g): C_i the sum of c over the groups at which row i is at risk.
     std::vector<double> Q(c_.size() + 1, 0.0);  // Q[g]: c summed over groups g.. of g's stratum
     for (std::size_t s = 0; s + 1 < d_.stratum_group.size(); ++s) {
@@ -276,22 +277,31 @@ class cox_objective {
     }
   }
 
-  /// logPL at b (no penalty); fills the per-stratum shifts and risk weights r_ used by
-  /// baseline(). With `hessian`, also the per-group sums c_, e_ and the rows of A_.
-  double sweep(const vector<double>& b, bool hessian) {
+  /// logPL at b (no penalty). Fills what the gradient, the Hessian and the baseline read:
+  /// the per-stratum shifts, the risk weights r_, and per group the sums c_, e_, the
+  /// risk-set total S0_ and the rows of A_. A second call at the same b reuses them (Newton
+  /// asks for the value and then the Hessian at one point).
+  double sweep(const vector<double>& b) {
+    if (swept_ && std::equal(b.begin(), b.end(), last_b_.begin())) return last_ll_;
+    last_b_.assign(b.begin(), b.end());
+    swept_ = true;
+    last_ll_ = sweep_at(b);
+    return last_ll_;
+  }
+
+ private:
+  double sweep_at(const vector<double>& b) {
     const std::size_t n = d_.n, p = d_.p;
     std::fill(eta_.begin(), eta_.end(), 0.0);
     blas::gemv(blas::op::none, n, p, 1.0, d_.X.data(), p, b.data(), 0.0, eta_.data());
     mean_sum_.assign(p, 0.0);
     S1_.resize(p);
     T1_.resize(p);
-    a_.resize(p);
     const std::size_t G = d_.group_begin.size() - 1;
-    if (hessian) {
-      c_.assign(G, 0.0);
-      e_.assign(G, 0.0);
-      A_.clear();
-    }
+    c_.assign(G, 0.0);
+    e_.assign(G, 0.0);
+    S0_.assign(G, 0.0);
+    A_.clear();
     double ll = 0.0;
     for (std::size_t s = 0; s + 1 < d_.stratum_begin.size(); ++s) {
       const std::size_t r0 = d_.stratum_begin[s], r1 = d_.stratum_begin[s + 1];
@@ -299,7 +309,7 @@ class cox_objective {
       double m = -std::numeric_limits<double>::infinity();
       for (std::size_t k = r0; k < r1; ++k) m = std::max(m, eta_[k]);
       shift_[s] = m;
-      for (std::size_t k = r0; k < r1; ++k) r_[k] = d_.w[k] * std::exp(eta_[k] - m);
+      for (std::size_t k = r0; k < r1; ++k) r_[k] = d_.w[k] * vmath::exp_nonpositive(eta_[k] - m);
       double S0 = 0.0;
       std::fill(S1_.begin(), S1_.end(), 0.0);
       std::size_t out = r0;  // next row to leave by its entry time (entry_order)
@@ -309,6 +319,7 @@ class cox_objective {
         if (!d_.entry.empty()) {
           for (; out < r1 && d_.entry[d_.entry_order[out]] >= t; ++out) add_row(d_.entry_order[out], -1.0, S0);
         }
+        S0_[g] = S0;
         const std::size_t d0 = d_.death_begin[g], d1 = d_.death_begin[g + 1];
         if (d0 == d1) continue;
         double Dw = 0.0, T0 = 0.0;
@@ -321,72 +332,67 @@ class cox_objective {
           const double* x = d_.X.data() + k * p;
           for (std::size_t j = 0; j < p; ++j) T1_[j] += r_[k] * x[j];
         }
+        // The K terms (K = d for Efron, 1 for Breslow) have risk-set means
+        // a_k = (S1 - f_k T1) / den_k, f_k = k / K, den_k = S0 - f_k T0. Their sums are
+        // linear in S1 and T1: sum_k omega a_k = omega (b0 S1 - b1 T1), and
+        // sum_k omega a_k a_k' = [S1 T1] M [S1 T1]' with M = omega [[a0, -a1], [-a1, a2]],
+        // b_m = sum f^m / den, a_m = sum f^m / den^2: two rows of A per time, whatever d is.
         const std::size_t K = efron_ ? d1 - d0 : 1;
         const double omega = Dw / static_cast<double>(K);
-        double c = 0.0, e = 0.0;
+        double b0 = 0.0, b1 = 0.0, a0 = 0.0, a1 = 0.0, a2 = 0.0;
         for (std::size_t q = 0; q < K; ++q) {
           const double f = static_cast<double>(q) / static_cast<double>(K);
           const double den = S0 - f * T0;
           if (!(den > 0.0) || !std::isfinite(den)) return -std::numeric_limits<double>::infinity();
           ll -= omega * std::log(den);
-          for (std::size_t j = 0; j < p; ++j) {
-            a_[j] = (S1_[j] - f * T1_[j]) / den;
-            mean_sum_[j] += omega * a_[j];
-          }
-          if (hessian) {
-            c += omega / den;
-            e += omega * f / den;
-            const double sw = std::sqrt(omega);
-            for (std::size_t j = 0; j < p; ++j) A_.push_back(sw * a_[j]);
-          }
+          const double inv = 1.0 / den;
+          b0 += inv;
+          b1 += f * inv;
+          a0 += inv * inv;
+          a1 += f * inv * inv;
+          a2 += f * f * inv * inv;
         }
-        if (hessian) {
-          c_[g] = c;
-          e_[g] = e;
+        for (std::size_t j = 0; j < p; ++j) mean_sum_[j] += omega * (b0 * S1_[j] - b1 * T1_[j]);
+        c_[g] = omega * b0;
+        e_[g] = omega * b1;
+        {
+          // M = L L' (2 x 2 Cholesky; M is positive semi-definite by Cauchy-Schwarz), and
+          // the rows L' [S1 T1]' go into A.
+          const double l11 = std::sqrt(omega * a0);
+          const double l21 = l11 > 0 ? -omega * a1 / l11 : 0.0;
+          const double l22 = std::sqrt(std::max(0.0, omega * a2 - l21 * l21));
+          for (std::size_t j = 0; j < p; ++j) A_.push_back(l11 * S1_[j] + l21 * T1_[j]);
+          if (l22 > 0) {
+            for (std::size_t j = 0; j < p; ++j) A_.push_back(l22 * T1_[j]);
+          }
         }
       }
     }
     return ll;
   }
 
+ public:
   /// Breslow's baseline cumulative hazard per stratum at b, ascending event times, in units
   /// of exp(-shift) (shift: the stratum's largest centred linear predictor).
   void baseline(const vector<double>& b, std::vector<double>& times, std::vector<double>& cumhaz,
                 std::vector<std::size_t>& offsets, std::vector<double>& shifts) {
-    (void)sweep(b, false);
-    const std::size_t p = d_.p;
+    (void)sweep(b);
     times.clear();
     cumhaz.clear();
     offsets.assign(1, 0);
     shifts = shift_;
     for (std::size_t s = 0; s + 1 < d_.stratum_begin.size(); ++s) {
-      std::vector<double> t_s, inc_s;
-      double S0 = 0.0;
-      std::fill(S1_.begin(), S1_.end(), 0.0);
-      const std::size_t r1 = d_.stratum_begin[s + 1];
-      std::size_t out = d_.stratum_begin[s];
-      for (std::size_t g = d_.stratum_group[s]; g < d_.stratum_group[s + 1]; ++g) {
-        const double t = d_.time[d_.group_begin[g]];
-        for (std::size_t k = d_.group_begin[g]; k < d_.group_begin[g + 1]; ++k) add_row(k, 1.0, S0);
-        if (!d_.entry.empty()) {
-          for (; out < r1 && d_.entry[d_.entry_order[out]] >= t; ++out) add_row(d_.entry_order[out], -1.0, S0);
-        }
+      double acc = 0.0;
+      for (std::size_t g = d_.stratum_group[s + 1]; g-- > d_.stratum_group[s];) {  // increasing time
         double Dw = 0.0;
         for (std::size_t q = d_.death_begin[g]; q < d_.death_begin[g + 1]; ++q) Dw += d_.w[d_.deaths[q]];
-        if (Dw > 0) {
-          t_s.push_back(t);
-          inc_s.push_back(Dw / S0);
-        }
-      }
-      double acc = 0.0;
-      for (std::size_t j = t_s.size(); j-- > 0;) {
-        acc += inc_s[j];
-        times.push_back(t_s[j]);
+        if (!(Dw > 0)) continue;
+        acc += Dw / S0_[g];
+        times.push_back(d_.time[d_.group_begin[g]]);
         cumhaz.push_back(acc);
       }
       offsets.push_back(times.size());
     }
-    (void)p;
   }
 
  private:
@@ -400,7 +406,9 @@ class cox_objective {
   const cox_data& d_;
   bool efron_;
   double alpha_;
-  std::vector<double> eta_, r_, shift_, S1_, T1_, a_, mean_sum_, c_, e_, A_, Z_;
+  std::vector<double> eta_, r_, shift_, S1_, T1_, mean_sum_, c_, e_, S0_, A_, Z_, last_b_;
+  bool swept_ = false;
+  double last_ll_ = 0.0;
 };
 
 }  // namespace detail
@@ -487,7 +495,7 @@ class cox_ph {
       s.se[j] = std::sqrt(F(j, j));
       mean_dot_b += data.mean[j] * b(j);
     }
-    s.log_likelihood = f.sweep(b, false);
+    s.log_likelihood = f.sweep(b);
     f.baseline(b, s.baseline_times, s.baseline_cumhaz, s.baseline_offsets, s.shift);
     for (auto& v : s.shift) v += mean_dot_b;  // in terms of x . b on the original columns
     s.labels = data.labels;

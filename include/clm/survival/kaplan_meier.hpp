@@ -67,12 +67,39 @@ struct event_table {
 };
 
 /// Counts the risk set and events at each distinct event time. Unweighted data without
-/// entry times sorts bare keys (all durations, and event durations); otherwise the rows
-/// are sorted with their index and the risk set is entries before t minus exits before t.
+/// entry times: whole-number durations (days, months) below n/2 + 2^16 are counted in one
+/// table indexed by the duration, other durations by sorting bare keys (all durations,
+/// and event durations). Otherwise the rows are sorted with their index and the risk set
+/// is entries before t minus exits before t.
 inline event_table count_events(const survival_target& t) {
   const std::size_t n = t.time.size();
   event_table out;
   if (!t.weighted && t.entry.empty()) {
+    const double limit = 0.5 * static_cast<double>(n) + 65536.0;  // a table of at most 4n bytes
+    double fraction = 0.0, top = 0.0;  // sums and maxima: loops the compiler vectorises
+    for (double v : t.time) {
+      fraction += v - std::floor(v);
+      top = std::max(top, v);
+    }
+    if (fraction == 0.0 && top < limit) {
+      const auto m = static_cast<std::size_t>(top) + 1;
+      std::vector<std::uint32_t> all(m, 0), ev(m, 0);
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto k = static_cast<std::size_t>(t.time[i]);
+        ++all[k];
+        ev[k] += t.event[i];
+      }
+      double at_risk = static_cast<double>(n);
+      for (std::size_t k = 0; k < m; ++k) {
+        if (ev[k] > 0) {
+          out.time.push_back(static_cast<double>(k));
+          out.at_risk.push_back(at_risk);
+          out.events.push_back(static_cast<double>(ev[k]));
+        }
+        at_risk -= static_cast<double>(all[k]);
+      }
+      return out;
+    }
     std::vector<std::uint64_t> all(n), ev;
     ev.reserve(t.n_events);
     for (std::size_t i = 0; i < n; ++i) {
@@ -107,11 +134,11 @@ inline event_table count_events(const survival_target& t) {
     double d = 0.0, c = 0.0;
     for (; j < n && t.time[by_time[j]] == time; ++j) {
       const std::size_t r = by_time[j];
-      c += t.weight[r];
-      if (t.event[r]) d += t.weight[r];
+      c += t.w(r);
+      if (t.event[r]) d += t.w(r);
     }
     if (d > 0) {
-      for (; ie < by_entry.size() && t.entry[by_entry[ie]] < time; ++ie) entered += t.weight[by_entry[ie]];
+      for (; ie < by_entry.size() && t.entry[by_entry[ie]] < time; ++ie) entered += t.w(by_entry[ie]);
       out.time.push_back(time);
       out.at_risk.push_back(entered - exited);
       out.events.push_back(d);

@@ -23,6 +23,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,12 +47,14 @@ namespace detail {
 struct survival_target {
   std::vector<double> time;
   std::vector<unsigned char> event;
-  std::vector<double> weight;
+  std::vector<double> weight;  ///< empty: all 1 (see w(i))
   std::vector<double> entry;  ///< empty: no left truncation
   bool weighted = false;
   double total_weight = 0.0;
   double event_weight = 0.0;
   std::size_t n_events = 0;  ///< rows with event = 1 and a positive weight
+
+  double w(std::size_t i) const { return weighted ? weight[i] : 1.0; }
 };
 
 template <class D, class Ev>
@@ -65,7 +68,17 @@ survival_target check_survival_target(const D& durations_in, const Ev& events_in
   survival_target t;
   t.time.resize(n);
   t.event.resize(n);
+  // One pass the compiler vectorises (counts, no early exit); a bad value is then found
+  // again, in order, to name it.
+  std::size_t bad = 0;
   for (std::size_t i = 0; i < n; ++i) {
+    const double d = durations(i), e = events(i);
+    bad += !(d >= 0.0 && d <= std::numeric_limits<double>::max());
+    bad += e != 0.0 && e != 1.0;
+    t.time[i] = d;
+    t.event[i] = static_cast<unsigned char>(e == 1.0);
+  }
+  for (std::size_t i = 0; bad > 0 && i < n; ++i) {
     const double d = durations(i);
     if (!std::isfinite(d)) {
       throw numeric_error(o + ": durations must be finite, got " + to_text(d) + " at index " + std::to_string(i));
@@ -78,13 +91,11 @@ survival_target check_survival_target(const D& durations_in, const Ev& events_in
       throw invalid_argument(o + ": events must be 0 (censored) or 1 (event), got " + to_text(e) + " at index " +
                              std::to_string(i));
     }
-    t.time[i] = d;
-    t.event[i] = e == 1.0 ? 1 : 0;
   }
-  t.weight.assign(n, 1.0);
   if (opt.weights.size() > 0) {
     check_paired(n, opt.weights.size(), o, "durations", "weights");
     t.weighted = true;
+    t.weight.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
       const double w = opt.weights(i);
       if (!std::isfinite(w) || w < 0) {
@@ -108,12 +119,19 @@ survival_target check_survival_target(const D& durations_in, const Ev& events_in
       t.entry[i] = a;
     }
   }
-  for (std::size_t i = 0; i < n; ++i) {
-    t.total_weight += t.weight[i];
-    if (t.event[i] && t.weight[i] > 0) {
-      t.event_weight += t.weight[i];
-      ++t.n_events;
+  if (t.weighted) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const double w = t.weight[i];
+      t.total_weight += w;
+      if (t.event[i] && w > 0) {
+        t.event_weight += w;
+        ++t.n_events;
+      }
     }
+  } else {
+    for (std::size_t i = 0; i < n; ++i) t.n_events += t.event[i];
+    t.total_weight = static_cast<double>(n);
+    t.event_weight = static_cast<double>(t.n_events);
   }
   if (!(t.total_weight > 0)) throw invalid_argument(o + ": the weights sum to 0");
   if (t.n_events == 0) {
