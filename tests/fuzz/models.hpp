@@ -19,7 +19,9 @@ using model_types =
                clm::minibatch_kmeans<>, clm::rfm_segments<>, clm::bg_nbd<>, clm::mbg_nbd<>, clm::pareto_nbd<>,
                clm::gamma_gamma<>, clm::user_knn<>, clm::item_knn<>, clm::ease<>, clm::implicit_als<>,
                clm::most_popular<>, pipeline_type, clm::logistic_regression<float>, clm::mlp_classifier<float>,
-               clm::baseline_only<>, clm::funk_svd<>, clm::svdpp<>, clm::kaplan_meier<>, clm::cox_ph<>>;
+               clm::baseline_only<>, clm::funk_svd<>, clm::svdpp<>, clm::kaplan_meier<>, clm::cox_ph<>,
+               clm::two_model_uplift<clm::logistic_regression<>>, clm::s_learner<clm::logistic_regression<>>,
+               clm::class_transformation<clm::logistic_regression<>>>;
 
 inline constexpr std::size_t n_models = std::tuple_size_v<model_types>;
 
@@ -56,6 +58,13 @@ E example() {
     } else {
       return m.fit(s.durations, s.events);
     }
+  } else if constexpr (clm::uplift_model<E>) {
+    const auto s = clm::synthetic::retention_experiment<T>({.n_customers = 80, .n_features = 3, .treated_share = 0.5,
+                                                            .type_strength = 1.5, .persuadable_control = 0.3,
+                                                            .persuadable_treated = 0.75, .sure_thing = 0.9,
+                                                            .lost_cause = 0.1, .value_scale = 100.0, .seed = 2});
+    E m;
+    return m.fit(s.X, s.retained, s.treatment);
   } else if constexpr (requires { typename E::data_type; }) {
     E m;
     if constexpr (std::is_same_v<E, clm::implicit_als<>>) m = E({.factors = 4, .iterations = 2});
@@ -89,6 +98,13 @@ void exercise(const E& m) {
   if constexpr (std::is_same_v<E, clm::kaplan_meier<>>) {
     (void)m.predict(clm::vector<double>{0.0, 1.0, 1e9});
     (void)m.median_survival();
+  } else if constexpr (clm::uplift_model<E>) {
+    for (std::size_t d = 1; d <= 5; ++d) {
+      try {
+        (void)m.predict_uplift(clm::matrix<T>(xt::ones<T>({std::size_t{3}, d})));
+      } catch (const clm::error&) {
+      }
+    }
   } else if constexpr (clm::survival_model<E>) {
     for (std::size_t d = 1; d <= 4; ++d) {
       const clm::matrix<T> X = xt::ones<T>({std::size_t{3}, d});

@@ -6,8 +6,9 @@
 // training set (X_other, y_other), and whether NaN is a legal feature value (missing) for
 // this estimator. In is matrix<T> or clm::table (encoders, column transformers); y is used
 // only by supervised estimators. A survival model (fit(X, durations, events)) takes its
-// durations from y and its event flags from events / events_other; its output is
-// predict_risk.
+// durations from y and its event flags from aux / aux_other, its output is predict_risk;
+// an uplift model (fit(X, y, treatment)) takes its treatment flags from aux / aux_other,
+// its output is predict_uplift.
 //
 // Checked:
 //  - the concepts (estimator, saveable, and transformer / supervised transformer /
@@ -61,19 +62,19 @@ struct check_data {
   In X_other;
   vector<T> y_other;
   bool nan_is_missing = false;
-  vector<T> events{};
-  vector<T> events_other{};
+  vector<T> aux{};
+  vector<T> aux_other{};
 };
 
 namespace detail {
 
 template <class E, class In>
-constexpr bool is_supervised = regressor<E> || supervised_transformer<E> || survival_model<E>;
+constexpr bool is_supervised = regressor<E> || supervised_transformer<E> || survival_model<E> || uplift_model<E>;
 
 template <class E, class In, class T>
-E& fit(E& e, const In& X, const vector<T>& y, const vector<T>& events) {
-  if constexpr (survival_model<E>) {
-    return e.fit(X, y, events);
+E& fit(E& e, const In& X, const vector<T>& y, const vector<T>& aux) {
+  if constexpr (survival_model<E> || uplift_model<E>) {
+    return e.fit(X, y, aux);
   } else if constexpr (is_supervised<E, In>) {
     return e.fit(X, y);
   } else {
@@ -91,6 +92,8 @@ matrix<typename E::value_type> output(const E& e, const In& X) {
     vector<T> v;
     if constexpr (survival_model<E>) {
       v = e.predict_risk(X);
+    } else if constexpr (uplift_model<E>) {
+      v = e.predict_uplift(X);
     } else if constexpr (classifier<E>) {
       v = e.predict_proba(X);
     } else {
@@ -207,7 +210,7 @@ void check_estimator(MakeData make_data, const E& prototype = E{}) {
   // fit returns *this, params unchanged, fitted.
   E model = prototype;
   const auto params_before = model.params();
-  E& ret = fit(model, X, data.y, data.events);
+  E& ret = fit(model, X, data.y, data.aux);
   CHECK(&ret == &model);
   CHECK(model.fitted());
   CHECK(model.params() == params_before);
@@ -221,10 +224,10 @@ void check_estimator(MakeData make_data, const E& prototype = E{}) {
   // Fit twice -> same model; a fit on other data in between leaves no trace.
   {
     E again = prototype;
-    fit(again, X, data.y, data.events);
+    fit(again, X, data.y, data.aux);
     CHECK(bitwise_equal(output(again, X), out));
-    fit(again, data.X_other, data.y_other, data.events_other);
-    fit(again, X, data.y, data.events);
+    fit(again, data.X_other, data.y_other, data.aux_other);
+    fit(again, X, data.y, data.aux);
     CHECK(bitwise_equal(output(again, X), out));
   }
 
@@ -248,10 +251,10 @@ void check_estimator(MakeData make_data, const E& prototype = E{}) {
   {
     E copy = model;
     CHECK(bitwise_equal(output(copy, X), out));
-    fit(copy, data.X_other, data.y_other, data.events_other);
+    fit(copy, data.X_other, data.y_other, data.aux_other);
     CHECK(bitwise_equal(output(model, X), out));
     E other = prototype;
-    fit(other, data.X_other, data.y_other, data.events_other);
+    fit(other, data.X_other, data.y_other, data.aux_other);
     if constexpr (std::is_same_v<In, matrix<T>>) {
       CHECK(bitwise_equal(output(copy, X), output(other, X)));
     } else {
@@ -265,7 +268,7 @@ void check_estimator(MakeData make_data, const E& prototype = E{}) {
     E fresh_clone = clone(model);
     CHECK_FALSE(fresh_clone.fitted());
     CHECK(fresh_clone.params() == model.params());
-    fit(fresh_clone, data.X, data.y, data.events);
+    fit(fresh_clone, data.X, data.y, data.aux);
     CHECK(bitwise_equal(output(fresh_clone, X), out));
   }
 
@@ -302,19 +305,19 @@ void check_estimator(MakeData make_data, const E& prototype = E{}) {
 
     constexpr T inf = std::numeric_limits<T>::infinity();
     if (auto bad = detail::with_value(X, 0, inf)) {
-      CHECK_THROWS_AS(fit(e, *bad, data.y, data.events), numeric_error);
+      CHECK_THROWS_AS(fit(e, *bad, data.y, data.aux), numeric_error);
       CHECK_THROWS_AS(output(model, *bad), numeric_error);
     }
-    if (auto bad = detail::with_value(X, 1, -inf)) CHECK_THROWS_AS(fit(e, *bad, data.y, data.events), numeric_error);
+    if (auto bad = detail::with_value(X, 1, -inf)) CHECK_THROWS_AS(fit(e, *bad, data.y, data.aux), numeric_error);
     if (!data.nan_is_missing) {
       if (auto bad = detail::with_value(X, 1, std::numeric_limits<T>::quiet_NaN())) {
-        CHECK_THROWS_AS(fit(e, *bad, data.y, data.events), numeric_error);
+        CHECK_THROWS_AS(fit(e, *bad, data.y, data.aux), numeric_error);
       }
     }
     if constexpr (detail::is_supervised<E, In>) {
       vector<T> short_y = vector<T>::from_shape({n - 1});
       std::copy(data.y.begin(), data.y.begin() + static_cast<std::ptrdiff_t>(n - 1), short_y.begin());
-      CHECK_THROWS_AS(fit(e, X, short_y, data.events), shape_error);
+      CHECK_THROWS_AS(fit(e, X, short_y, data.aux), shape_error);
     }
     detail::check_wrong_columns_throw<T>(model, X);
   }

@@ -301,7 +301,7 @@ TEST_CASE("cox_ph: baseline hazard and predictions") {
   CHECK(S1(0, 3) < 1.0);
 }
 
-TEST_CASE("cox_ph: recovers the simulator's coefficients; concordance of its risk") {
+TEST_CASE("cox_ph: recovers the simulator's coefficients and orders churn by concordance") {
   const auto sim = clm::synthetic::churn_times({.n_customers = 20000, .coef = {0.5, -0.7, 0.3, 0.0, 0.8},
                                                 .binary_last = true, .shape = 1.3, .scale = 24.0,
                                                 .censoring_rate = 0.02, .follow_up = 36.0, .resolution = 1.0,
@@ -342,10 +342,10 @@ TEST_CASE("cox_ph: the estimator contract") {
     clm::testing::check_data<double> d;
     d.X = a.X;
     d.y = a.durations;
-    d.events = a.events;
+    d.aux = a.events;
     d.X_other = b.X;
     d.y_other = b.durations;
-    d.events_other = b.events;
+    d.aux_other = b.events;
     return d;
   });
   clm::testing::check_estimator<E>(
@@ -361,10 +361,10 @@ TEST_CASE("cox_ph: the estimator contract") {
         clm::testing::check_data<double> d;
         d.X = a.X;
         d.y = a.durations;
-        d.events = a.events;
+        d.aux = a.events;
         d.X_other = b.X;
         d.y_other = b.durations;
-        d.events_other = b.events;
+        d.aux_other = b.events;
         return d;
       },
       E({.ties = clm::cox_ties::breslow, .alpha = 1.0, .tol = 1e-9, .max_iter = 100}));

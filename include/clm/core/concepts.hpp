@@ -12,6 +12,7 @@
 //                         probability_alive(summary)
 //   survival_model<E>     fit(X, durations, events) -> E&, predict_risk(X) const -> vector
 //                         (higher: earlier event), predict_survival(X, times) const -> matrix
+//   uplift_model<E>       fit(X, y, treatment) -> E&, predict_uplift(X) const -> vector
 //
 // with_params(e, p) / clone(e) make a new, unfitted estimator like e with params p (or
 // e's own): E(p) for single models; composites (pipeline, column_transformer) provide
@@ -91,6 +92,13 @@ concept survival_model = estimator<E> &&
       { e.fit(X, t, t) } -> std::same_as<E&>;
       { ce.predict_risk(X) } -> std::same_as<vector<typename E::value_type>>;
       { ce.predict_survival(X, t) } -> std::same_as<matrix<typename E::value_type>>;
+    };
+
+template <class E>
+concept uplift_model = estimator<E> &&
+    requires(E& e, const E& ce, const matrix<typename E::value_type>& X, const vector<typename E::value_type>& y) {
+      { e.fit(X, y, y) } -> std::same_as<E&>;
+      { ce.predict_uplift(X) } -> std::same_as<vector<typename E::value_type>>;
     };
 
 /// A new, unfitted estimator like `e` with params `p`.

@@ -56,6 +56,20 @@
 // a censoring time ~ Exponential(censoring_rate) (0: none) or the end of follow_up,
 // whichever is first. With `resolution` > 0 durations are rounded up to its multiples
 // (whole months, say), which makes ties.
+//
+// retention_experiment(): a randomised retention offer with a known effect per customer.
+// Features x ~ N(0, 1) (n_features >= 2). Each customer is one of four types, drawn with
+// probabilities softmax(s) of the scores
+//   persuadable  type_strength * x0        stays with p_persuadable.treated if offered,
+//                                          .control if not (the offer helps)
+//   do_not_disturb  -type_strength * x0    the reverse (the offer hurts)
+//   sure_thing   type_strength * x1        stays with p_sure either way
+//   lost_cause   -type_strength * x1       stays with p_lost either way
+// (the other features are noise). Treatment ~ Bernoulli(treated_share), outcome retained ~
+// Bernoulli(its type's rate under its arm). true_uplift is E[retained | x, offered] -
+// E[retained | x, not offered] over the type probabilities given x (the best any model of
+// x can know); retain_control the same without the offer (1 - it is the churn risk a churn
+// model would score). value ~ Gamma(2, value_scale): each customer's worth if retained.
 
 #include <algorithm>
 #include <cmath>
@@ -594,6 +608,89 @@ churn_time_data<T> churn_times(const churn_time_params& p = {}) {
     out.churn_time(i) = static_cast<T>(time);
     out.durations(i) = static_cast<T>(observed);
     out.events(i) = static_cast<T>(time <= end ? 1 : 0);
+  }
+  return out;
+}
+
+struct retention_experiment_params {
+  std::size_t n_customers = 20000;
+  std::size_t n_features = 5;
+  double treated_share = 0.5;
+  double type_strength = 1.5;
+  double persuadable_control = 0.3, persuadable_treated = 0.75;
+  double sure_thing = 0.9, lost_cause = 0.1;
+  double value_scale = 100.0;
+  std::uint64_t seed = 1;
+};
+
+enum class customer_type : std::uint8_t { persuadable, do_not_disturb, sure_thing, lost_cause };
+
+template <class T = double>
+struct retention_experiment_data {
+  matrix<T> X;
+  vector<T> treatment;       ///< 1: offered
+  vector<T> retained;        ///< the outcome: 1 stayed
+  vector<T> true_uplift;     ///< E[retained | x, offer] - E[retained | x, no offer]
+  vector<T> retain_control;  ///< E[retained | x, no offer]
+  vector<T> value;           ///< worth of keeping the customer
+  std::vector<customer_type> type;
+};
+
+template <class T = double>
+retention_experiment_data<T> retention_experiment(const retention_experiment_params& p = {}) {
+  const char* o = "synthetic::retention_experiment";
+  require_param(p.n_customers > 0, o, "n_customers", p.n_customers, "> 0");
+  require_param(p.n_features >= 2, o, "n_features", p.n_features, ">= 2");
+  require_param(p.treated_share > 0.0 && p.treated_share < 1.0, o, "treated_share", p.treated_share, "in (0, 1)");
+  for (const auto& [name, v] : {std::pair{"persuadable_control", p.persuadable_control},
+                                {"persuadable_treated", p.persuadable_treated}, {"sure_thing", p.sure_thing},
+                                {"lost_cause", p.lost_cause}}) {
+    require_param(v >= 0.0 && v <= 1.0, o, name, v, "a probability in [0, 1]");
+  }
+  require_param(p.value_scale > 0.0 && std::isfinite(p.value_scale), o, "value_scale", p.value_scale, "finite and > 0");
+  random_engine g(p.seed);
+  const std::size_t n = p.n_customers, d = p.n_features;
+  retention_experiment_data<T> out;
+  out.X = matrix<T>::from_shape({n, d});
+  out.treatment = vector<T>::from_shape({n});
+  out.retained = vector<T>::from_shape({n});
+  out.true_uplift = vector<T>::from_shape({n});
+  out.retain_control = vector<T>::from_shape({n});
+  out.value = vector<T>::from_shape({n});
+  out.type.resize(n);
+  // Retention rate of each type without and with the offer.
+  const double control[4] = {p.persuadable_control, p.persuadable_treated, p.sure_thing, p.lost_cause};
+  const double treated[4] = {p.persuadable_treated, p.persuadable_control, p.sure_thing, p.lost_cause};
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < d; ++j) out.X(i, j) = static_cast<T>(normal(g));
+    const double x0 = static_cast<double>(out.X(i, 0)), x1 = static_cast<double>(out.X(i, 1));
+    const double s[4] = {p.type_strength * x0, -p.type_strength * x0, p.type_strength * x1, -p.type_strength * x1};
+    const double top = std::max(std::max(s[0], s[1]), std::max(s[2], s[3]));
+    double w[4], total = 0;
+    for (int k = 0; k < 4; ++k) total += (w[k] = std::exp(s[k] - top));
+    double uplift = 0, base = 0;
+    for (int k = 0; k < 4; ++k) {
+      w[k] /= total;
+      uplift += w[k] * (treated[k] - control[k]);
+      base += w[k] * control[k];
+    }
+    double u = uniform01(g);
+    std::size_t type = 3;
+    for (std::size_t k = 0; k < 3; ++k) {
+      if (u < w[k]) {
+        type = k;
+        break;
+      }
+      u -= w[k];
+    }
+    const bool offered = uniform01(g) < p.treated_share;
+    const double rate = offered ? treated[type] : control[type];
+    out.type[i] = static_cast<customer_type>(type);
+    out.treatment(i) = static_cast<T>(offered ? 1 : 0);
+    out.retained(i) = static_cast<T>(uniform01(g) < rate ? 1 : 0);
+    out.true_uplift(i) = static_cast<T>(uplift);
+    out.retain_control(i) = static_cast<T>(base);
+    out.value(i) = static_cast<T>(gamma(g, 2.0, p.value_scale));
   }
   return out;
 }

@@ -236,10 +236,11 @@ class mlp_base {
   template <class E>
   vector<T> decision_function(const E& X_in) const {
     const auto& st = get();
-    const std::string owner = std::string(Derived::name) + ".predict";
-    decltype(auto) X = evaluate<T, 2>(X_in, owner + ": X");
-    check_columns(X, st.sizes.front(), owner + ": X");
-    check_finite(X, owner + ": X");
+    std::string what = Derived::name;  // "<name>.predict: X", built in place (g++ 12 warns
+    what += ".predict: X";            // falsely on a temporary string + literal here)
+    decltype(auto) X = evaluate<T, 2>(X_in, what);
+    check_columns(X, st.sizes.front(), what);
+    check_finite(X, what);
     // Blocks of rows small enough for the activations to stay in cache.
     constexpr std::size_t chunk = 4096;
     const std::size_t n = X.shape()[0], d = X.shape()[1];
