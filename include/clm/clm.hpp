@@ -63,6 +63,10 @@
 #include "clm/model_selection/grid_search.hpp"
 #include "clm/model_selection/split.hpp"
 
+#include "clm/explain/contributions.hpp"
+#include "clm/explain/partial_dependence.hpp"
+#include "clm/explain/permutation_importance.hpp"
+#include "clm/explain/reason_codes.hpp"
 #include "clm/neural/mlp.hpp"
 #include "clm/survival/concordance.hpp"
 #include "clm/survival/cox_ph.hpp"
