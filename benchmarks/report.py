@@ -55,6 +55,8 @@ ROWS = [
     ("Cox PH fit, 1e6 x 20, tied days (Efron)", "cox_fit_efron_1e6x20", "cox_efron"),
     ("Cox PH fit, same (Breslow)", "cox_fit_breslow_1e6x20", "cox_breslow"),
     ("Kaplan-Meier, 1e7 durations with ties", "kaplan_meier_1e7", "kaplan_meier"),
+    ("permutation importance, logistic, 1e5 x 45, 10 repeats, roc_auc", "permutation_importance_1e5x45_10_repeats/1",
+     "permutation_importance"),
     ("BG/NBD fit, 2.36 M customers (CDNOW x 100)", "fit_bg_nbd_2_36M", "bg_nbd_fit"),
     ("summarize + BG/NBD fit, 6.97 M orders of 2.36 M customers", "summarize_and_fit_bg_nbd_2_36M", None),
 ]

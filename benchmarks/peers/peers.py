@@ -534,6 +534,16 @@ def kaplan_meier(d):
     return {"seconds": secs, "peer": "statsmodels SurvfuncRight"}
 
 
+@workload("permutation_importance")
+def permutation_importance_peer(d):
+    from sklearn.inspection import permutation_importance
+    from sklearn.linear_model import LogisticRegression
+    X, y = d["linear_X"][:100_000, :45], d["linear_y_cls"][:100_000]
+    m = LogisticRegression(C=1.0, max_iter=1000).fit(X, y)
+    secs, _ = best_of(lambda: permutation_importance(m, X, y, scoring="roc_auc", n_repeats=10, random_state=1), repeats=1)
+    return {"seconds": secs, "peer": "sklearn.inspection.permutation_importance(n_jobs=None)"}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="", help="comma-separated workload keys")
