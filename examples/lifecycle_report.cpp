@@ -24,6 +24,10 @@
 //                    [--no-header] [--calibration-end YYYY-MM-DD] [--observation-end YYYY-MM-DD]
 //                    [--horizon WEEKS] [--model auto|bg_nbd|mbg_nbd|pareto_nbd]
 //                    [--recommender item_knn|ease]
+//                    [--experiment FILE [--offer-cost C] [--offer-budget B]] (a retention offer
+//                    sent at the calibration end: a CSV with customer_id and treatment (1
+//                    offered, 0 control) columns; the report adds the uplift model and whom to
+//                    target: uplift x CLV - C > 0, best first, within the budget B)
 //                    [--out DIR] [--quiet] [--keep-duplicates] [--customers N] [--seed S]
 // --model auto (the default) fits BG/NBD, MBG/NBD and Pareto/NBD on the calibration period
 // and uses the one whose predicted holdout purchases per customer are closest to the actual
@@ -57,7 +61,8 @@ namespace {
 struct options {
   std::string transactions, customer = "customer_id", date = "date", amount = "amount", item, date_format;
   std::string quantity, price, order, status, cancelled_prefix, cancelled_status, currency;
-  std::string sqlite, postgres, query, write_scores;
+  std::string sqlite, postgres, query, write_scores, experiment;
+  double offer_cost = 0.0, offer_budget = -1.0;
   bool whitespace = false, header = true, quiet = false, keep_duplicates = false;
   char delimiter = ',';
   std::string calibration_end, observation_end, model = "auto", recommender = "item_knn", out = "lifecycle_report";
@@ -102,6 +107,9 @@ options parse_args(int argc, char** argv) {
     else if (a == "--horizon") o.horizon = std::strtod(value(i).c_str(), nullptr);
     else if (a == "--model") o.model = value(i);
     else if (a == "--recommender") o.recommender = value(i);
+    else if (a == "--experiment") o.experiment = value(i);
+    else if (a == "--offer-cost") o.offer_cost = std::strtod(value(i).c_str(), nullptr);
+    else if (a == "--offer-budget") o.offer_budget = std::strtod(value(i).c_str(), nullptr);
     else if (a == "--out") o.out = value(i);
     else if (a == "--quiet") o.quiet = true;
     else if (a == "--keep-duplicates") o.keep_duplicates = true;
@@ -126,6 +134,10 @@ options parse_args(int argc, char** argv) {
   if (o.model != "auto" && o.model != "bg_nbd" && o.model != "mbg_nbd" && o.model != "pareto_nbd") {
     throw clm::invalid_argument("--model must be auto, bg_nbd, mbg_nbd or pareto_nbd, got '" + o.model + "'");
   }
+  if (o.experiment.empty() && (o.offer_cost != 0.0 || o.offer_budget >= 0.0)) {
+    throw clm::invalid_argument("--offer-cost and --offer-budget go with --experiment");
+  }
+  if (!(o.offer_cost >= 0.0)) throw clm::invalid_argument("--offer-cost must be >= 0");
   if (o.recommender != "item_knn" && o.recommender != "ease") {
     throw clm::invalid_argument("--recommender must be item_knn or ease");
   }
@@ -246,6 +258,19 @@ int main(int argc, char** argv) try {
            std::to_string(log.size()) + " rows, " + std::to_string(log.skipped_rows) + " bad rows skipped, " +
                std::to_string(log.guest_rows) + " guest rows and " + std::to_string(log.cancelled_rows) +
                " cancelled lines dropped" + (log.skipped_rows == 0 ? std::string() : "; first skipped at " + log.first_skipped));
+  if (!o.experiment.empty()) {
+    const auto t = clm::read_csv(o.experiment);
+    clm::offer_experiment ex;
+    const auto& ids = t.categorical("customer_id");
+    const auto treatment = t.numeric("treatment");
+    for (std::size_t i = 0; i < t.rows(); ++i) {
+      ex.customer_ids.push_back(ids.at(i));
+      ex.treatment.push_back(treatment(i));
+    }
+    lo.experiment = std::move(ex);
+    lo.offer_cost = o.offer_cost;
+    if (o.offer_budget >= 0.0) lo.offer_budget = o.offer_budget;
+  }
   lo.on_step = [&](const clm::lifecycle_step& s) { out.step(s.name.c_str(), s.seconds, s.detail); };
   lo.progress = out.bar();
   const auto analysis = clm::analyze_lifecycle(std::move(log), lo);
@@ -260,14 +285,14 @@ int main(int argc, char** argv) try {
                          .advice = clm::blas::kernel_advice(blas)};
   const auto t1 = std::chrono::steady_clock::now();
   clm::write_lifecycle_report(analysis, o.out, ro);
-  out.step("10. write", std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count(),
+  out.step("11. write", std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count(),
            "customers.csv, segments.csv, report.html, models in " + o.out);
   if (!o.write_scores.empty()) {
     const auto t2 = std::chrono::steady_clock::now();
     db.with([&](auto& c) {
       clm::write_sql(c, o.write_scores, clm::customers_table(analysis), {.if_exists = clm::if_exists::replace});
     });
-    out.step("11. write scores", std::chrono::duration<double>(std::chrono::steady_clock::now() - t2).count(),
+    out.step("12. write scores", std::chrono::duration<double>(std::chrono::steady_clock::now() - t2).count(),
              "wrote " + std::to_string(analysis.summary.size()) + " customers into " + o.write_scores);
   }
   if (!o.quiet) std::printf("\nwrote %s/{customers.csv, segments.csv, report.html, *.clm}\n", o.out.c_str());

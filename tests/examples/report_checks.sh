@@ -198,7 +198,7 @@ case "$mode" in
     "$report" --sqlite "$work/shop.db" --query "select customer_id, date, amount from orders" \
       --write-scores "report scores" --out "$work/out" > "$work/stdout" || fail "--sqlite --query: exit $?"
     cat "$work/stdout"
-    grep -q "^11. write scores .* wrote [0-9]* customers into report scores" "$work/stdout" || fail "no scores written"
+    grep -q "^12. write scores .* wrote [0-9]* customers into report scores" "$work/stdout" || fail "no scores written"
     customers=$(($(wc -l < "$work/out/customers.csv") - 1))
     grep -q "wrote $customers customers into report scores" "$work/stdout" ||
       fail "customers.csv has $customers customers, the scores table a different count"

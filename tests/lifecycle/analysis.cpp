@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
+#include "clm/data/csv.hpp"
 #include "clm/data/synthetic.hpp"
 #include "clm/lifecycle/analysis.hpp"
 #include "clm/lifecycle/report/render.hpp"
@@ -109,7 +111,10 @@ TEST_CASE("analyze_lifecycle: a named model, EASE, no recommender, bad options a
   clm::analyze_lifecycle(population().transactions, o);
   REQUIRE(steps.size() >= 8);
   CHECK(steps.front() == "1. clean");
-  CHECK(std::is_sorted(steps.begin(), steps.end()));
+  CHECK(steps.back().rfind("10. ", 0) == 0);
+  std::vector<int> numbers;
+  for (const auto& s : steps) numbers.push_back(std::stoi(s));
+  CHECK(std::is_sorted(numbers.begin(), numbers.end()));
 
   CHECK_THROWS_WITH_AS(clm::analyze_lifecycle(population().transactions, {.horizon_weeks = 0}),
                        doctest::Contains("expected a positive number of weeks, got 0"), clm::invalid_argument);
@@ -177,5 +182,95 @@ TEST_CASE("write_lifecycle_report: the files, the models loadable, the page's ch
   CHECK(clm::segment_definition("Can't lose", 0.5) ==
         "R 1, F 4-5, M 4-5; or a Champion or Loyal customer with an at-risk score of 0.5 or more");
   CHECK(clm::segment_definition("Other", 0.5) == "scores no rule of the map covers");
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("analyze_lifecycle: time to churn, reasons for the at-risk, and a retention offer") {
+  const auto& a = analysis();
+  const std::size_t n = a.summary.size();
+  // Time to churn by its rule; the curves are Kaplan-Meier on it.
+  REQUIRE(a.churn_time.size() == n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double expect = a.holdout_churned(i) == 1.0 ? a.summary.recency(i) : a.summary.T(i) + a.summary.holdout_duration;
+    CHECK(a.churn_time(i) == expect);
+  }
+  clm::kaplan_meier<> km;
+  km.fit(a.churn_time, a.holdout_churned);
+  CHECK(km.survival_function() == a.survival.survival_function());
+  CHECK(!a.survival_by_segment.empty());
+  // The Cox model on first-purchase covariates, and its concordance.
+  REQUIRE(a.churn_hazard.has_value());
+  CHECK(a.churn_hazard->coef().size() == 2);
+  CHECK(a.churn_hazard_concordance > 0.4);
+  CHECK(a.churn_hazard_concordance < 0.8);
+  // Reasons: the churn model's largest contributions to the logit, per at-risk customer.
+  REQUIRE(a.at_risk_reasons.rows() == a.at_risk.size());
+  REQUIRE(!a.at_risk.empty());
+  const auto& ct = a.churn.step<0>();
+  const clm::matrix<double> Xt = ct.transform(a.features);
+  const clm::matrix<double> first = xt::view(Xt, xt::range(a.at_risk[0], a.at_risk[0] + 1), xt::all());
+  const auto lc = clm::linear_contributions(a.churn.step<1>(), first, Xt);
+  CHECK(a.at_risk_reasons.contribution(0, 0) == doctest::Approx(xt::amax(lc.values)()));
+  CHECK(!a.offer_model.has_value());
+
+  // An offer that brings back half the treated repeat customers who would have churned.
+  auto log = population().transactions;
+  std::map<std::string, std::size_t> row_of;
+  for (std::size_t i = 0; i < n; ++i) row_of.emplace(a.summary.ids[i], i);
+  clm::random_engine g(3);
+  clm::offer_experiment ex;
+  std::size_t brought_back = 0;
+  for (std::size_t c = 0; c < log.customer_ids.size(); ++c) {
+    const auto it = row_of.find(log.customer_ids[c]);
+    if (it == row_of.end()) continue;
+    const std::size_t i = it->second;
+    const bool treated = clm::uniform01(g) < 0.5;
+    ex.customer_ids.push_back(log.customer_ids[c]);
+    ex.treatment.push_back(treated ? 1.0 : 0.0);
+    if (treated && a.summary.frequency(i) >= 2 && a.holdout_churned(i) == 1.0 && clm::uniform01(g) < 0.5) {
+      log.customer.push_back(static_cast<std::int32_t>(c));
+      log.time.push_back(clm::timestamp{a.calibration_end.seconds + 86400 * 10});
+      log.amount.push_back(20.0);
+      if (log.has_items()) log.item.push_back(0);
+      ++brought_back;
+    }
+  }
+  REQUIRE(brought_back > 20);
+  auto o = periods();
+  o.experiment = ex;
+  o.offer_cost = 1.0;
+  const auto b = clm::analyze_lifecycle(log, o);
+  REQUIRE(b.offer_model.has_value());
+  CHECK(b.experiment_customers == n);
+  double repeaters = 0, one_time = 0, nr = 0, no = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (b.summary.frequency(i) >= 2) repeaters += b.uplift(i), nr += 1;
+    if (b.summary.frequency(i) == 0) one_time += b.uplift(i), no += 1;
+  }
+  MESSAGE("mean predicted uplift: repeat customers ", repeaters / nr, ", one-time buyers ", one_time / no,
+          "; Qini coefficient in sample ", b.offer_qini);
+  CHECK(repeaters / nr > one_time / no + 0.05);
+  CHECK(b.offer_qini > 0.0);
+  REQUIRE(!b.offers.customers.empty());
+  for (std::size_t k = 0; k < b.offers.customers.size(); ++k) {
+    const std::size_t i = b.offers.customers[k];
+    CHECK(b.uplift(i) * b.clv(i) - 1.0 == doctest::Approx(b.offers.incremental_value[k]));
+    CHECK(b.offers.incremental_value[k] > 0);
+  }
+  const auto dir = std::filesystem::temp_directory_path() / "clm_lifecycle_offer";
+  std::filesystem::remove_all(dir);
+  clm::write_lifecycle_report(b, dir);
+  const auto loaded = clm::load<clm::two_model_uplift<clm::logistic_regression<>>>(dir / "offer_uplift.clm");
+  CHECK(loaded.predict_uplift(Xt) == b.offer_model->predict_uplift(Xt));
+  CHECK(std::filesystem::exists(dir / "cox_ph.clm"));
+  std::ifstream in(dir / "report.html");
+  std::stringstream html;
+  html << in.rdbuf();
+  CHECK(html.str().find("Retention offer: whom to target") != std::string::npos);
+  CHECK(html.str().find("Kaplan-Meier") != std::string::npos);
+  CHECK(html.str().find("top reasons") != std::string::npos);
+  const auto customers = clm::read_csv(dir / "customers.csv");
+  CHECK(customers.has("uplift"));
+  CHECK(customers.has("churn_reasons"));
   std::filesystem::remove_all(dir);
 }

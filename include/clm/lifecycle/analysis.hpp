@@ -30,6 +30,20 @@
 //      purchases, the top items per customer
 //   9. decision lists: at_risk (score >= threshold, one-time buyers included, highest CLV
 //      first) and most_valuable (highest CLV first)
+//  10. deciding: time to churn, reasons, offers.
+//      - Time to churn: a churned customer (no purchase in the holdout) churned at their
+//        last calibration purchase (duration = recency t_x, an event); a retained customer
+//        is censored at the observation end (T + the holdout's length). Kaplan-Meier curves
+//        overall and per segment (segments with an event); a Cox model (Efron ties) of that
+//        time on covariates known at the first purchase - the first day's spend (log1p)
+//        and the acquisition time, both standardised, so each hazard ratio is per standard
+//        deviation - when the log allows (otherwise a warning says why); its concordance.
+//      - Reasons: for each at-risk customer the churn model's top three features by their
+//        contribution to the logit (coef x (x - mean), clm/explain), named.
+//      - Offers (when options.experiment names treated and control customers - an offer
+//        sent at the calibration end): a T-learner (two logistic regressions on the churn
+//        model's features) of retention in the holdout, the uplift of every customer, and
+//        whom to target: uplift x CLV - offer_cost > 0, best first, within offer_budget.
 //
 // Errors: invalid_argument when the log cannot support the analysis (fewer than 10
 // customers, no repeat purchases, a holdout with no churned or no retained customer), with
@@ -73,6 +87,13 @@
 #include "clm/preprocessing/standard_scaler.hpp"
 #include "clm/recommend/ease.hpp"
 #include "clm/recommend/knn.hpp"
+#include "clm/explain/reason_codes.hpp"
+#include "clm/survival/concordance.hpp"
+#include "clm/survival/cox_ph.hpp"
+#include "clm/survival/kaplan_meier.hpp"
+#include "clm/uplift/meta_learners.hpp"
+#include "clm/uplift/metrics.hpp"
+#include "clm/uplift/targeting.hpp"
 
 namespace clm {
 
@@ -84,6 +105,13 @@ struct lifecycle_step {
   std::string name;
   double seconds = 0.0;
   std::string detail;
+};
+
+/// A randomised retention offer sent at the calibration end: customers (ids of the log) and
+/// their treatment flag (1 offered, 0 control). Customers not in the summary are ignored.
+struct offer_experiment {
+  std::vector<std::string> customer_ids;
+  std::vector<double> treatment;
 };
 
 struct lifecycle_options {
@@ -99,6 +127,9 @@ struct lifecycle_options {
   std::size_t seed = 42;      ///< the churn model's train/test split
   std::function<void(const lifecycle_step&)> on_step;  ///< called as each step ends
   progress_callback progress;                           ///< long loops (recommendations)
+  std::optional<offer_experiment> experiment;  ///< a retention offer's treated and control customers
+  double offer_cost = 0.0;                     ///< one offer's cost, in the unit of CLV
+  double offer_budget = std::numeric_limits<double>::infinity();
 };
 
 /// One purchase model of the comparison.
@@ -188,6 +219,20 @@ struct lifecycle_analysis {
   // Chart data.
   cohort_retention cohorts;
   cumulative_repeats repeats;
+
+  // Deciding (step 10).
+  vector<double> churn_time, churn_event;  ///< per customer, in the summary's unit
+  kaplan_meier<> survival;                 ///< all customers
+  std::vector<std::pair<std::string, kaplan_meier<>>> survival_by_segment;
+  std::optional<cox_ph<>> churn_hazard;     ///< time to churn on first-purchase covariates
+  std::vector<std::string> churn_hazard_covariates;
+  double churn_hazard_concordance = std::nan("");
+  reason_code_table at_risk_reasons;        ///< row k: the customer at_risk[k]
+  std::optional<two_model_uplift<logistic_regression<>>> offer_model;
+  vector<double> uplift;                    ///< per customer when there is an experiment
+  std::size_t experiment_customers = 0;
+  double offer_qini = std::nan("");         ///< on the experiment's customers (in sample)
+  targeting_result offers;
 
   /// The chosen purchase model's name (bg_nbd, mbg_nbd, pareto_nbd).
   std::string purchase_model_name() const {
@@ -359,6 +404,141 @@ void lifecycle_repeat_curves(const transaction_log& log, timestamp cal_end, time
 }
 
 /// The rest of the analysis with the purchase model fitted (steps 4 to 9).
+/// Step 10 (see the top): survival curves and the Cox model, reasons, offers. Returns the
+/// step's one-line result.
+inline std::string lifecycle_decisions(lifecycle_analysis& a, const lifecycle_options& o) {
+  const auto& summary = a.summary;
+  const std::size_t n = summary.size();
+  a.churn_time = vector<double>::from_shape({n});
+  a.churn_event = a.holdout_churned;
+  for (std::size_t i = 0; i < n; ++i) {
+    a.churn_time(i) = a.holdout_churned(i) == 1.0 ? summary.recency(i) : summary.T(i) + summary.holdout_duration;
+  }
+  a.survival.fit(a.churn_time, a.churn_event);
+  std::map<std::string, std::vector<std::size_t>> by_segment;
+  for (std::size_t i = 0; i < n; ++i) by_segment[a.segment[i]].push_back(i);
+  for (const auto& [name, rows] : by_segment) {
+    const vector<double> e = take_rows(a.churn_event, rows);
+    if (xt::sum(e)() == 0.0) continue;
+    kaplan_meier<> km;
+    km.fit(take_rows(a.churn_time, rows), e);
+    a.survival_by_segment.emplace_back(name, std::move(km));
+  }
+
+  // Cox: first-day spend and acquisition time, standardised.
+  std::string cox_text;
+  {
+    std::map<std::string, std::size_t> row_of;
+    for (std::size_t i = 0; i < n; ++i) row_of.emplace(summary.ids[i], i);
+    std::vector<std::int64_t> first(n, std::numeric_limits<std::int64_t>::max());
+    std::vector<double> first_spend(n, 0.0);
+    std::vector<std::ptrdiff_t> code_row(a.log.customer_ids.size(), -1);
+    for (std::size_t c = 0; c < a.log.customer_ids.size(); ++c) {
+      const auto it = row_of.find(a.log.customer_ids[c]);
+      if (it != row_of.end()) code_row[c] = static_cast<std::ptrdiff_t>(it->second);
+    }
+    const auto day = [](timestamp t) { return t.seconds / 86400; };
+    for (std::size_t k = 0; k < a.log.size(); ++k) {
+      const auto r = code_row[static_cast<std::size_t>(a.log.customer[k])];
+      if (r >= 0) first[static_cast<std::size_t>(r)] = std::min(first[static_cast<std::size_t>(r)], day(a.log.time[k]));
+    }
+    const bool spend = !a.log.amount.empty();
+    for (std::size_t k = 0; spend && k < a.log.size(); ++k) {
+      const auto r = code_row[static_cast<std::size_t>(a.log.customer[k])];
+      if (r >= 0 && day(a.log.time[k]) == first[static_cast<std::size_t>(r)]) first_spend[static_cast<std::size_t>(r)] += a.log.amount[k];
+    }
+    const std::int64_t start = *std::min_element(first.begin(), first.end());
+    a.churn_hazard_covariates = spend ? std::vector<std::string>{"first-day spend (log1p)", "acquisition time"}
+                                      : std::vector<std::string>{"acquisition time"};
+    const std::size_t d = a.churn_hazard_covariates.size();
+    matrix<double> Z = matrix<double>::from_shape({n, d});
+    for (std::size_t i = 0; i < n; ++i) {
+      if (spend) Z(i, 0) = std::log1p(std::max(0.0, first_spend[i]));
+      Z(i, d - 1) = static_cast<double>(first[i] - start) / (summary.unit == time_unit::week ? 7.0 : 1.0);
+    }
+    bool constant = false;
+    for (std::size_t j = 0; j < d; ++j) {
+      double m = 0, v = 0;
+      for (std::size_t i = 0; i < n; ++i) m += Z(i, j);
+      m /= static_cast<double>(n);
+      for (std::size_t i = 0; i < n; ++i) v += (Z(i, j) - m) * (Z(i, j) - m);
+      const double sd = std::sqrt(v / static_cast<double>(n));
+      constant = constant || !(sd > 0);
+      for (std::size_t i = 0; i < n; ++i) Z(i, j) = sd > 0 ? (Z(i, j) - m) / sd : 0.0;
+    }
+    if (constant) {
+      a.warnings.push_back("no Cox model of time to churn: a first-purchase covariate is the same for every customer");
+      cox_text = "Cox model skipped (a constant covariate)";
+    } else {
+      try {
+        cox_ph<> m;
+        try {
+          m.fit(Z, a.churn_time, a.churn_event);
+        } catch (const numeric_error&) {
+          m = cox_ph<>({.ties = cox_ties::efron, .alpha = 1.0, .tol = 1e-9, .max_iter = 100});
+          m.fit(Z, a.churn_time, a.churn_event);
+          a.warnings.push_back("the Cox model of time to churn needed a ridge penalty (alpha = 1): a covariate nearly "
+                               "orders the churn times");
+        }
+        a.churn_hazard_concordance = concordance_index(a.churn_time, vector<double>(-m.predict_risk(Z)), a.churn_event);
+        cox_text = lifecycle_fmt("Cox hazard ratios per s.d.: %.3g", std::exp(m.coef()(0))) +
+                   (d > 1 ? lifecycle_fmt(", %.3g", std::exp(m.coef()(1))) : std::string()) +
+                   lifecycle_fmt(" (concordance %.3f)", a.churn_hazard_concordance);
+        a.churn_hazard = std::move(m);
+      } catch (const error& e) {
+        a.warnings.push_back(std::string("no Cox model of time to churn: ") + e.what());
+        cox_text = "Cox model not fitted";
+      }
+    }
+  }
+
+  // Reasons for the at-risk customers: the churn model's linear contributions.
+  const auto& ct = a.churn.step<0>();
+  const auto& logistic = a.churn.step<1>();
+  const matrix<double> Xt = ct.transform(a.features);
+  const matrix<double> X_risk = take_rows(Xt, a.at_risk);
+  if (!a.at_risk.empty()) a.at_risk_reasons = reason_codes(logistic, X_risk, Xt, ct.feature_names_out(), 3);
+
+  // Offers.
+  std::string offer_text = "no experiment";
+  if (o.experiment) {
+    const auto& ex = *o.experiment;
+    if (ex.customer_ids.size() != ex.treatment.size()) {
+      throw shape_error("analyze_lifecycle: the experiment has " + std::to_string(ex.customer_ids.size()) +
+                        " customers and " + std::to_string(ex.treatment.size()) + " treatment flags");
+    }
+    std::map<std::string, std::size_t> row_of;
+    for (std::size_t i = 0; i < n; ++i) row_of.emplace(summary.ids[i], i);
+    std::vector<std::size_t> rows;
+    std::vector<double> t;
+    for (std::size_t k = 0; k < ex.customer_ids.size(); ++k) {
+      const auto it = row_of.find(ex.customer_ids[k]);
+      if (it == row_of.end()) continue;
+      rows.push_back(it->second);
+      t.push_back(ex.treatment[k]);
+    }
+    a.experiment_customers = rows.size();
+    vector<double> treat = vector<double>::from_shape({rows.size()}), retained = treat;
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+      treat(k) = t[k];
+      retained(k) = 1.0 - a.holdout_churned(rows[k]);
+    }
+    const matrix<double> Xe = take_rows(Xt, rows);
+    two_model_uplift<logistic_regression<>> model;
+    model.fit(Xe, retained, treat);
+    a.uplift = model.predict_uplift(Xt);
+    a.offer_qini = qini_coefficient(retained, model.predict_uplift(Xe), treat);
+    a.offers = target_offers(a.uplift, a.clv, {.offer_cost = o.offer_cost, .budget = o.offer_budget});
+    a.offer_model = std::move(model);
+    offer_text = std::to_string(rows.size()) + " customers in the experiment" +
+                 lifecycle_fmt(", Qini coefficient %.3f (in sample); ", a.offer_qini) +
+                 std::to_string(a.offers.customers.size()) + " offers" +
+                 lifecycle_fmt(" worth %.0f expected", a.offers.expected_incremental_value);
+  }
+  return lifecycle_fmt("median time to churn %.3g ", a.survival.median_survival()) + a.unit_name() + "; " + cox_text +
+         "; reasons for " + std::to_string(a.at_risk.size()) + " at-risk customers; " + offer_text;
+}
+
 template <class Purchases>
 void lifecycle_with_model(lifecycle_analysis& a, const lifecycle_options& o, lifecycle_clock& clock) {
   const auto& summary = a.summary;
@@ -509,6 +689,7 @@ void lifecycle_with_model(lifecycle_analysis& a, const lifecycle_options& o, lif
   lifecycle_repeat_curves(a.log, a.calibration_end, a.observation_end, summary.unit, purchases, a.cohorts, a.repeats);
   clock.step("9. decision lists", std::to_string(a.at_risk.size()) + " customers with " + a.at_risk_score_name + " >= " +
                                       lifecycle_fmt("%g", o.at_risk_threshold));
+  clock.step("10. time to churn, reasons, offers", lifecycle_decisions(a, o));
 }
 
 }  // namespace detail

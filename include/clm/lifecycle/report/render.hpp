@@ -15,6 +15,7 @@
 //   write_lifecycle_report all of the above into a directory
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -74,6 +75,30 @@ inline std::string segment_definition(const std::string& segment, double at_risk
 
 /// One row per customer, the columns of customers.csv (see the top of this header), as a
 /// table (write_csv writes it; a database backend's write_sql stores it).
+/// The churn model's feature names in words.
+inline std::string feature_words(const std::string& name) {
+  if (name == "recency") return "long since last purchase";
+  if (name == "frequency") return "repeat purchases";
+  if (name == "monetary") return "mean spend";
+  if (name == "tenure") return "customer age";
+  if (name == "total_spend") return "total spend";
+  if (name == "no_purchase_log_odds") return "purchase model: likely silent";
+  return name;
+}
+
+/// The k-th at-risk customer's reasons: "feature (+contribution to the logit); ...".
+inline std::string reason_text(const lifecycle_analysis& a, std::size_t k) {
+  std::string out;
+  for (std::size_t r = 0; r < a.at_risk_reasons.k(); ++r) {
+    const double c = a.at_risk_reasons.contribution(k, r);
+    if (!(c > 0)) break;  // only what raises the risk
+    char buf[32];
+    std::snprintf(buf, sizeof buf, " (+%.2f)", c);
+    out += (out.empty() ? "" : "; ") + feature_words(a.at_risk_reasons.name(k, r)) + buf;
+  }
+  return out;
+}
+
 inline table customers_table(const lifecycle_analysis& a) {
   const auto& s = a.summary;
   const std::size_t n = s.size();
@@ -108,6 +133,16 @@ inline table customers_table(const lifecycle_analysis& a) {
   t.add_numeric("p_no_purchase", a.p_no_purchase);
   t.add_numeric("at_risk_score", a.at_risk_score);
   t.add_categorical("top_items", text(a.top_items));
+  t.add_numeric("churn_time", a.churn_time);
+  std::vector<std::string> reasons(n);
+  for (std::size_t k = 0; k < a.at_risk_reasons.rows(); ++k) reasons[a.at_risk[k]] = reason_text(a, k);
+  t.add_categorical("churn_reasons", text(reasons));
+  if (a.offer_model) {
+    t.add_numeric("uplift", a.uplift);
+    vector<double> offer = xt::zeros<double>({n});
+    for (std::size_t i : a.offers.customers) offer(i) = 1.0;
+    t.add_numeric("send_offer", offer);
+  }
   return t;
 }
 
@@ -119,8 +154,9 @@ inline void write_segments_csv(const lifecycle_analysis& a, const std::filesyste
   write_csv(a.segment_profile, path);
 }
 
-/// <model>.clm for the purchase model, gamma_gamma.clm, churn.clm, rfm_segments.clm and the
-/// recommender's (item_knn.clm or ease.clm) when there is one.
+/// <model>.clm for the purchase model, gamma_gamma.clm, churn.clm, rfm_segments.clm, the
+/// recommender's (item_knn.clm or ease.clm), the Cox model of time to churn (cox_ph.clm) and
+/// the offer's uplift model (offer_uplift.clm) when there are.
 inline void save_lifecycle_models(const lifecycle_analysis& a, const std::filesystem::path& dir) {
   namespace fs = std::filesystem;
   a.with_purchase_model([&](const auto& m) { save(m, fs::path(dir) / (a.purchase_model_name() + ".clm")); });
@@ -129,6 +165,8 @@ inline void save_lifecycle_models(const lifecycle_analysis& a, const std::filesy
   save(a.rfm, dir / "rfm_segments.clm");
   if (const auto* knn = std::get_if<item_knn<>>(&a.recommender)) save(*knn, dir / "item_knn.clm");
   if (const auto* e = std::get_if<ease<>>(&a.recommender)) save(*e, dir / "ease.clm");
+  if (a.churn_hazard) save(*a.churn_hazard, dir / "cox_ph.clm");
+  if (a.offer_model) save(*a.offer_model, dir / "offer_uplift.clm");
 }
 
 namespace detail {
@@ -152,6 +190,74 @@ inline customer_summary lifecycle_grid(std::size_t max_x, double max_t, std::siz
 }
 
 inline std::vector<double> lifecycle_std(const vector<double>& v) { return std::vector<double>(v.begin(), v.end()); }
+
+}  // namespace detail
+
+namespace detail {
+
+/// Kaplan-Meier curves by segment and the Cox model of time to churn.
+inline std::string survival_section(const lifecycle_analysis& a) {
+  using namespace report;
+  const char* palette[] = {"#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d",
+                           "#bab0ac", "#eeca3b"};
+  const auto step_series = [](const std::string& name, const std::string& colour, const kaplan_meier<>& km) {
+    series s{name, colour, {0.0}, {1.0}};
+    for (std::size_t j = 0; j < km.times().size(); ++j) {
+      s.x.push_back(km.times()[j]);
+      s.y.push_back(j == 0 ? 1.0 : km.survival_function()[j - 1]);
+      s.x.push_back(km.times()[j]);
+      s.y.push_back(km.survival_function()[j]);
+    }
+    return s;
+  };
+  std::vector<series> lines{step_series("all customers", "#333", a.survival)};
+  for (std::size_t g = 0; g < a.survival_by_segment.size(); ++g) {
+    lines.push_back(step_series(a.survival_by_segment[g].first, palette[g % 10], a.survival_by_segment[g].second));
+  }
+  const std::string unit = a.unit_name();
+  const double median = a.survival.median_survival();
+  std::string html = "<h2>Time to churn</h2><p>A churned customer (no purchase in the holdout) is taken to have "
+                     "churned at their last purchase (a one-time buyer who never came back, at time 0); a retained one is "
+                     "followed to the observation end (censored). Median time from the first purchase to churn: " +
+                     (std::isinf(median) ? std::string("not reached") : num(median) + " " + unit) + ".</p>" +
+                     line_chart("survival-by-segment", "Kaplan-Meier: share not yet churned, by segment", lines,
+                                unit + " since the first purchase", "share not churned");
+  if (a.churn_hazard) {
+    const auto& m = *a.churn_hazard;
+    std::vector<std::vector<std::string>> rows;
+    for (std::size_t j = 0; j < a.churn_hazard_covariates.size(); ++j) {
+      const double b = m.coef()(j), se = m.standard_errors()[j];
+      rows.push_back({a.churn_hazard_covariates[j], num(std::exp(b)), num(std::exp(b - 1.96 * se)) + " - " + num(std::exp(b + 1.96 * se)),
+                      num(b / se)});
+    }
+    html += "<p>Cox proportional hazards of time to churn on what is known at the first purchase (standardised: "
+            "hazard ratios per standard deviation; above 1 churns sooner). Concordance " +
+            num(a.churn_hazard_concordance) + ", " + std::to_string(m.n_events()) + " churn events.</p>" +
+            html_table({"covariate", "hazard ratio", "95 % interval", "z"}, rows);
+  }
+  return html;
+}
+
+/// The uplift model and whom to send the offer.
+inline std::string offer_section(const lifecycle_analysis& a, const report_options& ro) {
+  using namespace report;
+  if (!a.offer_model) return {};
+  std::vector<std::vector<std::string>> rows;
+  for (std::size_t k = 0; k < std::min(ro.list_length, a.offers.customers.size()); ++k) {
+    const std::size_t i = a.offers.customers[k];
+    rows.push_back({a.summary.ids[i], a.segment[i], num(a.uplift(i)), ro.currency + num(a.clv(i), 6),
+                    ro.currency + num(a.offers.incremental_value[k], 4)});
+  }
+  return "<h2>Retention offer: whom to target</h2><p>" + std::to_string(a.experiment_customers) +
+         " customers took part in the experiment; a T-learner (logistic regressions on the churn model's features, "
+         "treated and control) predicts how much the offer raises each customer's chance of buying in the holdout "
+         "(Qini coefficient " + num(a.offer_qini) + " on the experiment, in sample). Offers go to the customers with "
+         "the largest uplift x CLV net of the offer's cost: " + std::to_string(a.offers.customers.size()) +
+         " offers, spend " + ro.currency + num(a.offers.spend, 6) + ", expected incremental value " + ro.currency +
+         num(a.offers.expected_incremental_value, 6) + ". Customers the offer would not move (sure things, lost "
+         "causes) or would put off are left out, whatever their churn risk.</p>" +
+         html_table({"customer", "segment", "uplift", "CLV", "expected incremental value"}, rows);
+}
 
 }  // namespace detail
 
@@ -289,7 +395,8 @@ inline std::string report_html(const lifecycle_analysis& a, const report_options
   std::vector<std::vector<std::string>> risk_rows, best_rows;
   for (std::size_t k = 0; k < std::min(ro.list_length, a.at_risk.size()); ++k) {
     const std::size_t i = a.at_risk[k];
-    risk_rows.push_back({summary.ids[i], a.segment[i], money(a.clv(i), 6), num(a.at_risk_score(i)), num(a.p_alive(i))});
+    risk_rows.push_back({summary.ids[i], a.segment[i], money(a.clv(i), 6), num(a.at_risk_score(i)), num(a.p_alive(i)),
+                         reason_text(a, k)});
     if (items) risk_rows.back().push_back(a.top_items[i]);
   }
   for (std::size_t k = 0; k < std::min(ro.list_length, a.most_valuable.size()); ++k) {
@@ -387,9 +494,12 @@ inline std::string report_html(const lifecycle_analysis& a, const report_options
           num(std::max(a.auc_churn_model, a.auc_no_purchase)) +
           "): the churn model's risk (a logistic regression on the RFM features and the purchase model's P(no "
           "purchase)) or the purchase model's P(no purchase) alone. One-time buyers are included.</p>" +
-          html_table(with_items({"customer", "segment", "CLV", "at-risk score", "P(alive)"}), risk_rows) +
+          html_table(with_items({"customer", "segment", "CLV", "at-risk score", "P(alive)",
+                                 "top reasons (contribution to the churn model's logit)"}),
+                     risk_rows) +
           "<h2>Most valuable: highest CLV</h2>" +
-          html_table(with_items({"customer", "segment", "CLV", "P(alive)", "expected purchases"}), best_rows);
+          html_table(with_items({"customer", "segment", "CLV", "P(alive)", "expected purchases"}), best_rows) +
+          detail::survival_section(a) + detail::offer_section(a, ro);
   return page(ro.title, body);
 }
 
