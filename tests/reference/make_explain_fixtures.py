@@ -25,22 +25,14 @@ Files ("rows cols" then rows):
                             for the logistic model's predict_proba; feature 3's grid
                             (distinct values) and average for the linear model, padded with nan
 """
-import os
 
 import numpy as np
 from sklearn.inspection import partial_dependence, permutation_importance
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import r2_score, roc_auc_score
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from fixture_io import write_matrix
 
-
-def write_matrix(name, m):
-    m = np.atleast_2d(np.asarray(m, dtype=float))
-    with open(os.path.join(HERE, name), "w") as f:
-        f.write("%d %d\n" % m.shape)
-        for row in m:
-            f.write(" ".join("nan" if np.isnan(v) else repr(float(v)) for v in row) + "\n")
 
 
 def effective_permutations(n, n_repeats, random_state):

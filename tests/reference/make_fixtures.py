@@ -14,15 +14,9 @@ import numpy as np
 import sklearn
 from sklearn.preprocessing import StandardScaler
 
+from fixture_io import write_matrix
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def write_matrix(name, m):
-    m = np.atleast_2d(np.asarray(m, dtype=np.float64))
-    with open(os.path.join(HERE, name), "w") as f:
-        f.write(f"{m.shape[0]} {m.shape[1]}\n")
-        for row in m:
-            f.write(" ".join(repr(float(v)) for v in row) + "\n")
 
 
 def standard_scaler():

@@ -31,16 +31,9 @@ import torch
 from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import SurvfuncRight
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from fixture_io import write_matrix
+
 torch.set_default_dtype(torch.float64)
-
-
-def write_matrix(name, m):
-    m = np.atleast_2d(np.asarray(m, dtype=float))
-    with open(os.path.join(HERE, name), "w") as f:
-        f.write("%d %d\n" % m.shape)
-        for row in m:
-            f.write(" ".join("nan" if np.isnan(v) else repr(float(v)) for v in row) + "\n")
 
 
 def polish(model, params, alpha=0.0):

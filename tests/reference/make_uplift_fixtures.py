@@ -14,19 +14,11 @@ Files ("rows cols" then rows):
   uplift_scores.txt    one row: auuc, qini (negative_effect), qini (no negative effect),
                        uplift@k overall for k = 0.1, 0.3, 0.5, by_group for the same k
 """
-import os
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from fixture_io import write_matrix
 
-
-def write_matrix(name, m):
-    m = np.atleast_2d(np.asarray(m, dtype=float))
-    with open(os.path.join(HERE, name), "w") as f:
-        f.write("%d %d\n" % m.shape)
-        for row in m:
-            f.write(" ".join("nan" if np.isnan(v) else repr(float(v)) for v in row) + "\n")
 
 
 def cumulative(y, score, t):

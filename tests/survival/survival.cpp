@@ -330,44 +330,32 @@ TEST_CASE("cox_ph: recovers the simulator's coefficients and orders churn by con
 TEST_CASE("cox_ph: the estimator contract") {
   using E = clm::cox_ph<>;
   static_assert(clm::survival_model<E>);
-  clm::testing::check_estimator<E>([] {
-    const auto a = clm::synthetic::churn_times({.n_customers = 300, .coef = {0.5, -0.7, 0.3, 0.0, 0.8},
-                                                .binary_last = true, .shape = 1.3, .scale = 24.0,
-                                                .censoring_rate = 0.02, .follow_up = 36.0, .resolution = 1.0,
-                                                .seed = 1});
-    const auto b = clm::synthetic::churn_times({.n_customers = 200, .coef = {0.5, -0.7, 0.3, 0.0, 0.8},
-                                                .binary_last = true, .shape = 1.3, .scale = 24.0,
-                                                .censoring_rate = 0.02, .follow_up = 36.0, .resolution = 1.0,
-                                                .seed = 2});
-    clm::testing::check_data<double> d;
-    d.X = a.X;
-    d.y = a.durations;
-    d.aux = a.events;
-    d.X_other = b.X;
-    d.y_other = b.durations;
-    d.aux_other = b.events;
-    return d;
-  });
-  clm::testing::check_estimator<E>(
-      [] {
-        const auto a = clm::synthetic::churn_times({.n_customers = 200, .coef = {0.5, -0.7, 0.3},
-                                                    .binary_last = false, .shape = 1.0, .scale = 10.0,
-                                                    .censoring_rate = 0.0, .follow_up = 20.0, .resolution = 0.0,
-                                                    .seed = 3});
-        const auto b = clm::synthetic::churn_times({.n_customers = 150, .coef = {0.5, -0.7, 0.3},
-                                                    .binary_last = false, .shape = 1.0, .scale = 10.0,
-                                                    .censoring_rate = 0.0, .follow_up = 20.0, .resolution = 0.0,
-                                                    .seed = 4});
-        clm::testing::check_data<double> d;
-        d.X = a.X;
-        d.y = a.durations;
-        d.aux = a.events;
-        d.X_other = b.X;
-        d.y_other = b.durations;
-        d.aux_other = b.events;
-        return d;
-      },
-      E({.ties = clm::cox_ties::breslow, .alpha = 1.0, .tol = 1e-9, .max_iter = 100}));
+  // Monthly durations with ties and censoring; and continuous ones without censoring.
+  const auto data = [](clm::synthetic::churn_time_params p, std::size_t n_other) {
+    return [p, n_other] {
+      auto q = p;
+      q.n_customers = n_other;
+      q.seed = p.seed + 1;
+      const auto a = clm::synthetic::churn_times(p), b = clm::synthetic::churn_times(q);
+      clm::testing::check_data<double> d;
+      d.X = a.X;
+      d.y = a.durations;
+      d.aux = a.events;
+      d.X_other = b.X;
+      d.y_other = b.durations;
+      d.aux_other = b.events;
+      return d;
+    };
+  };
+  clm::testing::check_estimator<E>(data({.n_customers = 300, .coef = {0.5, -0.7, 0.3, 0.0, 0.8}, .binary_last = true,
+                                         .shape = 1.3, .scale = 24.0, .censoring_rate = 0.02, .follow_up = 36.0,
+                                         .resolution = 1.0, .seed = 1},
+                                        200));
+  clm::testing::check_estimator<E>(data({.n_customers = 200, .coef = {0.5, -0.7, 0.3}, .binary_last = false,
+                                         .shape = 1.0, .scale = 10.0, .censoring_rate = 0.0, .follow_up = 20.0,
+                                         .resolution = 0.0, .seed = 3},
+                                        150),
+                                   E({.ties = clm::cox_ties::breslow, .alpha = 1.0, .tol = 1e-9, .max_iter = 100}));
 }
 
 TEST_CASE("cox_ph: bad input is a named error") {

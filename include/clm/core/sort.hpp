@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "clm/core/types.hpp"
@@ -45,12 +46,10 @@ inline std::unique_ptr<std::uint64_t[]> uninitialized_keys(std::size_t n) {
   return p;
 }
 
-/// Sorts keys[0, n) ascending; `scratch` holds at least n keys.
-inline void radix_sort(std::uint64_t* keys, std::size_t n, std::uint64_t* scratch) {
-  if (n < 512) {
-    std::sort(keys, keys + n);
-    return;
-  }
+/// The LSD passes of both sorts: keys[0, n) ascending through `scratch` (n keys), with
+/// payload[0, n) moved alongside (through payload_scratch) unless P is void.
+template <class P>
+void radix_passes(std::uint64_t* keys, std::uint64_t* scratch, P* payload, P* payload_scratch, std::size_t n) {
   // 8-bit digits: 256 buckets keep the scatter within the TLB's reach, which beats fewer,
   // wider passes on large inputs.
   constexpr unsigned bits = 8, passes = 8;
@@ -62,6 +61,8 @@ inline void radix_sort(std::uint64_t* keys, std::size_t n, std::uint64_t* scratc
   }
   std::uint64_t* src = keys;
   std::uint64_t* dst = scratch;
+  P* psrc = payload;
+  P* pdst = payload_scratch;
   for (unsigned p = 0; p < passes; ++p) {
     std::size_t* h = hist.data() + p * radix;
     if (h[(src[0] >> (p * bits)) & mask] == n) continue;  // every key has this digit
@@ -73,11 +74,26 @@ inline void radix_sort(std::uint64_t* keys, std::size_t n, std::uint64_t* scratc
     }
     for (std::size_t i = 0; i < n; ++i) {
       const std::uint64_t k = src[i];
-      dst[h[(k >> (p * bits)) & mask]++] = k;
+      const std::size_t at = h[(k >> (p * bits)) & mask]++;
+      dst[at] = k;
+      if constexpr (!std::is_void_v<P>) pdst[at] = psrc[i];
     }
     std::swap(src, dst);
+    if constexpr (!std::is_void_v<P>) std::swap(psrc, pdst);
   }
-  if (src != keys) std::memcpy(keys, src, n * sizeof(std::uint64_t));
+  if (src != keys) {
+    std::memcpy(keys, src, n * sizeof(std::uint64_t));
+    if constexpr (!std::is_void_v<P>) std::memcpy(payload, psrc, n * sizeof(P));
+  }
+}
+
+/// Sorts keys[0, n) ascending; `scratch` holds at least n keys.
+inline void radix_sort(std::uint64_t* keys, std::size_t n, std::uint64_t* scratch) {
+  if (n < 512) {
+    std::sort(keys, keys + n);
+    return;
+  }
+  radix_passes<void>(keys, scratch, nullptr, nullptr, n);
 }
 
 inline void radix_sort(std::vector<std::uint64_t>& keys) {
@@ -100,39 +116,10 @@ inline std::vector<std::size_t> radix_argsort(const double* v, std::size_t n, bo
     std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
     return idx;
   }
-  constexpr unsigned bits = 8, passes = 8;
-  constexpr std::size_t radix = std::size_t{1} << bits, mask = radix - 1;
   std::vector<std::uint64_t> keys(n), keys2(n);
   std::vector<std::size_t> idx2(n);
-  std::array<std::size_t, passes * radix> hist{};
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::uint64_t k = key(i);
-    keys[i] = k;
-    for (unsigned p = 0; p < passes; ++p) ++hist[p * radix + ((k >> (p * bits)) & mask)];
-  }
-  std::uint64_t* ks = keys.data();
-  std::uint64_t* kd = keys2.data();
-  std::size_t* is = idx.data();
-  std::size_t* id = idx2.data();
-  for (unsigned p = 0; p < passes; ++p) {
-    std::size_t* h = hist.data() + p * radix;
-    if (h[(ks[0] >> (p * bits)) & mask] == n) continue;
-    std::size_t sum = 0;
-    for (std::size_t d = 0; d < radix; ++d) {
-      const std::size_t c = h[d];
-      h[d] = sum;
-      sum += c;
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::uint64_t k = ks[i];
-      const std::size_t at = h[(k >> (p * bits)) & mask]++;
-      kd[at] = k;
-      id[at] = is[i];
-    }
-    std::swap(ks, kd);
-    std::swap(is, id);
-  }
-  if (is != idx.data()) std::memcpy(idx.data(), is, n * sizeof(std::size_t));
+  for (std::size_t i = 0; i < n; ++i) keys[i] = key(i);
+  radix_passes<std::size_t>(keys.data(), keys2.data(), idx.data(), idx2.data(), n);
   return idx;
 }
 

@@ -87,6 +87,16 @@ treatment_split check_experiment(std::size_t rows, const vector<T>& y, const vec
   return s;
 }
 
+/// Evaluates an experiment's inputs once, checks them and hands them with the groups to f.
+template <class T, class E, class Y, class Tr, class F>
+void with_experiment(const E& X_in, const Y& y_in, const Tr& t_in, const std::string& owner, F&& f) {
+  decltype(auto) X = evaluate<T, 2>(X_in, owner + ": X");
+  decltype(auto) y = evaluate<T, 1>(y_in, owner + ": y");
+  decltype(auto) t = evaluate<T, 1>(t_in, owner + ": treatment");
+  check_nonempty(X, owner + ": X");
+  f(X, y, t, check_experiment(X.shape()[0], y, t, owner));
+}
+
 /// [X, t]: X with one more column holding t.
 template <class T>
 matrix<T> with_treatment_column(const matrix<T>& X, T t) {
@@ -140,20 +150,16 @@ class two_model_uplift {
 
   template <class E, class Y, class Tr>
   two_model_uplift& fit(const E& X_in, const Y& y_in, const Tr& t_in) {
-    using T = value_type;
-    const std::string what = "two_model_uplift.fit";
-    decltype(auto) X = evaluate<T, 2>(X_in, what + ": X");
-    decltype(auto) y = evaluate<T, 1>(y_in, what + ": y");
-    decltype(auto) t = evaluate<T, 1>(t_in, what + ": treatment");
-    check_nonempty(X, what + ": X");
-    const auto split = detail::check_experiment(X.shape()[0], y, t, what);
     facts_.reset();
-    C treated = clm::clone(treated_), control = clm::clone(control_);
-    treated.fit(clm::take_rows(X, split.treated), clm::take_rows(y, split.treated));
-    control.fit(clm::take_rows(X, split.control), clm::take_rows(y, split.control));
-    treated_ = std::move(treated);
-    control_ = std::move(control);
-    facts_ = detail::uplift_fit_facts{split.treated.size(), split.control.size()};
+    detail::with_experiment<value_type>(X_in, y_in, t_in, "two_model_uplift.fit",
+                                        [&](const auto& X, const auto& y, const auto&, const auto& split) {
+                                          C treated = clm::clone(treated_), control = clm::clone(control_);
+                                          treated.fit(clm::take_rows(X, split.treated), clm::take_rows(y, split.treated));
+                                          control.fit(clm::take_rows(X, split.control), clm::take_rows(y, split.control));
+                                          treated_ = std::move(treated);
+                                          control_ = std::move(control);
+                                          facts_ = detail::uplift_fit_facts{split.treated.size(), split.control.size()};
+                                        });
     return *this;
   }
 
@@ -215,24 +221,17 @@ class s_learner {
 
   template <class E, class Y, class Tr>
   s_learner& fit(const E& X_in, const Y& y_in, const Tr& t_in) {
-    using T = value_type;
-    const std::string what = "s_learner.fit";
-    decltype(auto) X = evaluate<T, 2>(X_in, what + ": X");
-    decltype(auto) y = evaluate<T, 1>(y_in, what + ": y");
-    decltype(auto) t = evaluate<T, 1>(t_in, what + ": treatment");
-    check_nonempty(X, what + ": X");
-    const auto split = detail::check_experiment(X.shape()[0], y, t, what);
     facts_.reset();
-    const std::size_t n = X.shape()[0], d = X.shape()[1];
-    matrix<T> Xt = matrix<T>::from_shape({n, d + 1});
-    for (std::size_t i = 0; i < n; ++i) {
-      std::copy_n(X.data() + i * d, d, Xt.data() + i * (d + 1));
-      Xt(i, d) = t(i);
-    }
-    C base = clm::clone(base_);
-    base.fit(Xt, y);
-    base_ = std::move(base);
-    facts_ = detail::uplift_fit_facts{split.treated.size(), split.control.size()};
+    detail::with_experiment<value_type>(X_in, y_in, t_in, "s_learner.fit",
+                                        [&](const auto& X, const auto& y, const auto& t, const auto& split) {
+                                          matrix<value_type> Xt = detail::with_treatment_column(X, value_type(0));
+                                          const std::size_t d = X.shape()[1];
+                                          for (std::size_t i = 0; i < X.shape()[0]; ++i) Xt(i, d) = t(i);
+                                          C base = clm::clone(base_);
+                                          base.fit(Xt, y);
+                                          base_ = std::move(base);
+                                          facts_ = detail::uplift_fit_facts{split.treated.size(), split.control.size()};
+                                        });
     return *this;
   }
 
@@ -286,33 +285,30 @@ class class_transformation {
   class_transformation& fit(const E& X_in, const Y& y_in, const Tr& t_in) {
     using T = value_type;
     const std::string what = "class_transformation.fit";
-    decltype(auto) X = evaluate<T, 2>(X_in, what + ": X");
-    decltype(auto) y = evaluate<T, 1>(y_in, what + ": y");
-    decltype(auto) t = evaluate<T, 1>(t_in, what + ": treatment");
-    check_nonempty(X, what + ": X");
-    const auto split = detail::check_experiment(X.shape()[0], y, t, what);
     facts_.reset();
-    const std::size_t n = X.shape()[0];
-    vector<T> z = vector<T>::from_shape({n});
-    for (std::size_t i = 0; i < n; ++i) z(i) = (y(i) == t(i)) ? T(1) : T(0);
-    C base = clm::clone(base_);
-    if (balance_) {
-      vector<double> w = vector<double>::from_shape({n});
-      const double wt = static_cast<double>(n) / (2.0 * static_cast<double>(split.treated.size()));
-      const double wc = static_cast<double>(n) / (2.0 * static_cast<double>(split.control.size()));
-      for (std::size_t i = 0; i < n; ++i) w(i) = t(i) == T(1) ? wt : wc;
-      if constexpr (requires { base.fit(X, z, w); }) {
-        base.fit(X, z, w);
+    detail::with_experiment<T>(X_in, y_in, t_in, what, [&](const auto& X, const auto& y, const auto& t, const auto& split) {
+      const std::size_t n = X.shape()[0];
+      vector<T> z = vector<T>::from_shape({n});
+      for (std::size_t i = 0; i < n; ++i) z(i) = (y(i) == t(i)) ? T(1) : T(0);
+      C base = clm::clone(base_);
+      if (balance_) {
+        vector<double> w = vector<double>::from_shape({n});
+        const double wt = static_cast<double>(n) / (2.0 * static_cast<double>(split.treated.size()));
+        const double wc = static_cast<double>(n) / (2.0 * static_cast<double>(split.control.size()));
+        for (std::size_t i = 0; i < n; ++i) w(i) = t(i) == T(1) ? wt : wc;
+        if constexpr (requires { base.fit(X, z, w); }) {
+          base.fit(X, z, w);
+        } else {
+          throw invalid_argument(what + ": " + C::model_kind() +
+                                 " takes no sample weights, which balance = true needs; set balance = false "
+                                 "(exact only for a 50/50 split)");
+        }
       } else {
-        throw invalid_argument(what + ": " + C::model_kind() +
-                               " takes no sample weights, which balance = true needs; set balance = false "
-                               "(exact only for a 50/50 split)");
+        base.fit(X, z);
       }
-    } else {
-      base.fit(X, z);
-    }
-    base_ = std::move(base);
-    facts_ = detail::uplift_fit_facts{split.treated.size(), split.control.size()};
+      base_ = std::move(base);
+      facts_ = detail::uplift_fit_facts{split.treated.size(), split.control.size()};
+    });
     return *this;
   }
 

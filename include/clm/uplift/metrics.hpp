@@ -127,28 +127,30 @@ inline uplift_cumulative cumulate(const uplift_inputs& in, const std::vector<dou
   return c;
 }
 
-inline uplift_curve_points uplift_points(const uplift_inputs& in, const std::vector<double>& score) {
+/// (0, 0), then N and value(cumulative counts, k) at each distinct score, highest first.
+template <class V>
+uplift_curve_points curve_points(const uplift_inputs& in, const std::vector<double>& score, V value) {
   const uplift_cumulative c = cumulate(in, score);
   uplift_curve_points p{{0.0}, {0.0}};
   for (std::size_t k = 0; k < c.n.size(); ++k) {
-    const double n_c = c.n[k] - c.n_t[k];
-    const double rt = c.n_t[k] != 0 ? c.y_t[k] / c.n_t[k] : 0.0;
-    const double rc = n_c != 0 ? c.y_c[k] / n_c : 0.0;
     p.n_targeted.push_back(c.n[k]);
-    p.value.push_back((rt - rc) * c.n[k]);
+    p.value.push_back(value(c, k, c.n[k] - c.n_t[k]));
   }
   return p;
 }
 
+inline uplift_curve_points uplift_points(const uplift_inputs& in, const std::vector<double>& score) {
+  return curve_points(in, score, [](const uplift_cumulative& c, std::size_t k, double n_c) {
+    const double rt = c.n_t[k] != 0 ? c.y_t[k] / c.n_t[k] : 0.0;
+    const double rc = n_c != 0 ? c.y_c[k] / n_c : 0.0;
+    return (rt - rc) * c.n[k];
+  });
+}
+
 inline uplift_curve_points qini_points(const uplift_inputs& in, const std::vector<double>& score) {
-  const uplift_cumulative c = cumulate(in, score);
-  uplift_curve_points p{{0.0}, {0.0}};
-  for (std::size_t k = 0; k < c.n.size(); ++k) {
-    const double n_c = c.n[k] - c.n_t[k];
-    p.n_targeted.push_back(c.n[k]);
-    p.value.push_back(c.y_t[k] - c.y_c[k] * (n_c != 0 ? c.n_t[k] / n_c : 0.0));
-  }
-  return p;
+  return curve_points(in, score, [](const uplift_cumulative& c, std::size_t k, double n_c) {
+    return c.y_t[k] - c.y_c[k] * (n_c != 0 ? c.n_t[k] / n_c : 0.0);
+  });
 }
 
 inline double trapezoid(const uplift_curve_points& p) {
