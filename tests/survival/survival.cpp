@@ -13,6 +13,7 @@
 #include "clm/data/csv.hpp"
 #include "clm/data/synthetic.hpp"
 #include "clm/io/archive.hpp"
+#include "clm/model_selection/split.hpp"
 #include "clm/survival/concordance.hpp"
 #include "clm/survival/cox_ph.hpp"
 #include "clm/survival/kaplan_meier.hpp"
@@ -57,16 +58,7 @@ repeated repeat_rows(const fixture_data& d) {
   for (std::size_t i = 0; i < d.time.size(); ++i) {
     for (int k = 0; k < static_cast<int>(d.weight(i)); ++k) rows.push_back(i);
   }
-  repeated r;
-  r.X = matrix<double>::from_shape({rows.size(), d.X.shape()[1]});
-  r.time = vector<double>::from_shape({rows.size()});
-  r.status = vector<double>::from_shape({rows.size()});
-  for (std::size_t k = 0; k < rows.size(); ++k) {
-    for (std::size_t j = 0; j < d.X.shape()[1]; ++j) r.X(k, j) = d.X(rows[k], j);
-    r.time(k) = d.time(rows[k]);
-    r.status(k) = d.status(rows[k]);
-  }
-  return r;
+  return {clm::take_rows(d.X, rows), clm::take_rows(d.time, rows), clm::take_rows(d.status, rows)};
 }
 
 void check_vector(const std::vector<double>& a, const matrix<double>& ref, std::size_t col, double tol) {

@@ -40,6 +40,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -100,6 +101,38 @@ inline std::vector<double> column_means(const matrix<double>& B) {
 
 }  // namespace detail
 
+namespace detail {
+
+/// A linear model's contributions, checked once: coef_j (x_j - mean_j) for each row and
+/// base = intercept + coef . mean, the means taken over the background.
+struct linear_terms {
+  std::vector<double> coef, mean;
+  double base = 0.0;
+  void row(const double* x, double* out) const {
+    for (std::size_t j = 0; j < coef.size(); ++j) out[j] = coef[j] * (x[j] - mean[j]);
+  }
+};
+
+template <class M>
+linear_terms linear_terms_of(const M& model, const matrix<double>& X, const matrix<double>& background,
+                             std::string_view owner) {
+  check_background(X, background, owner);
+  const auto& coef = model.coef();
+  const std::size_t d = X.shape()[1];
+  if (coef.size() != d) {
+    throw shape_error(std::string(owner) + ": the model has " + std::to_string(coef.size()) + " coefficients, X " +
+                      std::to_string(d) + " columns");
+  }
+  linear_terms t;
+  t.coef.assign(coef.begin(), coef.end());
+  t.mean = column_means(background);
+  t.base = static_cast<double>(model.intercept());
+  for (std::size_t j = 0; j < d; ++j) t.base += t.coef[j] * t.mean[j];
+  return t;
+}
+
+}  // namespace detail
+
 /// Exact contributions of a linear model on its link scale.
 template <class M>
   requires requires(const M& m) {
@@ -107,23 +140,13 @@ template <class M>
     m.intercept();
   }
 contributions linear_contributions(const M& model, const matrix<double>& X, const matrix<double>& background) {
-  detail::check_background(X, background, "linear_contributions");
-  const auto& coef = model.coef();
+  const auto terms = detail::linear_terms_of(model, X, background, "linear_contributions");
   const std::size_t n = X.shape()[0], d = X.shape()[1];
-  if (coef.size() != d) {
-    throw shape_error("linear_contributions: the model has " + std::to_string(coef.size()) + " coefficients, X " +
-                      std::to_string(d) + " columns");
-  }
-  const std::vector<double> mean = detail::column_means(background);
-  double base = static_cast<double>(model.intercept());
-  for (std::size_t j = 0; j < d; ++j) base += static_cast<double>(coef(j)) * mean[j];
   contributions c;
   c.values = matrix<double>::from_shape({n, d});
   c.base = vector<double>::from_shape({n});
-  c.base.fill(base);
-  for (std::size_t i = 0; i < n; ++i) {
-    for (std::size_t j = 0; j < d; ++j) c.values(i, j) = static_cast<double>(coef(j)) * (X(i, j) - mean[j]);
-  }
+  c.base.fill(terms.base);
+  for (std::size_t i = 0; i < n; ++i) terms.row(X.data() + i * d, c.values.data() + i * d);
   return c;
 }
 

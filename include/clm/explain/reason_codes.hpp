@@ -96,20 +96,13 @@ reason_code_table reason_codes(const M& model, const matrix<double>& X, const ma
   const std::size_t d = X.shape()[1];
   detail::check_reason_request(d, names, k);
   if constexpr (requires { model.coef(); model.intercept(); }) {
-    detail::check_background(X, background, "reason_codes");
-    const auto& coef = model.coef();
-    if (coef.size() != d) {
-      throw shape_error("reason_codes: the model has " + std::to_string(coef.size()) + " coefficients, X " +
-                        std::to_string(d) + " columns");
-    }
-    const std::vector<double> mean = detail::column_means(background);
+    const auto terms = detail::linear_terms_of(model, X, background, "reason_codes");
     const std::size_t n = X.shape()[0];
     reason_code_table t(names, n, k);
     std::vector<double> c(d);
     std::vector<std::uint32_t> scratch;
     for (std::size_t i = 0; i < n; ++i) {
-      const double* x = X.data() + i * d;
-      for (std::size_t j = 0; j < d; ++j) c[j] = static_cast<double>(coef(j)) * (x[j] - mean[j]);
+      terms.row(X.data() + i * d, c.data());
       t.set_row(i, c.data(), d, o.by_magnitude, scratch);
     }
     return t;

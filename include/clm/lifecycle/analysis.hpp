@@ -221,7 +221,7 @@ struct lifecycle_analysis {
   cumulative_repeats repeats;
 
   // Deciding (step 10).
-  vector<double> churn_time, churn_event;  ///< per customer, in the summary's unit
+  vector<double> churn_time;  ///< per customer, in the summary's unit; the event is holdout_churned
   kaplan_meier<> survival;                 ///< all customers
   std::vector<std::pair<std::string, kaplan_meier<>>> survival_by_segment;
   std::optional<cox_ph<>> churn_hazard;     ///< time to churn on first-purchase covariates
@@ -403,22 +403,22 @@ void lifecycle_repeat_curves(const transaction_log& log, timestamp cal_end, time
   }
 }
 
-/// The rest of the analysis with the purchase model fitted (steps 4 to 9).
 /// Step 10 (see the top): survival curves and the Cox model, reasons, offers. Returns the
 /// step's one-line result.
 inline std::string lifecycle_decisions(lifecycle_analysis& a, const lifecycle_options& o) {
   const auto& summary = a.summary;
   const std::size_t n = summary.size();
   a.churn_time = vector<double>::from_shape({n});
-  a.churn_event = a.holdout_churned;
   for (std::size_t i = 0; i < n; ++i) {
     a.churn_time(i) = a.holdout_churned(i) == 1.0 ? summary.recency(i) : summary.T(i) + summary.holdout_duration;
   }
-  a.survival.fit(a.churn_time, a.churn_event);
+  a.survival.fit(a.churn_time, a.holdout_churned);
+  std::map<std::string, std::size_t> row_of;  // customer id -> summary row
+  for (std::size_t i = 0; i < n; ++i) row_of.emplace(summary.ids[i], i);
   std::map<std::string, std::vector<std::size_t>> by_segment;
   for (std::size_t i = 0; i < n; ++i) by_segment[a.segment[i]].push_back(i);
   for (const auto& [name, rows] : by_segment) {
-    const vector<double> e = take_rows(a.churn_event, rows);
+    const vector<double> e = take_rows(a.holdout_churned, rows);
     if (xt::sum(e)() == 0.0) continue;
     kaplan_meier<> km;
     km.fit(take_rows(a.churn_time, rows), e);
@@ -428,8 +428,6 @@ inline std::string lifecycle_decisions(lifecycle_analysis& a, const lifecycle_op
   // Cox: first-day spend and acquisition time, standardised.
   std::string cox_text;
   {
-    std::map<std::string, std::size_t> row_of;
-    for (std::size_t i = 0; i < n; ++i) row_of.emplace(summary.ids[i], i);
     std::vector<std::int64_t> first(n, std::numeric_limits<std::int64_t>::max());
     std::vector<double> first_spend(n, 0.0);
     std::vector<std::ptrdiff_t> code_row(a.log.customer_ids.size(), -1);
@@ -456,16 +454,9 @@ inline std::string lifecycle_decisions(lifecycle_analysis& a, const lifecycle_op
       if (spend) Z(i, 0) = std::log1p(std::max(0.0, first_spend[i]));
       Z(i, d - 1) = static_cast<double>(first[i] - start) / (summary.unit == time_unit::week ? 7.0 : 1.0);
     }
-    bool constant = false;
-    for (std::size_t j = 0; j < d; ++j) {
-      double m = 0, v = 0;
-      for (std::size_t i = 0; i < n; ++i) m += Z(i, j);
-      m /= static_cast<double>(n);
-      for (std::size_t i = 0; i < n; ++i) v += (Z(i, j) - m) * (Z(i, j) - m);
-      const double sd = std::sqrt(v / static_cast<double>(n));
-      constant = constant || !(sd > 0);
-      for (std::size_t i = 0; i < n; ++i) Z(i, j) = sd > 0 ? (Z(i, j) - m) / sd : 0.0;
-    }
+    standard_scaler<> scaler;
+    Z = scaler.fit_transform(Z);
+    const bool constant = xt::amin(scaler.var())() == 0.0;
     if (constant) {
       a.warnings.push_back("no Cox model of time to churn: a first-purchase covariate is the same for every customer");
       cox_text = "Cox model skipped (a constant covariate)";
@@ -473,14 +464,14 @@ inline std::string lifecycle_decisions(lifecycle_analysis& a, const lifecycle_op
       try {
         cox_ph<> m;
         try {
-          m.fit(Z, a.churn_time, a.churn_event);
+          m.fit(Z, a.churn_time, a.holdout_churned);
         } catch (const numeric_error&) {
           m = cox_ph<>({.ties = cox_ties::efron, .alpha = 1.0, .tol = 1e-9, .max_iter = 100});
-          m.fit(Z, a.churn_time, a.churn_event);
+          m.fit(Z, a.churn_time, a.holdout_churned);
           a.warnings.push_back("the Cox model of time to churn needed a ridge penalty (alpha = 1): a covariate nearly "
                                "orders the churn times");
         }
-        a.churn_hazard_concordance = concordance_index(a.churn_time, vector<double>(-m.predict_risk(Z)), a.churn_event);
+        a.churn_hazard_concordance = concordance_index(a.churn_time, vector<double>(-m.predict_risk(Z)), a.holdout_churned);
         cox_text = lifecycle_fmt("Cox hazard ratios per s.d.: %.3g", std::exp(m.coef()(0))) +
                    (d > 1 ? lifecycle_fmt(", %.3g", std::exp(m.coef()(1))) : std::string()) +
                    lifecycle_fmt(" (concordance %.3f)", a.churn_hazard_concordance);
@@ -496,8 +487,9 @@ inline std::string lifecycle_decisions(lifecycle_analysis& a, const lifecycle_op
   const auto& ct = a.churn.step<0>();
   const auto& logistic = a.churn.step<1>();
   const matrix<double> Xt = ct.transform(a.features);
-  const matrix<double> X_risk = take_rows(Xt, a.at_risk);
-  if (!a.at_risk.empty()) a.at_risk_reasons = reason_codes(logistic, X_risk, Xt, ct.feature_names_out(), 3);
+  if (!a.at_risk.empty()) {
+    a.at_risk_reasons = reason_codes(logistic, take_rows(Xt, a.at_risk), Xt, ct.feature_names_out(), 3);
+  }
 
   // Offers.
   std::string offer_text = "no experiment";
@@ -507,8 +499,6 @@ inline std::string lifecycle_decisions(lifecycle_analysis& a, const lifecycle_op
       throw shape_error("analyze_lifecycle: the experiment has " + std::to_string(ex.customer_ids.size()) +
                         " customers and " + std::to_string(ex.treatment.size()) + " treatment flags");
     }
-    std::map<std::string, std::size_t> row_of;
-    for (std::size_t i = 0; i < n; ++i) row_of.emplace(summary.ids[i], i);
     std::vector<std::size_t> rows;
     std::vector<double> t;
     for (std::size_t k = 0; k < ex.customer_ids.size(); ++k) {
@@ -539,6 +529,7 @@ inline std::string lifecycle_decisions(lifecycle_analysis& a, const lifecycle_op
          "; reasons for " + std::to_string(a.at_risk.size()) + " at-risk customers; " + offer_text;
 }
 
+/// The rest of the analysis with the purchase model fitted (steps 4 to 9).
 template <class Purchases>
 void lifecycle_with_model(lifecycle_analysis& a, const lifecycle_options& o, lifecycle_clock& clock) {
   const auto& summary = a.summary;

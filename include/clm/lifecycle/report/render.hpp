@@ -92,9 +92,7 @@ inline std::string reason_text(const lifecycle_analysis& a, std::size_t k) {
   for (std::size_t r = 0; r < a.at_risk_reasons.k(); ++r) {
     const double c = a.at_risk_reasons.contribution(k, r);
     if (!(c > 0)) break;  // only what raises the risk
-    char buf[32];
-    std::snprintf(buf, sizeof buf, " (+%.2f)", c);
-    out += (out.empty() ? "" : "; ") + feature_words(a.at_risk_reasons.name(k, r)) + buf;
+    out += (out.empty() ? "" : "; ") + feature_words(a.at_risk_reasons.name(k, r)) + detail::lifecycle_fmt(" (+%.2f)", c);
   }
   return out;
 }
