@@ -14,8 +14,14 @@
 //                    as scikit-learn's lbfgs passes tol to scipy's L-BFGS-B as gtol on the
 //                    unnormalised loss. clm evaluates the objective divided by S = sum_i s_i
 //                    (same minimiser, values of order 1) and so stops at tol / S on that
-//                    scale. A stalled line search or max_iter ends the fit with
-//                    converged = false; report().reason says which.
+//                    scale. It also stops, as L-BFGS-B does with scikit-learn's settings,
+//                    when an iteration lowers the summed objective f by at most
+//                    ftol * max(|f|, 1), ftol = 1e7 x machine epsilon (scipy's factr
+//                    default): on large data this usually ends the fit before the gradient
+//                    rule does, with report().reason = value_tolerance. ftol = 0 leaves
+//                    only the gradient rule (then tol is met exactly). A stalled line search
+//                    or max_iter ends the fit with converged = false; report().reason says
+//                    which.
 //   newton           Cholesky on the exact Hessian (for small d); stops when max |gradient|
 //                    of the objective divided by S is <= tol, scikit-learn's newton-cholesky
 //                    convention.
@@ -57,6 +63,10 @@ struct logistic_regression_params {
   double weight_class0 = 1.0;  ///< for class_weight = given
   double weight_class1 = 1.0;
   double threshold = 0.5;  ///< predict() gives 1 where P(y = 1) >= threshold
+  /// lbfgs: stop when an iteration's relative decrease of the summed objective is at most
+  /// this (scipy's L-BFGS-B factr 1e7 x machine epsilon, as scikit-learn runs it); 0: only
+  /// the gradient rule. The newton solver stops on the gradient only, as scikit-learn's.
+  double ftol = 1e7 * std::numeric_limits<double>::epsilon();
 
   void validate() const {
     const char* o = "logistic_regression";
@@ -70,6 +80,7 @@ struct logistic_regression_params {
                   o, "weight_class0/weight_class1", std::to_string(weight_class0) + "/" + std::to_string(weight_class1),
                   "finite and > 0");
     require_param(threshold >= 0.0 && threshold <= 1.0, o, "threshold", threshold, "in [0, 1]");
+    require_param(ftol >= 0.0 && ftol < 1.0, o, "ftol", ftol, "in [0, 1)");
   }
   friend bool operator==(const logistic_regression_params&, const logistic_regression_params&) = default;
 };
@@ -168,7 +179,7 @@ class logistic_regression {
   using params_type = logistic_regression_params;
   static constexpr const char* name = "logistic_regression";
   /// 2: the fit report's stop reason is stored.
-  static constexpr std::uint32_t serial_version = 2;
+  static constexpr std::uint32_t serial_version = 3;
   static std::string model_kind() { return detail::model_kind_name<T>(name); }
 
   logistic_regression() = default;
@@ -234,7 +245,14 @@ class logistic_regression {
   void serialize(A& ar) {
     auto& p = params_;
     ar(p.C, p.fit_intercept, p.solver, p.tol, p.max_iter, p.class_weight, p.weight_class0, p.weight_class1,
-       p.threshold, state_);
+       p.threshold);
+    // Models saved before version 3 were fitted with the gradient rule alone.
+    if (ar.version() >= 3) {
+      ar(p.ftol);
+    } else if constexpr (A::loading) {
+      p.ftol = 0.0;
+    }
+    ar(state_);
     if constexpr (A::loading) p.validate();
   }
 
@@ -311,7 +329,8 @@ class logistic_regression {
     vector<double> w = xt::zeros<double>({d + (params_.fit_intercept ? 1 : 0)});
     optimize_report rep;
     if (params_.solver == logistic_solver::lbfgs) {
-      rep = lbfgs<double>(f, w, {.max_iterations = params_.max_iter, .gtol = params_.tol / total, .ftol = 0.0});
+      rep = lbfgs<double>(f, w, {.max_iterations = params_.max_iter, .gtol = params_.tol / total, .ftol = params_.ftol,
+                                     .ftol_floor = 1.0 / total});
     } else {
       rep = newton<double>(f, w, {.max_iterations = params_.max_iter, .gtol = params_.tol, .ftol = 0.0});
     }

@@ -30,6 +30,9 @@ struct lbfgs_params {
   std::size_t max_line_search = 40;
   double c1 = 1e-4;  ///< sufficient decrease
   double c2 = 0.9;   ///< curvature
+  /// The relative decrease's denominator is at least this: 1 as in scipy's L-BFGS-B; an
+  /// objective evaluated as a mean over S rows states the summed scale's 1 as 1 / S.
+  double ftol_floor = 1.0;
 
   void validate() const {
     require_param(history >= 1, "lbfgs", "history", history, ">= 1");
@@ -38,6 +41,7 @@ struct lbfgs_params {
     require_param(c1 > 0.0 && c1 < c2 && c2 < 1.0, "lbfgs", "c1/c2", std::to_string(c1) + "/" + std::to_string(c2),
                   "0 < c1 < c2 < 1");
     require_param(max_line_search >= 1, "lbfgs", "max_line_search", max_line_search, ">= 1");
+    require_param(ftol_floor > 0.0, "lbfgs", "ftol_floor", ftol_floor, "> 0");
   }
   friend bool operator==(const lbfgs_params&, const lbfgs_params&) = default;
 };
@@ -90,8 +94,9 @@ optimize_report lbfgs(F& f, vector<T>& w, const lbfgs_params& p = {}) {
       for (std::size_t i = 0; i < n; ++i) d(i) = -g(i);
       dg = dot(d, g);
     }
-    // First step of a fresh start: a unit step in the scaled gradient direction.
-    T step = m == 0 ? std::min(T(1), T(1) / std::max(detail::inf_norm(g), std::numeric_limits<T>::min())) : T(1);
+    // First step of a fresh start: a move of unit Euclidean length along the direction (at
+    // most the full step), as L-BFGS-B starts.
+    T step = m == 0 ? std::min(T(1), T(1) / std::max(std::sqrt(dot(d, d)), std::numeric_limits<T>::min())) : T(1);
 
     // Strong Wolfe line search.
     const T f0 = fx, dg0 = dg;
@@ -193,7 +198,7 @@ optimize_report lbfgs(F& f, vector<T>& w, const lbfgs_params& p = {}) {
       Y.push_back(std::move(y));
       rho.push_back(T(1) / sy);
     }
-    if (const auto why = detail::accept_step(w, w_new, g, g_new, fx, f_a, p.ftol, p.gtol)) {
+    if (const auto why = detail::accept_step(w, w_new, g, g_new, fx, f_a, p.ftol, p.gtol, p.ftol_floor)) {
       ++r.iterations;
       return finish(*why, detail::stop_words(*why, g, p.gtol));
     }

@@ -148,15 +148,16 @@ std::optional<stop_reason> small_decrease_stop(T rel, T gnorm_before, T gnorm_af
 }
 
 /// Moves to the accepted point (w <- w_new, g <- g_new, fx <- f_new) and, when the relative
-/// decrease is at most ftol, says whether and why to stop (small_decrease_stop).
+/// decrease (f_old - f_new) / max(|f_old|, |f_new|, f_floor) is at most ftol, says whether
+/// and why to stop (small_decrease_stop).
 template <class T>
 std::optional<stop_reason> accept_step(vector<T>& w, vector<T>& w_new, vector<T>& g, vector<T>& g_new, T& fx, T f_new,
-                                       double ftol, double gtol) {
+                                       double ftol, double gtol, double f_floor = 1.0) {
   const T f_old = fx, gnorm_before = inf_norm(g);
   std::swap(w, w_new);
   std::swap(g, g_new);
   fx = f_new;
-  const T rel = (f_old - fx) / std::max({std::abs(f_old), std::abs(fx), T(1)});
+  const T rel = (f_old - fx) / std::max({std::abs(f_old), std::abs(fx), static_cast<T>(f_floor)});
   if (rel > static_cast<T>(ftol)) return std::nullopt;
   return small_decrease_stop(rel, gnorm_before, inf_norm(g), gtol);
 }
