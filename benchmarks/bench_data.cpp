@@ -1,7 +1,8 @@
 // Data layer hot paths on the shared files (benchmarks/datasets.hpp; peers: pandas on the
 // same files, benchmarks/peers/peers.py):
 //  - reading `transactions_1m.csv` (1 million simulated customers, 2.8 million rows,
-//    116 MB) as a table and as a transaction log (floor: one read of the file's bytes);
+//    116 MB) as a table (one thread, and one per hardware thread) and as a transaction log
+//    (floor: one read of the file's bytes);
 //  - summarizing `tx10m` (10M purchases of 1M customers, days of 2024) into frequency,
 //    recency, T and monetary value (peer: the pandas steps of lifetimes'
 //    summary_data_from_transaction_data; floor: one read of the log's arrays).
@@ -15,12 +16,14 @@
 
 namespace {
 
+/// The argument is csv_options::n_jobs (1: one thread, 0: every hardware thread).
 void read_csv_transactions_file(benchmark::State& state) {
   const auto& path = clm_bench::transactions_csv();
   const auto bytes = std::filesystem::file_size(path);
+  const clm::csv_options options{.n_jobs = static_cast<std::size_t>(state.range(0))};
   std::size_t rows = 0;
   for (auto _ : state) {
-    const auto t = clm::read_csv(path);
+    const auto t = clm::read_csv(path, options);
     rows = t.rows();
     benchmark::DoNotOptimize(rows);
   }
@@ -28,7 +31,7 @@ void read_csv_transactions_file(benchmark::State& state) {
   state.counters["rows"] = static_cast<double>(rows);
   clm_bench::set_floor(state, {.bytes = static_cast<double>(bytes)});
 }
-BENCHMARK(read_csv_transactions_file)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK(read_csv_transactions_file)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
 void read_transactions_file(benchmark::State& state) {
   const auto& path = clm_bench::transactions_csv();

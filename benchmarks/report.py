@@ -21,7 +21,8 @@ import sys
 
 # label, clm case (its name without the min_time/real_time parts), peer workload key
 ROWS = [
-    ("CSV reading, 116 MB order log (2.8 M rows)", "read_csv_transactions_file", "read_csv"),
+    ("CSV reading, 116 MB order log (2.8 M rows), one thread", "read_csv_transactions_file/1", "read_csv"),
+    ("CSV reading, same file, n_jobs = 0 (every hardware thread)", "read_csv_transactions_file/0", "read_csv"),
     ("transaction log reading, same file (dates parsed, ids categorical)", "read_transactions_file",
      "read_transactions"),
     ("SQLite: read a 1 M-row, 6-column orders table", "read_sql_sqlite_orders_1m", "sqlite_read"),

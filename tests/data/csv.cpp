@@ -195,3 +195,132 @@ TEST_CASE("the row bound counts the lines that hold something, whatever their li
   const auto t = clm::read_csv_text("a,b\r1,x\r\r2,y\r");  // lone CR line ends
   CHECK(t.rows() == 2);
 }
+
+namespace {
+/// The same table read the same way: values, levels and codes in the same order, lines.
+void check_same_read(const clm::table& a, const clm::table& b) {
+  REQUIRE(a == b);
+  CHECK(a.source_lines() == b.source_lines());
+  for (const auto& name : a.names()) {
+    if (a.type(name) != column_type::categorical) continue;
+    INFO("column ", name);
+    CHECK(a.categorical(name).levels == b.categorical(name).levels);
+    CHECK(a.categorical(name).codes == b.categorical(name).codes);
+  }
+}
+
+struct order_file_style {
+  const char* eol = "\n";
+  bool bom = false;
+  bool header = true;
+  char delimiter = ',';
+  bool quoted_newlines = false;
+};
+
+/// About 5 MB of orders: ids that repeat, amounts with missing values, a column of numbers
+/// that turns to text at 80 % of the file (in a later chunk than its first rows), one that
+/// turns at row 3, quoted fields with delimiters and doubled quotes, blank lines.
+std::string order_file(const order_file_style& s) {
+  std::string t = s.bom ? "\xEF\xBB\xBF" : "";
+  const char d = s.delimiter;
+  if (s.header) t += std::string("customer") + d + "amount" + d + "late" + d + "early" + d + "note" + s.eol;
+  const std::size_t n = 170'000;
+  for (std::size_t i = 0; i < n; ++i) {
+    char buf[160];
+    const std::size_t c = (i * 7919) % 40'000;
+    const std::string amount = i % 97 == 5 ? "" : (i % 101 == 7 ? "NA" : std::to_string((i * 31) % 100'000 / 100.0));
+    const std::string late = i == n * 8 / 10 ? "X" + std::to_string(i % 13) : std::to_string(i % 50);
+    const std::string early = i == 3 ? "T" : std::to_string(i % 7);
+    std::string note = i % 11 == 0 ? "\"gift, \"\"wrapped\"\"\"" : "plain";
+    if (s.quoted_newlines && i % 3 == 0) note = "\"two\nlines, " + std::to_string(i % 5) + "\"";
+    std::snprintf(buf, sizeof buf, "C%06zu%c%s%c%s%c%s%c", c, d, amount.c_str(), d, late.c_str(), d, early.c_str(), d);
+    t += buf;
+    t += note + s.eol;
+    if (i % 5000 == 17) t += s.eol;  // a blank line now and then
+  }
+  return t;
+}
+}  // namespace
+
+TEST_CASE("n_jobs: a file read in chunks on several threads is the table one thread reads") {
+  const order_file_style styles[] = {{},
+                                     {.eol = "\r\n"},
+                                     {.bom = true},
+                                     {.header = false},
+                                     {.delimiter = ';'},
+                                     {.quoted_newlines = true}};
+  for (std::size_t k = 0; k < std::size(styles); ++k) {
+    INFO("style ", k);
+    const auto& s = styles[k];
+    const std::string text = order_file(s);
+    REQUIRE(text.size() > clm::detail::csv_parallel_min_bytes);
+    csv_options o{.delimiter = s.delimiter, .header = s.header};
+    const auto one = read_csv_text(text, o);
+    const std::string late = s.header ? "late" : "c2", early = s.header ? "early" : "c3";
+    CHECK(one.type(late) == column_type::categorical);
+    CHECK(one.type(early) == column_type::categorical);
+    for (const std::size_t jobs : {2, 3, 4, 7}) {
+      INFO("n_jobs ", jobs);
+      o.n_jobs = jobs;
+      check_same_read(read_csv_text(text, o), one);
+    }
+  }
+}
+
+TEST_CASE("n_jobs: chunks are read in parallel unless a line feed in quotes splits one") {
+  const std::vector<std::string> names = {"customer", "amount", "late", "early", "note"};
+  const csv_options o;
+  const std::string name = "f.csv";
+  clm::detail::csv_layout layout{o, name, names, std::vector<char>(5, 0), std::vector<char>(5, 0),
+                                 std::vector<const clm::csv_converter*>(5, nullptr)};
+  const std::string plain = order_file({}), quoted = order_file({.quoted_newlines = true});
+  const std::size_t header_end = plain.find('\n') + 1;
+  const auto chunked = clm::detail::read_csv_chunks(layout, plain, header_end, 2, 2);
+  REQUIRE(chunked.has_value());
+  check_same_read(*chunked, read_csv_text(plain));
+  // Every third record of `quoted` has a line feed inside quotes: the split after a line
+  // feed lands inside one, and the chunked read declines.
+  CHECK_FALSE(clm::detail::read_csv_chunks(layout, quoted, header_end, 2, 4).has_value());
+}
+
+TEST_CASE("n_jobs: errors, bad numbers and converters are those of one thread") {
+  std::string text = order_file({});
+  const std::size_t at = text.size() * 9 / 10;
+  const std::size_t line_start = text.find('\n', at) + 1;
+  std::string ragged = text;
+  ragged.insert(line_start, "C1,2,3\n");
+  const csv_options one{}, four{.n_jobs = 4};
+  const std::string expected = error_of(ragged, one);
+  CHECK(expected.find("expected 5 fields") != std::string::npos);
+  CHECK(error_of(ragged, four) == expected);
+  // Text in a forced-numeric column, far into the file.
+  csv_options forced{.types = {{"amount", column_type::numeric}}};
+  std::string bad = text;
+  bad.insert(line_start, "C1,oops,3,4,x\n");
+  const std::string bad_expected = error_of(bad, forced);
+  CHECK(bad_expected.find("oops") != std::string::npos);
+  forced.n_jobs = 3;
+  CHECK(error_of(bad, forced) == bad_expected);
+  // Counted as missing instead: the same count.
+  std::size_t count_one = 0, count_three = 0;
+  forced.bad_numbers_as_missing = true;
+  forced.n_jobs = 1;
+  forced.bad_numbers = &count_one;
+  const auto a = read_csv_text(bad, forced);
+  forced.n_jobs = 3;
+  forced.bad_numbers = &count_three;
+  check_same_read(read_csv_text(bad, forced), a);
+  CHECK(count_one == 1);
+  CHECK(count_three == count_one);
+  // A converter, called from several threads.
+  csv_options conv{.converters = {{"customer", {[](std::string_view v, double& out) {
+                                                  if (v.size() != 7 || v[0] != 'C') return false;
+                                                  out = std::stod(std::string(v.substr(1)));
+                                                  return true;
+                                                },
+                                                "C and six digits"}}}};
+  const auto c1 = read_csv_text(text, conv);
+  CHECK(c1.type("customer") == column_type::numeric);
+  conv.n_jobs = 2;
+  check_same_read(read_csv_text(text, conv), c1);
+}

@@ -1,4 +1,4 @@
-// reliability: concurrent serving. A fitted model's const methods (predict, predict_proba,
+// reliability: concurrent serving, and parallel reads and fits. A fitted model's const methods (predict, predict_proba,
 // transform, recommend, probability_alive, ...) are called on one shared object from 8
 // threads at once; every result must equal the single-thread one bit for bit. `scripts/dev
 // tsan` runs this file under ThreadSanitizer.
@@ -137,4 +137,22 @@ TEST_CASE("parallel fits and batch predictions give the same results with 1 and 
   const auto a = clm::kmeans<>({.k = 5, .n_jobs = 1}).fit(X).transform(X);
   const auto b = clm::kmeans<>({.k = 5, .n_jobs = 2}).fit(X).transform(X);
   CHECK(a == b);
+}
+
+TEST_CASE("read_csv in chunks on 3 threads gives the one-thread table, text columns merged") {
+  // 4.9 MB: above the size read in chunks. A column of repeated ids, one of numbers, one
+  // that is numbers until the last rows (text found by a later chunk only).
+  std::string text = "id,amount,code\n";
+  const std::size_t n = 300'000;
+  for (std::size_t i = 0; i < n; ++i) {
+    text += "C" + std::to_string((i * 7919) % 30'000) + "," + std::to_string(i % 1000) + ".25," +
+            (i + 10 == n ? std::string("X") : std::to_string(i % 77)) + "\n";
+  }
+  REQUIRE(text.size() >= clm::detail::csv_parallel_min_bytes);
+  const auto one = clm::read_csv_text(text);
+  const auto three = clm::read_csv_text(text, {.n_jobs = 3});
+  CHECK(three == one);
+  CHECK(three.categorical("id").levels == one.categorical("id").levels);
+  CHECK(three.categorical("code").codes == one.categorical("code").codes);
+  CHECK(three.source_lines() == one.source_lines());
 }

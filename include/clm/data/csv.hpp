@@ -38,6 +38,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -45,6 +46,7 @@
 #include <vector>
 
 #include "clm/core/error.hpp"
+#include "clm/core/parallel.hpp"
 #include "clm/data/table.hpp"
 
 #if defined(__unix__) || defined(__APPLE__)
@@ -83,6 +85,11 @@ struct csv_options {
   /// Columns parsed by a function into numbers (e.g. dates into seconds), by name. Such a
   /// column is numeric; a field the function refuses is an error naming `expected`.
   std::map<std::string, csv_converter> converters;
+  /// Threads for files of 4 MB or more (0: one per hardware thread), each reading a chunk
+  /// that starts after a line feed: the same table as one thread. Converters are then
+  /// called from several threads at once. A line feed inside a quoted field that splits a
+  /// chunk makes the file be read again on one thread.
+  std::size_t n_jobs = 1;
 };
 
 /// Reads a CSV file into a table. Throws clm::parse_error.
@@ -166,9 +173,11 @@ struct csv_field {
 /// Splits CSV text into records of fields, tracking lines.
 class csv_tokenizer {
  public:
-  csv_tokenizer(std::string_view text, const csv_options& o, const std::string& name)
+  /// `whole_file`: the text starts a file, so a UTF-8 byte-order mark there is skipped (a
+  /// chunk of a file starts at a record instead).
+  csv_tokenizer(std::string_view text, const csv_options& o, const std::string& name, bool whole_file = true)
       : s_(text), o_(o), name_(name) {
-    if (s_.size() >= 3 && s_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
+    if (whole_file && s_.size() >= 3 && s_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
   }
 
   /// Reads the next non-blank record into `fields`; false at the end of input.
@@ -225,6 +234,8 @@ class csv_tokenizer {
   }
 
   std::uint64_t line() const noexcept { return line_; }
+  /// The offset in the text where the next record (or blank line) starts.
+  std::size_t position() const noexcept { return pos_; }
 
   /// Frees the unescaped text of the records read so far.
   void release() { unescaped_.clear(); }
@@ -311,6 +322,369 @@ class csv_tokenizer {
   std::deque<std::string> unescaped_;
 };
 
+/// How the columns of one file are read, shared by every chunk of it.
+struct csv_layout {
+  const csv_options& o;
+  const std::string& name;
+  const std::vector<std::string>& names;
+  std::vector<char> forced;  ///< type given by csv_options::types or a converter
+  std::vector<char> text;    ///< forced to text
+  std::vector<const csv_converter*> conv;
+};
+
+/// The columns of a run of records: a whole file or one chunk of it. Numeric columns are
+/// sized once for 2 bytes a field (a one-character value and its delimiter), so a real
+/// file never reallocates them and a numeric column holds at most 4 times the bytes of its
+/// text; rows of empty fields beyond that grow them by doubling. Pages past the real row
+/// count are never touched.
+class csv_columns {
+ public:
+  enum class state : std::uint8_t { numeric, categorical };
+
+  /// `max_rows`: the text's non-blank lines (no more records than that); `bytes`: its size.
+  csv_columns(const csv_layout& layout, std::size_t max_rows, std::size_t bytes)
+      : L_(&layout), d_(layout.names.size()), max_rows_(max_rows),
+        capacity_(std::min(max_rows, bytes / (2 * std::max<std::size_t>(d_, 1)) + 1)) {
+    st.assign(d_, state::numeric);
+    num.resize(d_);
+    codes.resize(d_);
+    levels.resize(d_);
+    switched_at.assign(d_, 0);
+    hashed_.assign(d_, 0);
+    for (std::size_t j = 0; j < d_; ++j) {
+      if (layout.text[j]) {
+        st[j] = state::categorical;
+        codes[j].reserve(capacity_);
+      } else {
+        num[j] = empty_vector<double>(capacity_);
+      }
+    }
+    lines.reserve(capacity_);
+  }
+
+  /// Reads every record `tok` has left, after `first` (a record already read, on line
+  /// `first_line`) when given. Records are processed in batches: the dictionary slots of a
+  /// batch's text values are prefetched first, so the lookups of a column of millions of
+  /// distinct values (dates, order ids) overlap their cache misses instead of waiting for
+  /// each in turn (32 records, fewer for wide files: a batch holds at most 8192 fields).
+  void read(csv_tokenizer& tok, std::vector<csv_field>* first, std::uint64_t first_line) {
+    const std::size_t batch_rows = std::clamp<std::size_t>(8192 / std::max<std::size_t>(d_, 1), 1, 32);
+    std::vector<csv_field> fields, batch;
+    batch.reserve(batch_rows * d_);
+    std::vector<std::uint64_t> batch_lines;
+    batch_lines.reserve(batch_rows);
+    hashes_.resize(batch_rows * d_);
+    const auto flush = [&] {
+      const std::size_t m = batch_lines.size();
+      for (std::size_t j = 0; j < d_; ++j) {
+        hashed_[j] = st[j] == state::categorical && levels[j];
+        if (!hashed_[j]) continue;
+        // Three stages (level_builder::prefetch_slot): slot, level offset, level text.
+        auto& lb = *levels[j];
+        for (std::size_t r = 0; r < m; ++r) {
+          hashes_[r * d_ + j] = level_builder::hash(batch[r * d_ + j].text);
+          lb.prefetch_slot(hashes_[r * d_ + j]);
+        }
+        for (std::size_t r = 0; r < m; ++r) lb.prefetch_offset(hashes_[r * d_ + j]);
+        for (std::size_t r = 0; r < m; ++r) lb.prefetch_text(hashes_[r * d_ + j]);
+      }
+      for (std::size_t r = 0; r < m; ++r) {
+        process(std::span<const csv_field>(batch.data() + r * d_, d_), batch_lines[r], hashes_.data() + r * d_);
+      }
+      batch.clear();
+      batch_lines.clear();
+      tok.release();
+    };
+    if (first != nullptr) process(*first, first_line, nullptr);
+    std::uint64_t line = 0;
+    while (tok.next(fields, line)) {
+      if (fields.size() != d_) {  // a ragged record: its error comes in file order
+        flush();
+        process(fields, line, nullptr);
+      }
+      batch.insert(batch.end(), fields.begin(), fields.end());
+      batch_lines.push_back(line);
+      if (batch_lines.size() == batch_rows) flush();
+    }
+    flush();
+  }
+
+  /// Makes column j text from its first row on (a chunk that read only numbers in a column
+  /// another chunk found text in); recode then reads those rows again.
+  void make_text(std::size_t j) {
+    if (st[j] == state::categorical) return;
+    st[j] = state::categorical;
+    switched_at[j] = rows;
+    num[j] = vector<double>();
+    codes[j].assign(rows, -1);
+  }
+
+  /// Codes as text the first upto[j] rows of each column j, reading `text` (this part's
+  /// records, after a header record when `header`) again.
+  void recode(std::string_view text, bool header, bool whole_file, const std::vector<std::size_t>& upto) {
+    const std::size_t last = *std::max_element(upto.begin(), upto.end());
+    csv_tokenizer again(text, L_->o, L_->name, whole_file);
+    std::vector<csv_field> fields;
+    std::uint64_t line = 0;
+    if (header) again.next(fields, line);
+    for (std::size_t r = 0; r < last && again.next(fields, line); ++r) {
+      again.release();
+      for (std::size_t j = 0; j < d_; ++j) {
+        if (r < upto[j]) codes[j][r] = is_na(fields[j]) ? -1 : level_of(j).code(fields[j].text);
+      }
+    }
+  }
+
+  level_builder& level_of(std::size_t j) {
+    // A dictionary only for the columns that are text (a wide file of numbers pays one
+    // pointer a column for them, not a dictionary).
+    if (!levels[j]) levels[j] = std::make_unique<level_builder>();
+    return *levels[j];
+  }
+
+  std::size_t rows = 0;
+  std::vector<state> st;
+  std::vector<vector<double>> num;
+  std::vector<std::vector<std::int32_t>> codes;
+  std::vector<std::unique_ptr<level_builder>> levels;
+  std::vector<std::size_t> switched_at;  ///< row where an inferred column became text
+  std::vector<std::uint64_t> lines;      ///< each row's line, from 1 at the text's start
+  std::size_t bad_numbers = 0;
+
+ private:
+  bool is_na(const csv_field& f) const {
+    if (f.quoted) return false;
+    const std::string_view t = trim_blanks(f.text);
+    if (t.empty()) return true;
+    for (const auto& na : L_->o.na_values) {
+      if (t == na) return true;
+    }
+    return false;
+  }
+
+  void grow() {
+    capacity_ = std::max(rows + 1, std::min(max_rows_, capacity_ * 2));
+    for (std::size_t j = 0; j < d_; ++j) {
+      if (st[j] != state::numeric) continue;
+      vector<double> v = empty_vector<double>(capacity_);
+      std::copy(num[j].data(), num[j].data() + rows, v.data());
+      num[j] = std::move(v);
+    }
+  }
+
+  void process(std::span<const csv_field> fs, std::uint64_t at_line, const std::uint64_t* h) {
+    const csv_options& o = L_->o;
+    if (fs.size() != d_) {
+      const std::size_t col = fs.size() > d_ ? fs[d_].column : (fs.empty() ? 0 : fs.back().column);
+      throw parse_error(L_->name, at_line, col,
+                        "expected " + std::to_string(d_) + " fields as in the header, got " + std::to_string(fs.size()));
+    }
+    if (rows == capacity_) grow();
+    for (std::size_t j = 0; j < d_; ++j) {
+      const csv_field& f = fs[j];
+      if (st[j] == state::numeric) {
+        double* out = num[j].data() + rows;
+        if (is_na(f)) {
+          *out = std::numeric_limits<double>::quiet_NaN();
+          continue;
+        }
+        const csv_converter* conv = L_->conv[j];
+        if (conv != nullptr) {
+          if (conv->parse(f.text, *out)) continue;
+        } else if (!(f.quoted && o.quoted_is_text && !L_->forced[j]) && parse_double(f.text, *out)) {
+          continue;
+        }
+        if (L_->forced[j]) {
+          if (o.bad_numbers_as_missing) {
+            ++bad_numbers;
+            *out = std::numeric_limits<double>::quiet_NaN();
+            continue;
+          }
+          throw parse_error(L_->name, at_line, f.column,
+                            "expected " + (conv ? conv->expected : std::string("a number")) + " in column '" +
+                                L_->names[j] + "', got '" + std::string(f.text) + "'");
+        }
+        st[j] = state::categorical;  // inferred: from now on text
+        switched_at[j] = rows;
+        num[j] = vector<double>();
+        codes[j].reserve(capacity_);
+        codes[j].assign(rows, -1);  // earlier rows are filled by recode
+      }
+      codes[j].push_back(is_na(f)                    ? -1
+                         : h != nullptr && hashed_[j] ? level_of(j).code(f.text, h[j])
+                                                      : level_of(j).code(f.text));
+    }
+    lines.push_back(at_line);
+    ++rows;
+  }
+
+  const csv_layout* L_;
+  std::size_t d_, max_rows_, capacity_;
+  // A batch's hashes of its text values (row r, column j at r * d + j), for the columns
+  // hashed_[j] says flush prefetched; process then codes them without hashing again.
+  std::vector<std::uint64_t> hashes_;
+  std::vector<char> hashed_;
+};
+
+/// The table of parts read in file order (part k's lines shifted by line_offset[k]):
+/// numeric columns concatenated, a text column coded against one dictionary whose levels
+/// are in order of first appearance in the file; columns on `jobs` threads.
+inline table assemble_csv(std::vector<csv_columns>& parts, std::vector<std::string>& names,
+                          const std::vector<std::uint64_t>& line_offset, const csv_options& o, std::size_t jobs) {
+  using state = csv_columns::state;
+  const std::size_t d = names.size();
+  std::size_t n = 0, bad_numbers = 0;
+  for (const auto& p : parts) {
+    n += p.rows;
+    bad_numbers += p.bad_numbers;
+  }
+  const auto numbers_of = [&](std::size_t j) {  // numeric in the first part: numeric in every part
+    auto& first = parts[0].num[j];
+    if (parts.size() == 1 && first.size() == n) return std::move(first);
+    vector<double> v = vector<double>::from_shape({n});
+    std::size_t at = 0;
+    for (auto& p : parts) {
+      std::copy(p.num[j].data(), p.num[j].data() + p.rows, v.data() + at);
+      at += p.rows;
+      p.num[j] = vector<double>();
+    }
+    return v;
+  };
+  // The first part's dictionary is the start when its codes are in order of first
+  // appearance (none read again); every other part's codes are renumbered through the
+  // dictionary on their first appearance.
+  const auto text_of = [&](std::size_t j) {
+    categorical_column c;
+    level_builder dict;
+    std::size_t k0 = 0;
+    if (parts[0].switched_at[j] == 0) {
+      if (parts[0].levels[j]) dict = std::move(*parts[0].levels[j]);
+      c.codes = std::move(parts[0].codes[j]);
+      k0 = 1;
+    }
+    c.codes.reserve(n);
+    for (std::size_t k = k0; k < parts.size(); ++k) {
+      auto& p = parts[k];
+      const level_builder* local = p.levels[j].get();
+      std::vector<std::int32_t> remap(local ? local->count() : 0, -1);
+      for (const std::int32_t code : p.codes[j]) {
+        if (code < 0) {
+          c.codes.push_back(-1);
+          continue;
+        }
+        auto& m = remap[static_cast<std::size_t>(code)];
+        if (m < 0) m = dict.code(local->at(static_cast<std::size_t>(code)));
+        c.codes.push_back(m);
+      }
+      p.codes[j] = {};
+      p.levels[j].reset();
+    }
+    c.levels = dict.take_levels();
+    return c;
+  };
+  const auto numeric = [&](std::size_t j) { return parts[0].st[j] == state::numeric; };
+  table t;
+  t.reserve_columns(d);
+  if (jobs <= 1) {  // straight into the table: a file of a million columns holds nothing more a column
+    for (std::size_t j = 0; j < d; ++j) {
+      if (numeric(j)) t.add_numeric(std::move(names[j]), numbers_of(j));
+      else t.add_categorical(std::move(names[j]), text_of(j));
+    }
+  } else {
+    std::vector<vector<double>> numbers(d);
+    std::vector<categorical_column> texts(d);
+    parallel_for(d, jobs, [&](std::size_t j) {
+      if (numeric(j)) numbers[j] = numbers_of(j);
+      else texts[j] = text_of(j);
+    });
+    for (std::size_t j = 0; j < d; ++j) {
+      if (numeric(j)) t.add_numeric(std::move(names[j]), std::move(numbers[j]));
+      else t.add_categorical(std::move(names[j]), std::move(texts[j]));
+    }
+  }
+  std::vector<std::uint64_t> lines;
+  if (parts.size() == 1 && line_offset[0] == 0) {
+    lines = std::move(parts[0].lines);
+  } else {
+    lines.reserve(n);
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      for (const auto l : parts[k].lines) lines.push_back(l + line_offset[k]);
+    }
+  }
+  t.set_source_lines(std::move(lines));
+  if (o.bad_numbers != nullptr) *o.bad_numbers = bad_numbers;
+  return t;
+}
+
+/// Below this many bytes of records a file is read on one thread.
+inline constexpr std::size_t csv_parallel_min_bytes = std::size_t{4} << 20;
+
+/// Reads the records of text[begin, end) (starting on line `first_line`) in `jobs` chunks,
+/// each starting after a line feed, on as many threads. Empty when a chunk fails: a line
+/// feed inside a quoted field split a record, or the text has an error, which the caller's
+/// sequential read reports where it is.
+inline std::optional<table> read_csv_chunks(const csv_layout& L, std::string_view text, std::size_t begin,
+                                            std::uint64_t first_line, std::size_t jobs) {
+  const std::size_t d = L.names.size();
+  std::vector<std::size_t> bounds{begin};
+  const std::size_t span = text.size() - begin;
+  for (std::size_t k = 1; k < jobs; ++k) {
+    const std::size_t from = std::max(bounds.back(), begin + span / jobs * k);
+    if (from >= text.size()) break;
+    const void* lf = std::memchr(text.data() + from, '\n', text.size() - from);
+    if (lf == nullptr) break;
+    bounds.push_back(static_cast<std::size_t>(static_cast<const char*>(lf) - text.data()) + 1);
+  }
+  if (bounds.back() < text.size()) bounds.push_back(text.size());
+  bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
+  const std::size_t chunks = bounds.size() - 1;
+  if (chunks < 2) return std::nullopt;
+  const auto chunk = [&](std::size_t k) { return text.substr(bounds[k], bounds[k + 1] - bounds[k]); };
+
+  std::vector<std::optional<csv_columns>> read(chunks);
+  std::vector<std::uint64_t> line_ends(chunks, 0);
+  try {
+    parallel_for(chunks, chunks, [&](std::size_t k) {
+      const std::string_view c = chunk(k);
+      csv_tokenizer tok(c, L.o, L.name, false);
+      read[k].emplace(L, nonblank_lines(c), c.size());
+      read[k]->read(tok, nullptr, 0);
+      line_ends[k] = tok.line() - 1;
+    });
+  } catch (const error&) {
+    return std::nullopt;
+  }
+  // A column is text when any chunk found text in it: the chunks that read it as numbers,
+  // or switched it later, read those rows again as text.
+  std::vector<char> text_column(d, 0);
+  for (std::size_t j = 0; j < d; ++j) {
+    for (const auto& p : read) text_column[j] |= p->st[j] == csv_columns::state::categorical;
+  }
+  parallel_for(chunks, chunks, [&](std::size_t k) {
+    auto& p = *read[k];
+    std::vector<std::size_t> upto(d, 0);
+    bool again = false;
+    for (std::size_t j = 0; j < d; ++j) {
+      if (!text_column[j] || L.forced[j]) continue;
+      p.make_text(j);
+      upto[j] = p.switched_at[j];
+      again |= upto[j] > 0;
+    }
+    if (again) p.recode(chunk(k), false, false, upto);
+  });
+  std::vector<csv_columns> parts;
+  parts.reserve(chunks);
+  std::vector<std::uint64_t> offset(chunks);
+  std::uint64_t line = first_line;
+  for (std::size_t k = 0; k < chunks; ++k) {
+    offset[k] = line - 1;
+    line += line_ends[k];
+    parts.push_back(std::move(*read[k]));
+  }
+  std::vector<std::string> names = L.names;
+  return assemble_csv(parts, names, offset, L.o, jobs);
+}
+
 }  // namespace detail
 
 inline table read_csv_text(std::string_view text, const csv_options& o, const std::string& name) {
@@ -368,220 +742,47 @@ inline table read_csv_text(std::string_view text, const csv_options& o, const st
     if (!conv.parse) throw invalid_argument("csv_options.converters: column '" + col + "' has no parse function");
   }
 
-  // Rows are at most the non-blank lines, and a row of d fields takes at least d bytes (a
-  // value or nothing, then a delimiter or the line end). Columns are sized once for 2 bytes
-  // a field (a one-character value and its delimiter), so parsing a real file never
-  // reallocates and a numeric column holds at most 4 times the bytes of its text; rows of
-  // empty fields beyond that grow the columns by doubling. Pages past the real row count
-  // are never touched.
-  const std::size_t max_rows = detail::nonblank_lines(text);
-  std::size_t capacity = std::min(max_rows, text.size() / (2 * std::max<std::size_t>(d, 1)) + 1);
-
-  enum class state : std::uint8_t { numeric, categorical };
-  std::vector<state> st(d, state::numeric);
-  std::vector<bool> forced(d, false);
-  std::vector<const csv_converter*> conv(d, nullptr);
+  detail::csv_layout layout{o, name, names, std::vector<char>(d, 0), std::vector<char>(d, 0),
+                            std::vector<const csv_converter*>(d, nullptr)};
   for (std::size_t j = 0; j < d; ++j) {
     if (auto it = o.types.find(names[j]); it != o.types.end()) {
-      forced[j] = true;
-      st[j] = it->second == column_type::numeric ? state::numeric : state::categorical;
+      layout.forced[j] = 1;
+      layout.text[j] = it->second == column_type::categorical;
     }
     if (auto it = o.converters.find(names[j]); it != o.converters.end()) {
-      forced[j] = true;
-      st[j] = state::numeric;
-      conv[j] = &it->second;
+      layout.forced[j] = 1;
+      layout.text[j] = 0;
+      layout.conv[j] = &it->second;
     }
   }
-  std::vector<vector<double>> num(d);
-  std::vector<std::vector<std::int32_t>> codes(d);
-  // A level dictionary only for the columns that are text (a wide file of numbers pays
-  // one pointer a column for them, not a dictionary).
-  std::vector<std::unique_ptr<detail::level_builder>> levels(d);
-  const auto level_of = [&](std::size_t j) -> detail::level_builder& {
-    if (!levels[j]) levels[j] = std::make_unique<detail::level_builder>();
-    return *levels[j];
-  };
-  std::vector<std::size_t> switched_at(d, 0);  // row where an inferred column became categorical
+
+  // Large inputs in chunks on several threads: a chunk starts after a line feed. A chunk
+  // that fails to read (a line feed inside a quoted field splits a record, or a real error)
+  // sends the whole text to the sequential reader below, which reads it or reports the
+  // error where it is.
+  const std::size_t data_begin = o.header ? tok.position() : (text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0);
+  const std::uint64_t data_line = o.header ? tok.line() : 1;
+  const std::size_t jobs = resolve_jobs(o.n_jobs);
+  if (jobs > 1 && text.size() - data_begin >= detail::csv_parallel_min_bytes) {
+    if (auto t = detail::read_csv_chunks(layout, text, data_begin, data_line, jobs)) return std::move(*t);
+  }
+
+  detail::csv_columns part(layout, detail::nonblank_lines(text), text.size());
+  part.read(tok, have_first ? &fields : nullptr, first_line);
+  // Columns that turned to text after their first row: their earlier rows were numbers or
+  // missing, now read again as text.
+  std::vector<std::size_t> upto(d, 0);
+  bool again = false;
   for (std::size_t j = 0; j < d; ++j) {
-    if (st[j] == state::numeric) num[j] = detail::empty_vector<double>(capacity);
-    else codes[j].reserve(capacity);
-  }
-  std::vector<std::uint64_t> lines;
-  lines.reserve(capacity);
-  std::size_t bad_numbers = 0;
-
-  const auto is_na = [&](const csv_field& f) {
-    if (f.quoted) return false;
-    const std::string_view t = detail::trim_blanks(f.text);
-    if (t.empty()) return true;
-    for (const auto& na : o.na_values) {
-      if (t == na) return true;
-    }
-    return false;
-  };
-  const auto ragged = [&](std::size_t got, std::uint64_t at_line, std::span<const csv_field> fs) {
-    const std::size_t col = got > d ? fs[d].column : (fs.empty() ? 0 : fs.back().column);
-    throw parse_error(name, at_line, col,
-                      "expected " + std::to_string(d) + " fields as in the header, got " +
-                          std::to_string(got));
-  };
-  constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-
-  std::size_t row = 0;
-  const auto grow = [&] {
-    capacity = std::max(row + 1, std::min(max_rows, capacity * 2));
-    for (std::size_t j = 0; j < d; ++j) {
-      if (st[j] != state::numeric) continue;
-      vector<double> v = detail::empty_vector<double>(capacity);
-      std::copy(num[j].data(), num[j].data() + row, v.data());
-      num[j] = std::move(v);
-    }
-  };
-  // A batch's hashes of its text values (row r, column j at r * d + j), for the columns
-  // hashed[j] says flush prefetched; process then codes them without hashing again.
-  std::vector<std::uint64_t> hashes;
-  std::vector<char> hashed(d, 0);
-  const auto process = [&](std::span<const csv_field> fs, std::uint64_t at_line, const std::uint64_t* h) {
-    if (fs.size() != d) ragged(fs.size(), at_line, fs);
-    if (row == capacity) grow();
-    for (std::size_t j = 0; j < d; ++j) {
-      const csv_field& f = fs[j];
-      if (st[j] == state::numeric) {
-        double* out = num[j].data() + row;
-        if (is_na(f)) {
-          *out = nan;
-          continue;
-        }
-        if (conv[j] != nullptr) {
-          if (conv[j]->parse(f.text, *out)) continue;
-        } else if (!(f.quoted && o.quoted_is_text && !forced[j]) && detail::parse_double(f.text, *out)) {
-          continue;
-        }
-        if (forced[j]) {
-          if (o.bad_numbers_as_missing) {
-            ++bad_numbers;
-            *out = nan;
-            continue;
-          }
-          throw parse_error(name, at_line, f.column,
-                            "expected " + (conv[j] ? conv[j]->expected : std::string("a number")) +
-                                " in column '" + names[j] + "', got '" + std::string(f.text) + "'");
-        }
-        st[j] = state::categorical;  // inferred: from now on text
-        switched_at[j] = row;
-        num[j] = vector<double>();
-        codes[j].reserve(capacity);
-        codes[j].assign(row, -1);  // earlier rows are filled by a second pass
-      }
-      codes[j].push_back(is_na(f) ? -1 : h != nullptr && hashed[j] ? level_of(j).code(f.text, h[j]) : level_of(j).code(f.text));
-    }
-    lines.push_back(at_line);
-    ++row;
-  };
-
-  // Records are processed in batches: the dictionary slots of a batch's text values are
-  // prefetched first, so the lookups of a column of millions of distinct values (dates,
-  // order ids) overlap their cache misses instead of waiting for each in turn.
-  // (32 records, fewer for wide files: a batch holds at most 8192 fields.)
-  const std::size_t batch_rows = std::clamp<std::size_t>(8192 / std::max<std::size_t>(d, 1), 1, 32);
-  std::vector<csv_field> batch;
-  batch.reserve(batch_rows * d);
-  std::vector<std::uint64_t> batch_lines;
-  batch_lines.reserve(batch_rows);
-  hashes.resize(batch_rows * d);
-  const auto flush = [&] {
-    const std::size_t m = batch_lines.size();
-    for (std::size_t j = 0; j < d; ++j) {
-      hashed[j] = st[j] == state::categorical && levels[j];
-      if (!hashed[j]) continue;
-      // Three stages (level_builder::prefetch_slot): slot, level offset, level text.
-      auto& lb = *levels[j];
-      for (std::size_t r = 0; r < m; ++r) {
-        hashes[r * d + j] = detail::level_builder::hash(batch[r * d + j].text);
-        lb.prefetch_slot(hashes[r * d + j]);
-      }
-      for (std::size_t r = 0; r < m; ++r) lb.prefetch_offset(hashes[r * d + j]);
-      for (std::size_t r = 0; r < m; ++r) lb.prefetch_text(hashes[r * d + j]);
-    }
-    for (std::size_t r = 0; r < m; ++r) {
-      process(std::span<const csv_field>(batch.data() + r * d, d), batch_lines[r], hashes.data() + r * d);
-    }
-    batch.clear();
-    batch_lines.clear();
-    tok.release();
-  };
-  if (have_first) process(fields, first_line, nullptr);
-  while (tok.next(fields, line)) {
-    if (fields.size() != d) {  // a ragged record: its error comes in file order
-      flush();
-      process(fields, line, nullptr);
-    }
-    batch.insert(batch.end(), fields.begin(), fields.end());
-    batch_lines.push_back(line);
-    if (batch_lines.size() == batch_rows) flush();
-  }
-  flush();
-  const std::size_t n = row;
-
-  // Second pass for columns that turned categorical after their first row: their earlier
-  // rows were numbers or missing, now read as text.
-  std::size_t rescan = 0;
-  for (std::size_t j = 0; j < d; ++j) {
-    if (st[j] == state::categorical && !forced[j] && switched_at[j] > 0) {
-      rescan = std::max(rescan, switched_at[j]);
+    if (part.st[j] == detail::csv_columns::state::categorical && !layout.forced[j] && part.switched_at[j] > 0) {
+      upto[j] = part.switched_at[j];
+      again = true;
     }
   }
-  if (rescan > 0) {
-    detail::csv_tokenizer again(text, o, name);
-    if (o.header) again.next(fields, line);
-    for (std::size_t r = 0; r < rescan && again.next(fields, line); ++r) {
-      again.release();
-      for (std::size_t j = 0; j < d; ++j) {
-        if (st[j] == state::categorical && !forced[j] && r < switched_at[j]) {
-          codes[j][r] = is_na(fields[j]) ? -1 : level_of(j).code(fields[j].text);
-        }
-      }
-    }
-  }
-
-  table t;
-  t.reserve_columns(d);
-  for (std::size_t j = 0; j < d; ++j) {
-    if (st[j] == state::numeric) {
-      if (n == capacity) {
-        t.add_numeric(std::move(names[j]), std::move(num[j]));
-      } else {
-        vector<double> v = vector<double>::from_shape({n});
-        std::copy(num[j].data(), num[j].data() + n, v.data());
-        num[j] = vector<double>();
-        t.add_numeric(std::move(names[j]), std::move(v));
-      }
-    } else {
-      categorical_column c;
-      c.codes = std::move(codes[j]);
-      c.levels = level_of(j).take_levels();
-      if (switched_at[j] > 0) {
-        // Renumber levels in order of first appearance.
-        std::vector<std::int32_t> remap(c.levels.size(), -1);
-        std::vector<std::string> ordered;
-        ordered.reserve(c.levels.size());
-        for (auto& code : c.codes) {
-          if (code < 0) continue;
-          auto& m = remap[static_cast<std::size_t>(code)];
-          if (m < 0) {
-            m = static_cast<std::int32_t>(ordered.size());
-            ordered.push_back(std::move(c.levels[static_cast<std::size_t>(code)]));
-          }
-          code = m;
-        }
-        c.levels = std::move(ordered);
-      }
-      t.add_categorical(std::move(names[j]), std::move(c));
-    }
-  }
-  t.set_source_lines(std::move(lines));
-  if (o.bad_numbers != nullptr) *o.bad_numbers = bad_numbers;
-  return t;
+  if (again) part.recode(text, o.header, true, upto);
+  std::vector<detail::csv_columns> parts;
+  parts.push_back(std::move(part));
+  return detail::assemble_csv(parts, names, {0}, o, 1);
 }
 
 inline table read_csv(std::istream& in, const csv_options& o, const std::string& name) {

@@ -189,6 +189,8 @@ class level_builder {
   }
 
   std::size_t count() const noexcept { return offsets_.size(); }
+  /// The text of level c (c < count()).
+  std::string_view at(std::size_t c) const noexcept { return level(c); }
 
   /// Three stages of prefetching for a batch of values, each run over the whole batch
   /// before the next, so each finds the previous one's line in cache: the probe slot of a
