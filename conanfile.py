@@ -33,14 +33,22 @@ class ClmConan(ConanFile):
     def layout(self):
         cmake_layout(self)
 
-    # Every requirement exists on ConanCenter (xtensor 0.24.7 and 0.27.1; openblas 0.3.x).
-    # clm declares the CBLAS / LAPACK routines it calls itself, so it needs no xtensor-blas
-    # (which ConanCenter does not have); OpenBLAS must be built with its LAPACK.
-    default_options = {"openblas/*:build_lapack": True}
+    # Every requirement exists on ConanCenter (xtensor 0.24.7 and 0.27.1; openblas 0.3.x;
+    # sqlite3 3.44-3.50; libpq 15 and 17). clm declares the CBLAS / LAPACK routines it calls
+    # itself, so it needs no xtensor-blas (which ConanCenter does not have); OpenBLAS must be
+    # built with its LAPACK. The database components are options, as the vcpkg port's
+    # features: with_sqlite gives clm::sqlite (clm/io/sqlite.hpp), with_postgres
+    # clm::postgres (clm/io/postgres.hpp, through libpq).
+    options = {"with_sqlite": [True, False], "with_postgres": [True, False]}
+    default_options = {"with_sqlite": False, "with_postgres": False, "openblas/*:build_lapack": True}
 
     def requirements(self):
         self.requires("xtensor/[>=0.24.3 <0.28]")
         self.requires("openblas/[>=0.3.20 <0.4]")
+        if self.options.with_sqlite:
+            self.requires("sqlite3/[>=3.40 <4]")
+        if self.options.with_postgres:
+            self.requires("libpq/[>=13 <18]")
 
     def package_id(self):
         self.info.clear()
@@ -61,8 +69,27 @@ class ClmConan(ConanFile):
              os.path.join(self.package_folder, "include"))
 
     def package_info(self):
-        self.cpp_info.bindirs = []
-        self.cpp_info.libdirs = []
         self.cpp_info.set_property("cmake_file_name", "clm")
-        self.cpp_info.set_property("cmake_target_name", "clm::clm")
-        self.cpp_info.requires = ["xtensor::xtensor", "openblas::openblas"]
+        # Components, named as the CMake install names its targets: clm::clm always, the
+        # database ones with their options. The aggregate of them all is clm::all, so that
+        # linking clm::clm does not bring the databases along.
+        self.cpp_info.set_property("cmake_target_name", "clm::all")
+        core = self.cpp_info.components["core"]
+        core.set_property("cmake_target_name", "clm::clm")
+        core.bindirs = []
+        core.libdirs = []
+        core.requires = ["xtensor::xtensor", "openblas::openblas"]
+        if self.options.with_sqlite:
+            sqlite = self.cpp_info.components["sqlite"]
+            sqlite.set_property("cmake_target_name", "clm::sqlite")
+            sqlite.bindirs = []
+            sqlite.libdirs = []
+            sqlite.includedirs = []
+            sqlite.requires = ["core", "sqlite3::sqlite"]
+        if self.options.with_postgres:
+            postgres = self.cpp_info.components["postgres"]
+            postgres.set_property("cmake_target_name", "clm::postgres")
+            postgres.bindirs = []
+            postgres.libdirs = []
+            postgres.includedirs = []
+            postgres.requires = ["core", "libpq::pq"]

@@ -10,9 +10,12 @@ files is done by hand, then test_package/ is built against each result:
    set_version, requirements, validate (gcc 12, cppstd 20), package() into a package
    folder, package_info(). Every requirement must name a package ConanCenter has and its
    version range must admit a version ConanCenter has (CONANCENTER below, recorded by hand).
-   A clmConfig.cmake is written from package_info() as CMakeDeps would (clm::clm with the
-   package folder's include directory, linking what the requirements provide, found on this
-   system), and test_package/ is configured, built and run against it alone.
+   A clmConfig.cmake is written from package_info() as CMakeDeps would (a target for each
+   component, clm::clm with the package folder's include directory, each linking what its
+   requirements provide, found on this system), and test_package/ is configured, built and
+   run against it alone: once with the default options (clm::clm only) and once with
+   with_sqlite and with_postgres (clm::sqlite and clm::postgres too, each with a program of
+   its own in test_package/).
 3. vcpkg: ports/clm/portfile.cmake is run by scripts/package_check/vcpkg_emulation.cmake
    (the vcpkg helpers it calls written out), pinned to this checkout's HEAD as
    `scripts/dev vcpkg-port` makes it, then test_package/ is built against the installed
@@ -38,6 +41,8 @@ WORK = os.path.join(ROOT, "build", "package-check")
 CONANCENTER = {
     "xtensor": ["0.24.7", "0.27.1"],
     "openblas": ["0.3.20", "0.3.24", "0.3.25", "0.3.26", "0.3.27", "0.3.28", "0.3.30"],
+    "sqlite3": ["3.44.2", "3.45.3", "3.46.1", "3.47.2", "3.48.0", "3.49.1", "3.50.1"],
+    "libpq": ["15.5", "17.5"],
 }
 # The vcpkg ports clm's manifests may name.
 VCPKG_PORTS = {"xtensor", "blas", "lapack", "doctest", "benchmark", "vcpkg-cmake",
@@ -109,9 +114,21 @@ class _CppInfo:
         self.properties = {}
         self.requires = []
         self.includedirs = ["include"]
+        self.components = _Components()
 
     def set_property(self, k, v):
         self.properties[k] = v
+
+
+class _Components(dict):
+    def __missing__(self, name):
+        self[name] = _CppInfo()
+        return self[name]
+
+
+class _Options:
+    def __init__(self, values):
+        self.__dict__.update(values)
 
 
 def install_conan_standin():
@@ -176,7 +193,9 @@ def env_prefixes():
     return [p for p in os.environ.get("CMAKE_PREFIX_PATH", "").split(":") if p]
 
 
-def build_test_package(name, prefix_path):
+def build_test_package(name, prefix_path, databases=()):
+    """Builds and runs test_package/ against prefix_path; `databases` (clm::sqlite,
+    clm::postgres) must then be targets, each with its own program that runs."""
     out = os.path.join(WORK, name, "test_package")
     shutil.rmtree(out, ignore_errors=True)
     run(["cmake", "-S", os.path.join(ROOT, "test_package"), "-B", out, "-G", "Ninja",
@@ -190,6 +209,12 @@ def build_test_package(name, prefix_path):
     run(["cmake", "--build", out])
     text = run([os.path.join(out, "test_package")], env=dict(os.environ, OPENBLAS_NUM_THREADS="1"))
     print(f"ok: {name}: test_package built against {clm_dir} and ran: {text.strip()}")
+    for target in databases:
+        program = os.path.join(out, "test_package_" + target.split("::")[1])
+        if not os.path.exists(program):
+            fail(f"{name}: {target} is not a target test_package found (no {os.path.basename(program)})")
+        text = run([program])
+        print(f"ok: {name}: {target} linked and ran: {text.strip()}")
 
 
 def check_versions():
@@ -200,26 +225,35 @@ def check_versions():
 def check_conan():
     install_conan_standin()
     Recipe = load_recipe(os.path.join(ROOT, "conanfile.py"), "ClmConan")
+    defaults = {k: v for k, v in Recipe.default_options.items() if "/" not in k}
+    if set(defaults) != set(Recipe.options):
+        fail(f"conanfile.py: options {sorted(Recipe.options)} and their defaults {sorted(defaults)} differ")
+    emulate_conan(Recipe, "conan", defaults)
+    emulate_conan(Recipe, "conan-databases", {k: True for k in defaults})
+
+
+def emulate_conan(Recipe, name, options):
     cf = Recipe()
     cf.recipe_folder = ROOT
     cf.source_folder = ROOT
-    cf.package_folder = os.path.join(WORK, "conan", "package")
-    shutil.rmtree(os.path.join(WORK, "conan"), ignore_errors=True)
+    cf.package_folder = os.path.join(WORK, name, "package")
+    shutil.rmtree(os.path.join(WORK, name), ignore_errors=True)
     cf.settings = _Settings({"os": "Linux", "arch": "x86_64", "compiler": "gcc",
                              "compiler.version": "12", "compiler.cppstd": "20",
                              "build_type": "Release"})
+    cf.options = _Options(options)
     cf.set_version()
     if cf.version != header_version():
         fail(f"conanfile.py: version {cf.version}, version.hpp says {header_version()}")
     cf.requirements()
     for ref in cf.requires_seen:
-        name, rng = ref.split("/", 1)
-        if name not in CONANCENTER:
-            fail(f"conanfile.py requires {ref}: ConanCenter has no package '{name}'")
-        ok = [v for v in CONANCENTER[name] if admits(rng, v)]
+        pkg, rng = ref.split("/", 1)
+        if pkg not in CONANCENTER:
+            fail(f"conanfile.py requires {ref}: ConanCenter has no package '{pkg}'")
+        ok = [v for v in CONANCENTER[pkg] if admits(rng, v)]
         if not ok:
-            fail(f"conanfile.py requires {ref}: no ConanCenter version in range ({CONANCENTER[name]})")
-        print(f"ok: conan requirement {ref} resolves on ConanCenter to {max(ok, key=vkey)} "
+            fail(f"conanfile.py requires {ref}: no ConanCenter version in range ({CONANCENTER[pkg]})")
+        print(f"ok: {name}: requirement {ref} resolves on ConanCenter to {max(ok, key=vkey)} "
               f"(admits {', '.join(ok)})")
     cf.validate()
     cf.package()
@@ -228,30 +262,50 @@ def check_conan():
     if not os.path.exists(os.path.join(cf.package_folder, "include", "clm", "clm.hpp")):
         fail("conanfile.py package(): include/clm/clm.hpp is not in the package")
     # CMakeDeps' output for clm, from package_info(): the file and target names it sets,
-    # the include directory, and the requirements' targets (found here on the system).
+    # a target for each component with the include directory and the targets of its
+    # requirements (found here on the system), and the aggregate of the components.
     fname = cf.cpp_info.properties.get("cmake_file_name", "clm")
-    target = cf.cpp_info.properties.get("cmake_target_name", "clm::clm")
-    deps = os.path.join(WORK, "conan", "generators")
-    os.makedirs(deps)
     provides = {"xtensor::xtensor": ("find_package(xtensor REQUIRED)", "xtensor"),
-                "openblas::openblas": ("find_package(BLAS REQUIRED)\nfind_package(LAPACK REQUIRED)",
-                                       "BLAS::BLAS LAPACK::LAPACK")}
-    finds, links = [], []
-    for r in cf.cpp_info.requires:
-        if r not in provides:
-            fail(f"package_info requires {r}, which this emulation does not know")
-        finds.append(provides[r][0])
-        links.append(provides[r][1])
+                "openblas::openblas": ("set(BLA_VENDOR OpenBLAS)\nfind_package(BLAS REQUIRED)\n"
+                                       "find_package(LAPACK REQUIRED)", "BLAS::BLAS;LAPACK::LAPACK"),
+                "sqlite3::sqlite": ("find_package(SQLite3 REQUIRED)", "SQLite::SQLite3"),
+                "libpq::pq": ("find_package(PostgreSQL REQUIRED)", "PostgreSQL::PostgreSQL")}
+    components = cf.cpp_info.components or {"": cf.cpp_info}
+    targets = {c: info.properties.get("cmake_target_name", f"clm::{c or 'clm'}") for c, info in components.items()}
+    expected = {"clm::clm"} | {f"clm::{k[len('with_'):]}" for k, v in options.items() if v}
+    if set(targets.values()) != expected:
+        fail(f"{name}: package_info() gives the targets {sorted(targets.values())}, expected {sorted(expected)}")
     inc = os.path.join(cf.package_folder, "include")
+    finds, body = [], []
+    for c, info in components.items():
+        links = []
+        for r in info.requires:
+            if r in components:
+                links.append(targets[r])
+            elif r in provides:
+                if provides[r][0] not in finds:
+                    finds.append(provides[r][0])
+                links.append(provides[r][1])
+            else:
+                fail(f"package_info requires {r}, which this emulation does not know")
+        dirs = ";".join(os.path.join(cf.package_folder, d) for d in info.includedirs)
+        body.append(f"if(NOT TARGET {targets[c]})\n  add_library({targets[c]} INTERFACE IMPORTED)\n"
+                    f"  set_target_properties({targets[c]} PROPERTIES INTERFACE_INCLUDE_DIRECTORIES \"{dirs}\"\n"
+                    f"    INTERFACE_LINK_LIBRARIES \"{';'.join(links)};Threads::Threads\")\nendif()\n")
+    root = cf.cpp_info.properties.get("cmake_target_name")
+    if cf.cpp_info.components:
+        if root in targets.values():
+            fail(f"{name}: the aggregate target {root} has a component's name: linking it would bring every component")
+        body.append(f"add_library({root} INTERFACE IMPORTED)\n"
+                    f"set_target_properties({root} PROPERTIES INTERFACE_LINK_LIBRARIES \"{';'.join(targets.values())}\")\n")
+    deps = os.path.join(WORK, name, "generators")
+    os.makedirs(deps)
     with open(os.path.join(deps, f"{fname}-config.cmake"), "w") as f:
         f.write("# written by scripts/package_check/check.py as Conan's CMakeDeps would\n")
-        f.write("set(BLA_VENDOR OpenBLAS)\n" + "\n".join(finds) + "\nfind_package(Threads REQUIRED)\n")
-        f.write(f"if(NOT TARGET {target})\n  add_library({target} INTERFACE IMPORTED)\n"
-                f"  set_target_properties({target} PROPERTIES INTERFACE_INCLUDE_DIRECTORIES \"{inc}\"\n"
-                f"    INTERFACE_LINK_LIBRARIES \"{' '.join(links).replace(' ', ';')};Threads::Threads\")\nendif()\n")
-    print(f"ok: conan package(): {headers} headers; package_info(): {target} needs "
-          f"{', '.join(cf.cpp_info.requires)}")
-    build_test_package("conan", [deps] + env_prefixes())
+        f.write("\n".join(finds) + "\nfind_package(Threads REQUIRED)\n" + "".join(body))
+    print(f"ok: {name} package(): {headers} headers; package_info(): "
+          + "; ".join(f"{targets[c]} needs {', '.join(i.requires)}" for c, i in components.items()))
+    build_test_package(name, [deps] + env_prefixes(), sorted(expected - {"clm::clm"}))
 
 
 def check_vcpkg():
@@ -295,7 +349,7 @@ def check_vcpkg():
         if not os.path.exists(os.path.join(installed, must)):
             fail(f"vcpkg port: {must} is not installed")
     print(f"ok: vcpkg port (pinned to HEAD) installs config, usage, copyright and headers")
-    build_test_package("vcpkg", [installed] + env_prefixes())
+    build_test_package("vcpkg", [installed] + env_prefixes(), list(f"clm::{c}" for c in components))
 
 
 def make_pinned_port(out):
