@@ -44,6 +44,13 @@ class database_error : public error {
   using error::error;
 };
 
+/// A fit across processes failed: a rank's error (every rank throws it, naming the rank),
+/// ranks that disagree on parameters or columns, or a failed message (MPI's reason).
+class distributed_error : public error {
+ public:
+  using error::error;
+};
+
 /// A model file that is truncated, corrupt, of another model kind or of a newer format.
 class format_error : public error {
  public:

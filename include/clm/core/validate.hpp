@@ -182,25 +182,34 @@ void check_same_rows(const matrix<T>& X, const vector<U>& y, std::string_view xn
   }
 }
 
-/// Binary labels: every value 0 or 1 and both classes present. Throws clm::invalid_argument.
+/// The number of 1s among labels that must each be 0 or 1. Throws clm::invalid_argument.
 template <class T>
-void check_binary_labels(const vector<T>& y, std::string_view what = "y") {
-  bool seen0 = false, seen1 = false;
+std::size_t count_binary_labels(const vector<T>& y, std::string_view what = "y") {
+  std::size_t ones = 0;
   for (std::size_t i = 0; i < y.size(); ++i) {
     const T v = y(i);
-    if (v == T(0)) {
-      seen0 = true;
-    } else if (v == T(1)) {
-      seen1 = true;
-    } else {
+    if (v == T(1)) {
+      ++ones;
+    } else if (v != T(0)) {
       throw invalid_argument(std::string(what) + ": expected binary labels 0 or 1, got " +
                              detail::to_text(v) + " at index " + std::to_string(i));
     }
   }
-  if (!(seen0 && seen1)) {
+  return ones;
+}
+
+/// Throws clm::invalid_argument unless n labels with `ones` ones hold both classes.
+inline void check_both_classes(std::size_t n, std::size_t ones, std::string_view what = "y") {
+  if (ones == 0 || ones == n) {
     throw invalid_argument(std::string(what) + ": expected both classes 0 and 1, got only class " +
-                           (seen1 ? "1" : "0"));
+                           (ones > 0 ? "1" : "0"));
   }
+}
+
+/// Binary labels: every value 0 or 1 and both classes present. Throws clm::invalid_argument.
+template <class T>
+void check_binary_labels(const vector<T>& y, std::string_view what = "y") {
+  check_both_classes(y.size(), count_binary_labels(y, what), what);
 }
 
 /// Throws clm::not_fitted unless `fitted`.

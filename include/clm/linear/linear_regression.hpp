@@ -27,6 +27,7 @@
 #include "clm/core/error.hpp"
 #include "clm/core/types.hpp"
 #include "clm/core/validate.hpp"
+#include "clm/distributed/communicator.hpp"
 
 namespace clm {
 
@@ -84,6 +85,52 @@ class linear_regression {
     state_.reset();
     decltype(auto) w = evaluate<double, 1>(sample_weight, "linear_regression.fit: sample_weight");
     fit_impl(X, y, &w);
+    return *this;
+  }
+
+  /// The fit of the rows held across the ranks of `comm` (clm/distributed/communicator.hpp),
+  /// each rank its own (possibly none): every rank gets the model of all rows, equal to the
+  /// one-process fit to rounding. Each rank's statistics (count, means, centred
+  /// cross-products) are gathered and merged in rank order, so the model has the same bits
+  /// on every rank and in every run. An ill-conditioned X'X is a numeric_error (no rows to
+  /// fall back on); any rank's error is every rank's distributed_error.
+  template <communicator C, class E, class Y>
+  linear_regression& fit(C& comm, const E& X_in, const Y& y_in) {
+    stats_.reset();
+    state_.reset();
+    std::size_t d = 0;
+    sufficient local;
+    distributed::run_agreed(comm, "linear_regression.fit", [&] {
+      decltype(auto) X = evaluate<T, 2>(X_in, "linear_regression.fit: X");
+      check_finite(X, "linear_regression.fit: X");
+      decltype(auto) y = checked_y(y_in, X, "fit");
+      d = X.shape()[1];
+      local = X.shape()[0] > 0 ? statistics(X, y, nullptr) : no_rows(d);
+    });
+    distributed::same_everywhere(comm, "linear_regression.fit: the parameters and the column count",
+                                 distributed::fingerprint(params_.fit_intercept, params_.l2, d).value());
+    std::vector<double> packed{local.weight, local.mean_y};
+    packed.insert(packed.end(), local.mean_x.begin(), local.mean_x.end());
+    packed.insert(packed.end(), local.xty.begin(), local.xty.end());
+    packed.insert(packed.end(), local.gram.begin(), local.gram.end());
+    sufficient total = no_rows(d);
+    for (const auto& p : distributed::allgather_doubles(comm, packed)) {
+      if (!(p[0] > 0)) continue;
+      sufficient s = no_rows(d);
+      s.weight = p[0];
+      s.mean_y = p[1];
+      std::copy(p.begin() + 2, p.begin() + 2 + static_cast<std::ptrdiff_t>(d), s.mean_x.begin());
+      std::copy(p.begin() + 2 + static_cast<std::ptrdiff_t>(d), p.begin() + 2 + static_cast<std::ptrdiff_t>(2 * d), s.xty.begin());
+      std::copy(p.begin() + 2 + static_cast<std::ptrdiff_t>(2 * d), p.end(), s.gram.begin());
+      if (total.weight > 0) merge(total, s);
+      else total = std::move(s);
+    }
+    if (!(total.weight > 0)) throw shape_error("linear_regression.fit: X has no rows on any rank");
+    if (!solve_from_stats(total)) {
+      throw numeric_error("linear_regression.fit: X'X is singular or ill conditioned (condition estimate " +
+                          detail::to_text(last_condition_) + "); add an l2 penalty (a fit across ranks has no rows "
+                          "to fall back on)");
+    }
     return *this;
   }
 
@@ -229,6 +276,15 @@ class linear_regression {
       blas::syrk(blas::op::transpose, d, m, 1.0, Xb.data(), d, 1.0, s.gram.data(), d);
       blas::gemv(blas::op::transpose, m, d, 1.0, Xb.data(), d, yb.data(), 1.0, s.xty.data());
     }
+    return s;
+  }
+
+  /// The statistics of no rows.
+  static sufficient no_rows(std::size_t d) {
+    sufficient s;
+    s.mean_x.assign(d, 0.0);
+    s.gram = xt::zeros<double>({d, d});
+    s.xty.assign(d, 0.0);
     return s;
   }
 

@@ -45,6 +45,7 @@
 #include "clm/core/types.hpp"
 #include "clm/core/validate.hpp"
 #include "clm/core/vmath.hpp"
+#include "clm/distributed/communicator.hpp"
 #include "clm/optim/lbfgs.hpp"
 #include "clm/optim/newton.hpp"
 
@@ -88,12 +89,16 @@ struct logistic_regression_params {
 namespace detail {
 
 /// The penalised logistic loss over (X, y) divided by the weight total, parameters [w, b].
+/// Across the ranks of a communicator, each holding some rows: the loss, gradient and
+/// Hessian sums of every rank's rows (reduced in rank order, the same bits on every rank).
+template <class C = local_communicator>
 class logistic_objective {
  public:
   logistic_objective(const matrix<double>& X, const std::vector<double>& y, const std::vector<double>& s,
-                     double alpha, bool intercept)
-      : X_(X), y_(y), s_(s), alpha_(alpha), intercept_(intercept), acc_(X.shape()[1]) {
+                     double alpha, bool intercept, C& comm)
+      : X_(X), y_(y), s_(s), alpha_(alpha), intercept_(intercept), comm_(comm), acc_(X.shape()[1] + 2) {
     for (double v : s_) total_ += v;
+    comm_.allreduce_sum(std::span<double>(&total_, 1));
   }
 
   /// One pass over X in blocks of rows that stay in cache: the block's margins (gemv), each
@@ -130,6 +135,13 @@ class logistic_objective {
       rsum += vmath::sum(zb, nb);
       blas::gemv(blas::op::transpose, nb, d, 1.0, Xb, d, zb, 1.0, acc_.data());
     }
+    if constexpr (!std::is_same_v<C, local_communicator>) {
+      acc_[d] = loss;
+      acc_[d + 1] = rsum;
+      comm_.allreduce_sum(std::span<double>(acc_));
+      loss = acc_[d];
+      rsum = acc_[d + 1];
+    }
     double penalty = 0.0;
     for (std::size_t j = 0; j < d; ++j) {
       penalty += w(j) * w(j);
@@ -139,11 +151,14 @@ class logistic_objective {
     return (loss + 0.5 * alpha_ * penalty) / total_;
   }
 
+  /// The weight total over every rank.
+  double total() const noexcept { return total_; }
+
   void hessian(const vector<double>& w, matrix<double>& H) {
     const std::size_t n = X_.shape()[0], d = X_.shape()[1], m = d + (intercept_ ? 1 : 0);
     const double b = intercept_ ? w(d) : 0.0;
     z_.assign(n, b);
-    blas::gemv(blas::op::none, n, d, 1.0, X_.data(), d, w.data(), 1.0, z_.data());
+    if (n > 0) blas::gemv(blas::op::none, n, d, 1.0, X_.data(), d, w.data(), 1.0, z_.data());
     matrix<double> A = empty_matrix<double>(n, m);
     for (std::size_t i = 0; i < n; ++i) {
       const double p = vmath::sigmoid(z_[i]);
@@ -152,7 +167,8 @@ class logistic_objective {
       if (intercept_) A(i, d) = r;
     }
     H = xt::zeros<double>({m, m});
-    blas::syrk(blas::op::transpose, m, n, 1.0, A.data(), m, 0.0, H.data(), m);
+    if (n > 0) blas::syrk(blas::op::transpose, m, n, 1.0, A.data(), m, 0.0, H.data(), m);
+    comm_.allreduce_sum(std::span<double>(H.data(), H.size()));
     for (std::size_t j = 0; j < d; ++j) H(j, j) += alpha_ / total_;
     for (std::size_t j = 0; j < m; ++j) {  // symmetric fill for readers of the full matrix
       for (std::size_t k = 0; k < j; ++k) H(j, k) = H(k, j);
@@ -165,6 +181,7 @@ class logistic_objective {
   const std::vector<double>& s_;
   double alpha_;
   bool intercept_;
+  C& comm_;
   double total_ = 0.0;
   static constexpr std::size_t block_rows = 256;  // 256 x 50 doubles: 100 KB, in L2
   std::vector<double> z_, acc_, block_z_ = std::vector<double>(block_rows), block_loss_ = std::vector<double>(block_rows);
@@ -191,12 +208,33 @@ class logistic_regression {
 
   template <class E, class Y>
   logistic_regression& fit(const E& X, const Y& y) {
-    return fit_impl(X, y, static_cast<const vector<double>*>(nullptr));
+    local_communicator one;
+    return fit_impl(one, X, y, static_cast<const vector<double>*>(nullptr));
   }
   template <class E, class Y, class W>
   logistic_regression& fit(const E& X, const Y& y, const W& sample_weight) {
     decltype(auto) w = evaluate<double, 1>(sample_weight, "logistic_regression.fit: sample_weight");
-    return fit_impl(X, y, &w);
+    local_communicator one;
+    return fit_impl(one, X, y, &w);
+  }
+  /// The fit of the rows held across the ranks of `comm` (clm/distributed/communicator.hpp),
+  /// each rank its own (possibly none, possibly of one class): every rank runs the same
+  /// solver on the loss, gradient (and Hessian) summed over all ranks' rows in rank order,
+  /// and ends with the same model, the one-process fit's to rounding. Class weights count
+  /// the classes over all ranks. Any rank's error is every rank's distributed_error.
+  template <communicator C, class E, class Y>
+  logistic_regression& fit(C& comm, const E& X, const Y& y) {
+    return fit_impl(comm, X, y, static_cast<const vector<double>*>(nullptr));
+  }
+  template <communicator C, class E, class Y, class W>
+  logistic_regression& fit(C& comm, const E& X, const Y& y, const W& sample_weight) {
+    const vector<double>* w = nullptr;
+    vector<double> weights;
+    distributed::run_agreed(comm, "logistic_regression.fit", [&] {
+      weights = evaluate<double, 1>(sample_weight, "logistic_regression.fit: sample_weight");
+      w = &weights;
+    });
+    return fit_impl(comm, X, y, w);
   }
 
   /// x . coef + intercept per row.
@@ -276,74 +314,99 @@ class logistic_regression {
     return *state_;
   }
 
-  template <class E, class Y>
-  logistic_regression& fit_impl(const E& X_in, const Y& y_in, const vector<double>* sw) {
+  template <class C, class E, class Y>
+  logistic_regression& fit_impl(C& comm, const E& X_in, const Y& y_in, const vector<double>* sw) {
+    constexpr bool one_process = std::is_same_v<C, local_communicator>;
     const std::string what = "logistic_regression.fit";
-    decltype(auto) Xt = evaluate<T, 2>(X_in, what + ": X");
-    check_nonempty(Xt, what + ": X");
-    check_finite(Xt, what + ": X");
-    decltype(auto) yt = evaluate<T, 1>(y_in, what + ": y");
-    check_same_rows(Xt, yt);
-    check_binary_labels(yt, what + ": y");
-    const std::size_t n = Xt.shape()[0], d = Xt.shape()[1];
-    if (sw && sw->size() != n) throw shape_error(what + ": sample_weight has " + std::to_string(sw->size()) + " entries, X has " + std::to_string(n) + " rows");
-
     // Data in double (the optimiser's precision; no copy when it already is), per-row
     // weights with class weights.
     matrix<double> X_double;
-    if constexpr (!std::is_same_v<T, double>) X_double = xt::cast<double>(Xt);
-    const matrix<double>& X = [&]() -> const matrix<double>& {
-      if constexpr (std::is_same_v<T, double>) {
-        return Xt;
-      } else {
-        return X_double;
+    const matrix<double>* X_ptr = nullptr;
+    std::vector<double> y, s;
+    std::size_t d = 0, ones = 0;
+    distributed::run_agreed(comm, what, [&] {
+      decltype(auto) Xt = evaluate<T, 2>(X_in, what + ": X");
+      if constexpr (one_process) check_nonempty(Xt, what + ": X");
+      check_finite(Xt, what + ": X");
+      decltype(auto) yt = evaluate<T, 1>(y_in, what + ": y");
+      check_same_rows(Xt, yt);
+      ones = count_binary_labels(yt, what + ": y");
+      if constexpr (one_process) check_both_classes(yt.size(), ones, what + ": y");
+      const std::size_t n = Xt.shape()[0];
+      d = Xt.shape()[1];
+      if (sw && sw->size() != n) {
+        throw shape_error(what + ": sample_weight has " + std::to_string(sw->size()) + " entries, X has " +
+                          std::to_string(n) + " rows");
       }
-    }();
-    std::vector<double> y(n), s(n);
-    double n1 = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      y[i] = static_cast<double>(yt(i));
-      n1 += y[i];
+      if constexpr (std::is_same_v<T, double>) {
+        if constexpr (std::is_lvalue_reference_v<decltype(Xt)>) {
+          X_ptr = &Xt;  // the caller's matrix: no copy
+        } else {
+          X_double = std::move(Xt);
+        }
+      } else {
+        X_double = xt::cast<double>(Xt);
+      }
+      y.resize(n);
+      for (std::size_t i = 0; i < n; ++i) y[i] = static_cast<double>(yt(i));
+      if (sw) {
+        for (std::size_t i = 0; i < n; ++i) {
+          const double wi = (*sw)(i);
+          if (!(wi >= 0) || !std::isfinite(wi)) {
+            throw invalid_argument(what + ": sample_weight must be finite and >= 0, got " + detail::to_text(wi));
+          }
+        }
+      }
+    });
+    const matrix<double>& X = X_ptr ? *X_ptr : X_double;
+    const auto& p = params_;
+    distributed::same_everywhere(comm, what + ": the parameters and the column count",
+                                 distributed::fingerprint(p.C, p.fit_intercept, p.solver, p.tol, p.max_iter, p.class_weight,
+                                                          p.weight_class0, p.weight_class1, p.ftol, d)
+                                     .value());
+    const std::size_t n = y.size();
+    // The class counts over every rank.
+    std::int64_t counts[2] = {static_cast<std::int64_t>(n), static_cast<std::int64_t>(ones)};
+    comm.allreduce_sum(std::span<std::int64_t>(counts, 2));
+    if constexpr (!one_process) {
+      if (counts[0] == 0) throw shape_error(what + ": X has no rows on any rank");
+      check_both_classes(static_cast<std::size_t>(counts[0]), static_cast<std::size_t>(counts[1]), what + ": y");
     }
+    const auto n_all = static_cast<double>(counts[0]), n1 = static_cast<double>(counts[1]);
     double w0 = 1.0, w1 = 1.0;
     if (params_.class_weight == class_weighting::balanced) {
-      w0 = static_cast<double>(n) / (2.0 * (static_cast<double>(n) - n1));
-      w1 = static_cast<double>(n) / (2.0 * n1);
+      w0 = n_all / (2.0 * (n_all - n1));
+      w1 = n_all / (2.0 * n1);
     } else if (params_.class_weight == class_weighting::given) {
       w0 = params_.weight_class0;
       w1 = params_.weight_class1;
     }
-    double total = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const double wi = sw ? (*sw)(i) : 1.0;
-      if (!(wi >= 0) || !std::isfinite(wi)) {
-        throw invalid_argument(what + ": sample_weight must be finite and >= 0, got " + detail::to_text(wi));
-      }
-      s[i] = wi * (y[i] > 0.5 ? w1 : w0);
-      total += s[i];
-    }
-    if (!(total > 0)) throw invalid_argument(what + ": the sample weights sum to 0");
+    s.resize(n);
+    for (std::size_t i = 0; i < n; ++i) s[i] = (sw ? (*sw)(i) : 1.0) * (y[i] > 0.5 ? w1 : w0);
 
     const double alpha = std::isinf(params_.C) ? 0.0 : 1.0 / params_.C;
-    detail::logistic_objective f(X, y, s, alpha, params_.fit_intercept);
+    detail::logistic_objective<C> f(X, y, s, alpha, params_.fit_intercept, comm);
+    const double total = f.total();
+    if (!(total > 0)) throw invalid_argument(what + ": the sample weights sum to 0");
     vector<double> w = xt::zeros<double>({d + (params_.fit_intercept ? 1 : 0)});
     optimize_report rep;
     if (params_.solver == logistic_solver::lbfgs) {
       rep = lbfgs<double>(f, w, {.max_iterations = params_.max_iter, .gtol = params_.tol / total, .ftol = params_.ftol,
-                                     .ftol_floor = 1.0 / total});
+                                 .ftol_floor = 1.0 / total});
     } else {
       rep = newton<double>(f, w, {.max_iterations = params_.max_iter, .gtol = params_.tol, .ftol = 0.0});
     }
     if (alpha == 0.0) {
       // Without a penalty, perfectly separated classes have no maximum likelihood estimate:
       // the optimiser only stops because the gradient vanishes as the weights grow.
-      bool separated = true;
-      for (std::size_t i = 0; i < n && separated; ++i) {
+      std::int64_t unseparated = 0;
+      for (std::size_t i = 0; i < n && unseparated == 0; ++i) {
         double z = params_.fit_intercept ? w(d) : 0.0;
         for (std::size_t j = 0; j < d; ++j) z += X(i, j) * w(j);
-        separated = (y[i] > 0.5 ? z : -z) > 0.0;
+        unseparated += (y[i] > 0.5 ? z : -z) > 0.0 ? 0 : 1;
       }
-      if (separated) {
+      comm.allreduce_sum(std::span<std::int64_t>(&unseparated, 1));
+      if (unseparated == 0) {
         rep.converged = false;
         rep.reason = stop_reason::no_solution;
         rep.stopped_because = "the classes are perfectly separable: without a penalty (C = infinity) the maximum "

@@ -20,6 +20,7 @@
 #include <limits>
 #include <string>
 
+#include "clm/distributed/communicator.hpp"
 #include "clm/preprocessing/detail/columnwise.hpp"
 
 namespace clm {
@@ -66,7 +67,16 @@ class standard_scaler : public detail::transformer_base<standard_scaler<T>, stan
 
   /// Learns per-column mean and scale. Throws shape_error (empty X), numeric_error (+-Inf).
   template <class E>
-  standard_scaler& fit(const E& X_in);
+  standard_scaler& fit(const E& X_in) {
+    local_communicator one;
+    return fit(one, X_in);
+  }
+
+  /// The fit of the rows held across the ranks of `comm` (clm/distributed/communicator.hpp),
+  /// each rank its own (possibly none): the same two passes, their column sums added over
+  /// the ranks in rank order, so every rank gets the statistics of all rows.
+  template <communicator C, class E>
+  standard_scaler& fit(C& comm, const E& X_in);
 
   /// (X - mean) / scale with the fitted statistics. Throws not_fitted, shape_error
   /// (column count differs from fit), numeric_error (+-Inf).
@@ -123,16 +133,42 @@ class standard_scaler : public detail::transformer_base<standard_scaler<T>, stan
 // ---------------------------------------------------------------------------------------
 
 template <class T>
-template <class E>
-standard_scaler<T>& standard_scaler<T>::fit(const E& X_in) {
+template <communicator C, class E>
+standard_scaler<T>& standard_scaler<T>::fit(C& comm, const E& X_in) {
+  constexpr bool one_process = std::is_same_v<C, local_communicator>;
   // Two passes over X: sums (with the value check fused in), then centred squares.
-  decltype(auto) X = base::input(X_in, "fit", true, /*check_values_now=*/false);
-  const std::size_t n = X.shape()[0], d = X.shape()[1];
-  const T* x = X.data();
-
+  matrix<T> X_value;
+  const matrix<T>* X_ptr = nullptr;
   std::vector<double> sum;
   std::vector<std::uint64_t> count;
-  if (!detail::column_sums(X, sum, count)) base::report_values(X, "fit", true);
+  distributed::run_agreed(comm, "standard_scaler.fit", [&] {
+    decltype(auto) Xe = evaluate<T, 2>(X_in, base::subject("fit"));
+    if constexpr (one_process) check_nonempty(Xe, base::subject("fit"));
+    if constexpr (std::is_lvalue_reference_v<decltype(Xe)>) {
+      X_ptr = &Xe;
+    } else {
+      X_value = std::move(Xe);
+      X_ptr = &X_value;
+    }
+    if (!detail::column_sums(*X_ptr, sum, count)) base::report_values(*X_ptr, "fit", true);
+  });
+  const matrix<T>& X = *X_ptr;
+  const std::size_t n = X.shape()[0], d = X.shape()[1];
+  const T* x = X.data();
+  if constexpr (!one_process) {
+    distributed::same_everywhere(comm, "standard_scaler.fit: the parameters and the column count",
+                                 distributed::fingerprint(this->params_.with_mean, this->params_.with_std, d).value());
+    std::vector<double> sums(sum);
+    for (auto c : count) sums.push_back(static_cast<double>(c));
+    comm.allreduce_sum(std::span<double>(sums));
+    std::int64_t rows = static_cast<std::int64_t>(n);
+    comm.allreduce_sum(std::span<std::int64_t>(&rows, 1));
+    if (rows == 0) throw shape_error(base::subject("fit") + ": X has no rows on any rank");
+    for (std::size_t j = 0; j < d; ++j) {
+      sum[j] = sums[j];
+      count[j] = static_cast<std::uint64_t>(sums[d + j]);
+    }
+  }
   std::vector<double> mean(d);
   for (std::size_t j = 0; j < d; ++j) {
     mean[j] = count[j] ? sum[j] / static_cast<double>(count[j]) : std::numeric_limits<double>::quiet_NaN();
@@ -151,6 +187,13 @@ standard_scaler<T>& standard_scaler<T>::fit(const E& X_in) {
         q[j] += t * t;
       }
     }
+  }
+  if constexpr (!one_process) {
+    std::vector<double> both(corr);
+    both.insert(both.end(), sq.begin(), sq.end());
+    comm.allreduce_sum(std::span<double>(both));
+    std::copy(both.begin(), both.begin() + static_cast<std::ptrdiff_t>(d), corr.begin());
+    std::copy(both.begin() + static_cast<std::ptrdiff_t>(d), both.end(), sq.begin());
   }
 
   detail::standard_scaler_state<T> s;
