@@ -139,31 +139,20 @@ transaction_log shuffle_by_customer(const transaction_log& log, C& comm) {
 
   transaction_log out;
   ::clm::detail::id_index customers, item_index;
-  const ::clm::detail::string_at customer_key{&out.customer_ids}, item_key{&out.item_ids};
+  // The code of an id, a new one in order of first appearance.
+  const auto code_of = [](std::string_view id, ::clm::detail::id_index& index, std::vector<std::string>& ids) {
+    const ::clm::detail::string_at key{&ids};
+    if (const auto code = index.find(id, key)) return static_cast<std::int32_t>(*code);
+    ids.emplace_back(id);
+    index.insert(ids.size() - 1, key);
+    return static_cast<std::int32_t>(ids.size() - 1);
+  };
   detail::reader in(got);
   while (!in.done()) {
-    const std::string_view id = in.text();
-    const auto code = customers.find(id, customer_key);
-    if (code) {
-      out.customer.push_back(static_cast<std::int32_t>(*code));
-    } else {
-      out.customer_ids.emplace_back(id);
-      customers.insert(out.customer_ids.size() - 1, customer_key);
-      out.customer.push_back(static_cast<std::int32_t>(out.customer_ids.size() - 1));
-    }
+    out.customer.push_back(code_of(in.text(), customers, out.customer_ids));
     out.time.push_back({in.get<std::int64_t>()});
     if (with_amount) out.amount.push_back(in.get<double>());
-    if (with_items) {
-      const std::string_view item = in.text();
-      const auto icode = item_index.find(item, item_key);
-      if (icode) {
-        out.item.push_back(static_cast<std::int32_t>(*icode));
-      } else {
-        out.item_ids.emplace_back(item);
-        item_index.insert(out.item_ids.size() - 1, item_key);
-        out.item.push_back(static_cast<std::int32_t>(out.item_ids.size() - 1));
-      }
-    }
+    if (with_items) out.item.push_back(code_of(in.text(), item_index, out.item_ids));
   }
   std::int64_t counters[8] = {static_cast<std::int64_t>(log.skipped_rows),   static_cast<std::int64_t>(log.guest_rows),
                               static_cast<std::int64_t>(log.cancelled_rows), static_cast<std::int64_t>(log.duplicate_rows),
