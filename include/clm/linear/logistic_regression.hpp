@@ -195,7 +195,7 @@ class logistic_regression {
   using value_type = T;
   using params_type = logistic_regression_params;
   static constexpr const char* name = "logistic_regression";
-  /// 2: the fit report's stop reason is stored.
+  /// 2: the fit report's stop reason is stored; 3: params().ftol is stored.
   static constexpr std::uint32_t serial_version = 3;
   static std::string model_kind() { return detail::model_kind_name<T>(name); }
 
