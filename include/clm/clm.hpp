@@ -15,6 +15,7 @@
 #include "clm/core/blas.hpp"
 #include "clm/core/blas_info.hpp"
 #include "clm/core/special.hpp"
+#include "clm/core/exact_sum.hpp"
 
 #include "clm/cluster/kmeans.hpp"
 #include "clm/cluster/minibatch_kmeans.hpp"

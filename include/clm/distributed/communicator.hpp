@@ -31,6 +31,7 @@
 #include <cstring>
 #include <span>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -77,6 +78,50 @@ class local_communicator {
 static_assert(communicator<local_communicator>);
 
 namespace distributed {
+
+namespace detail {
+/// Bytes for messages: values and length-prefixed texts.
+template <class T>
+void put(std::vector<char>& out, const T& v) {
+  const std::size_t at = out.size();
+  out.resize(at + sizeof(T));
+  std::memcpy(out.data() + at, &v, sizeof(T));
+}
+inline void put_text(std::vector<char>& out, std::string_view s) {
+  put(out, static_cast<std::uint32_t>(s.size()));
+  out.insert(out.end(), s.begin(), s.end());
+}
+/// Reads what put and put_text wrote, checking every length against the bytes left.
+class reader {
+ public:
+  reader(std::span<const char> b, const char* what) : b_(b), what_(what) {}
+  bool done() const noexcept { return at_ == b_.size(); }
+  template <class T>
+  T get() {
+    need(sizeof(T));
+    T v;
+    std::memcpy(&v, b_.data() + at_, sizeof(T));
+    at_ += sizeof(T);
+    return v;
+  }
+  std::string_view text() {
+    const auto n = get<std::uint32_t>();
+    need(n);
+    std::string_view s(b_.data() + at_, n);
+    at_ += n;
+    return s;
+  }
+
+ private:
+  void need(std::size_t n) const {
+    if (b_.size() - at_ < n) throw distributed_error(std::string(what_) + ": a message ended inside a record");
+  }
+  std::span<const char> b_;
+  const char* what_;
+  std::size_t at_ = 0;
+};
+}  // namespace detail
+
 
 /// Every rank's copy of a trivially copyable value, by rank.
 template <class T, communicator C>

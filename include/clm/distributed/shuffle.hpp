@@ -36,46 +36,6 @@ inline std::uint64_t customer_hash(std::string_view id) noexcept {
   return h;
 }
 
-namespace detail {
-template <class T>
-void put(std::vector<char>& out, const T& v) {
-  const std::size_t at = out.size();
-  out.resize(at + sizeof(T));
-  std::memcpy(out.data() + at, &v, sizeof(T));
-}
-inline void put_text(std::vector<char>& out, std::string_view s) {
-  put(out, static_cast<std::uint32_t>(s.size()));
-  out.insert(out.end(), s.begin(), s.end());
-}
-/// Reads what put and put_text wrote, checking every length against the bytes left.
-class reader {
- public:
-  explicit reader(std::span<const char> b) : b_(b) {}
-  bool done() const noexcept { return at_ == b_.size(); }
-  template <class T>
-  T get() {
-    need(sizeof(T));
-    T v;
-    std::memcpy(&v, b_.data() + at_, sizeof(T));
-    at_ += sizeof(T);
-    return v;
-  }
-  std::string_view text() {
-    const auto n = get<std::uint32_t>();
-    need(n);
-    std::string_view s(b_.data() + at_, n);
-    at_ += n;
-    return s;
-  }
-
- private:
-  void need(std::size_t n) const {
-    if (b_.size() - at_ < n) throw distributed_error("shuffle_by_customer: a message ended inside a row");
-  }
-  std::span<const char> b_;
-  std::size_t at_ = 0;
-};
-}  // namespace detail
 
 template <communicator C>
 transaction_log shuffle_by_customer(const transaction_log& log, C& comm) {
@@ -147,7 +107,7 @@ transaction_log shuffle_by_customer(const transaction_log& log, C& comm) {
     index.insert(ids.size() - 1, key);
     return static_cast<std::int32_t>(ids.size() - 1);
   };
-  detail::reader in(got);
+  detail::reader in(got, "shuffle_by_customer");
   while (!in.done()) {
     out.customer.push_back(code_of(in.text(), customers, out.customer_ids));
     out.time.push_back({in.get<std::int64_t>()});

@@ -122,7 +122,9 @@ class beta_geometric_nbd : public lifetime_base<beta_geometric_nbd<T, Modified>,
   }
 
  private:
-  static fit_rows rows(const customer_summary& s, const lifetime_params&) { return purchase_rows(s, name); }
+  static fit_rows rows(const customer_summary& s, const lifetime_params&, bool need_rows) {
+    return purchase_rows(s, name, need_rows);
+  }
 
   static std::array<double, 4> start(const fit_rows& d) {
     const double mean_x = std::max(weighted_mean(d.x, d), 0.1);

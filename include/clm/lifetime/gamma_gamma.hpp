@@ -114,7 +114,7 @@ class gamma_gamma : public detail::lifetime_base<gamma_gamma<T>, T, 3> {
     }
   }
 
-  static detail::fit_rows rows(const customer_summary& s, const lifetime_params& params) {
+  static detail::fit_rows rows(const customer_summary& s, const lifetime_params& params, bool need_rows) {
     check_monetary(s, "gamma_gamma.fit");
     detail::fit_rows d;
     const bool weighted = s.weight.size() == s.size();
@@ -122,6 +122,7 @@ class gamma_gamma : public detail::lifetime_base<gamma_gamma<T>, T, 3> {
       double x, z, w;
     };
     std::vector<row> kept;
+    exact_sum excluded;
     for (std::size_t i = 0; i < s.size(); ++i) {
       if (s.frequency(i) == 0.0) continue;
       const double z = s.monetary_value(i);
@@ -132,7 +133,7 @@ class gamma_gamma : public detail::lifetime_base<gamma_gamma<T>, T, 3> {
       const double w = weighted ? s.weight(i) : 1.0;
       if (z <= 0.0) {
         if (params.exclude_nonpositive) {
-          d.excluded_weight += w;
+          excluded.add(w);
           continue;
         }
         throw invalid_argument("gamma_gamma.fit: expected a mean spend > 0 for a repeat customer, got " +
@@ -141,7 +142,7 @@ class gamma_gamma : public detail::lifetime_base<gamma_gamma<T>, T, 3> {
       }
       kept.push_back({s.frequency(i), z, w});
     }
-    if (kept.empty()) throw invalid_argument("gamma_gamma.fit: expected at least one repeat customer (x > 0), got none");
+    if (need_rows && kept.empty()) throw invalid_argument("gamma_gamma.fit: expected at least one repeat customer (x > 0), got none");
     // Sorted by (x, zbar), identical pairs merged into one row with the summed weight: equal
     // x are adjacent, which sum_log_likelihood groups by. (Stable: equal pairs add their
     // weights in the summary's order.)
@@ -155,19 +156,21 @@ class gamma_gamma : public detail::lifetime_base<gamma_gamma<T>, T, 3> {
         d.T.push_back(std::log(r.z));   // and its logarithm in the T slot
         d.weight.push_back(r.w);
       }
-      d.total_weight += r.w;
     }
+    d.total_weight = detail::exact_total(d.weight);
+    d.excluded_weight = excluded.value();
     return d;
   }
 
   /// The total log-likelihood (and gradient) grouped by frequency: the terms in x alone
   /// (log-gamma, digamma, p x log x) once per distinct x, the rest per row as one log and
-  /// one division, sums compensated.
-  static double sum_log_likelihood(const std::array<double, 3>& a, const detail::fit_rows& d,
-                                   std::array<double, 3>* g) {
+  /// one division (sums inside a group compensated, across groups exact).
+  static constexpr bool groups_by_x = true;
+  static void sum_log_likelihood(const std::array<double, 3>& a, const detail::fit_rows& d,
+                                 std::array<exact_sum, 4>& sums, bool g) {
     const auto [p, q, v] = a;
     const double lg_q = log_gamma(q), psi_q = g ? digamma(q) : 0.0, log_v = std::log(v);
-    detail::compensated_sum ll, gp, gq, gv;
+    auto& [ll, gp, gq, gv] = sums;
     for (std::size_t b = 0; b < d.size();) {
       const double x = d.x[b];
       detail::compensated_sum W, Lz, S, R;
@@ -189,8 +192,6 @@ class gamma_gamma : public detail::lifetime_base<gamma_gamma<T>, T, 3> {
       }
       b = e;
     }
-    if (g) *g = {gp.value(), gq.value(), gv.value()};
-    return ll.value();
   }
 
   static std::array<double, 3> start(const detail::fit_rows& d) {

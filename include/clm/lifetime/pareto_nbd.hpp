@@ -134,8 +134,8 @@ class pareto_nbd : public detail::lifetime_base<pareto_nbd<T>, T, 4> {
  private:
   /// The distinct histories, sorted by frequency (stable), so sum_log_likelihood computes
   /// the terms in x once per distinct x.
-  static detail::fit_rows rows(const customer_summary& sm, const lifetime_params&) {
-    detail::fit_rows d = detail::purchase_rows(sm, name);
+  static detail::fit_rows rows(const customer_summary& sm, const lifetime_params&, bool need_rows) {
+    detail::fit_rows d = detail::purchase_rows(sm, name, need_rows);
     std::vector<std::size_t> order(d.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return d.x[a] < d.x[b]; });
@@ -383,26 +383,21 @@ class pareto_nbd : public detail::lifetime_base<pareto_nbd<T>, T, 4> {
                      gradient);
   }
 
-  /// The total over the rows (sorted by x in rows()): the terms in x once per distinct x,
-  /// the logs of the parameters once; sums compensated.
-  static double sum_log_likelihood(const std::array<double, 4>& p, const detail::fit_rows& d, grad4* g) {
+  /// The terms over the rows (sorted by x in rows()): the terms in x once per distinct x,
+  /// the logs of the parameters once.
+  static void sum_log_likelihood(const std::array<double, 4>& p, const detail::fit_rows& d,
+                                 std::array<exact_sum, 5>& sums, bool g) {
     const shared_terms sh = shared_of(p);
-    detail::compensated_sum ll;
-    std::array<detail::compensated_sum, 4> gs{};
     grad4 row{};
     x_terms xt;
     for (std::size_t i = 0; i < d.size(); ++i) {
-      if (i == 0 || d.x[i] != d.x[i - 1]) xt = terms_of(p, d.x[i], g != nullptr);
+      if (i == 0 || d.x[i] != d.x[i - 1]) xt = terms_of(p, d.x[i], g);
       const double w = d.weight[i];
-      ll.add(w * row_value(p, sh, xt, d.x[i], d.recency[i], d.T[i], g ? &row : nullptr));
+      sums[0].add(w * row_value(p, sh, xt, d.x[i], d.recency[i], d.T[i], g ? &row : nullptr));
       if (g) {
-        for (std::size_t k = 0; k < 4; ++k) gs[k].add(w * row[k]);
+        for (std::size_t k = 0; k < 4; ++k) sums[k + 1].add(w * row[k]);
       }
     }
-    if (g) {
-      for (std::size_t k = 0; k < 4; ++k) (*g)[k] = gs[k].value();
-    }
-    return ll.value();
   }
 
   static double alive(const std::array<double, 4>& p, double x, double tx, double age) {

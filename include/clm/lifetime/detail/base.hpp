@@ -2,32 +2,58 @@
 // What the lifetime models share: params, the maximum-likelihood fit over log-parameters
 // with clm::lbfgs, standard errors from a numerical Hessian, the summary checks, saving.
 //
+// Every sum over rows (the log-likelihood, its gradient, the weighted means of the start, the
+// customer count) is an exact_sum (clm/core/exact_sum.hpp): the exact sum rounded once, so it
+// does not depend on the order of the rows.
+//
+// fit(comm, summary) fits the customers held across the ranks of a communicator
+// (clm/distributed/communicator.hpp). Each rank's distinct histories are sent to the rank
+// given by a hash of the history (of x alone for a model that groups rows by x), so identical
+// histories from different ranks merge into one row and the rows are the one-process fit's
+// rows, split across the ranks; every evaluation gathers the ranks' exact partial sums and
+// rounds their total once. The warm start's subset is chosen by the same hash
+// (partition-independent) and gathered to every rank. So every evaluation returns the bits of
+// the one-process evaluation, and every rank ends with the one-process model exactly.
+//
 // A model `Derived` supplies
 //   (the number of parameters K is lifetime_base's third argument)
 //   static constexpr const char* name;
 //   static constexpr std::array<const char*, K> parameter_names;
-//   static fit_rows rows(const customer_summary&, const lifetime_params&)   the data it fits
-//   static std::array<double, K> start(const fit_rows&)                  a starting point
+//   static fit_rows rows(const customer_summary&, const lifetime_params&, bool need_rows)
+//       the data it fits (need_rows: an empty result is an error; false for one rank's share)
+//   static std::array<double, K> start(const fit_rows&)                  a starting point,
+//       from weighted_mean()s of the columns only (a fit across ranks passes one row holding
+//       the weighted sums of all ranks)
 //   static double row_log_likelihood(const std::array<double, K>& p, const fit_rows& d,
 //                                    std::size_t i, std::array<double, K>* gradient)
 //       the log-likelihood of row i and, when `gradient` is given and Derived::analytic_gradient,
-//       its derivatives in the natural parameters.
+//       its derivatives in the natural parameters; or, to share work between rows,
+//   static void sum_log_likelihood(const std::array<double, K>& p, const fit_rows& d,
+//                                  std::array<exact_sum, K + 1>& sums, bool gradient)
+//       adds each row's (or group of rows') weighted terms: the log-likelihood to sums[0], the
+//       gradient's components to sums[1..K]. A model whose terms are per group of equal x
+//       declares static constexpr bool groups_by_x = true (its rows are sorted by x), so that
+//       a fit across ranks keeps each group on one rank.
 //   static void check_parameters(const std::array<double, K>&)  throws for unusable fits
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "clm/core/concepts.hpp"
 #include "clm/core/error.hpp"
+#include "clm/core/exact_sum.hpp"
 #include "clm/core/types.hpp"
 #include "clm/core/validate.hpp"
 #include "clm/data/transactions.hpp"
+#include "clm/distributed/communicator.hpp"
 #include "clm/optim/lbfgs.hpp"
 
 namespace clm {
@@ -91,7 +117,7 @@ void check_customer(double x, double t, double T, const char* owner, const Where
 }
 
 /// Checks a summary's columns: equal lengths, every row a valid history (check_customer),
-/// weights > 0.
+/// weights > 0 (need_rows: at least one row).
 inline void check_summary(const customer_summary& s, const char* owner, bool need_rows = true) {
   const std::size_t n = s.size();
   if (need_rows && n == 0) throw shape_error(std::string(owner) + ": expected a summary with customers, got none");
@@ -109,28 +135,148 @@ inline void check_summary(const customer_summary& s, const char* owner, bool nee
   }
 }
 
+/// The exact sum of some values, rounded once.
+inline double exact_total(const std::vector<double>& v) {
+  exact_sum s;
+  for (const double x : v) s.add(x);
+  return s.value();
+}
+
+/// Exact sums of every rank: each rank's sums (and its problem, empty for none) are gathered
+/// and every rank adds all of them in one exact_sum each, so the totals are the one-process
+/// totals whatever the partition. Any rank's problem is every rank's distributed_error.
+template <communicator C>
+void merge_sums(C& comm, std::span<exact_sum> sums, const std::string& what, const std::string& problem) {
+  std::vector<double> mine{problem.empty() ? 0.0 : 1.0};
+  if (problem.empty()) {
+    for (const auto& s : sums) s.write(mine);
+  }
+  const auto all = distributed::allgather_doubles(comm, mine);
+  bool failed = false;
+  for (const auto& part : all) failed = failed || part.empty() || part[0] != 0.0;
+  if (failed) {
+    distributed::agree(comm, what, problem);
+    throw distributed_error(what + ": a rank sent no sums");
+  }
+  for (auto& s : sums) s = exact_sum{};
+  for (const auto& part : all) {
+    std::size_t at = 1;
+    for (auto& s : sums) {
+      if (!s.add_written(part, at)) throw distributed_error(what + ": a rank's sums are malformed");
+    }
+  }
+}
+
 /// A summary's distinct (frequency, recency, T) rows with their counts as weights.
-inline fit_rows purchase_rows(const customer_summary& s, const char* owner) {
-  check_summary(s, owner);
+inline fit_rows purchase_rows(const customer_summary& s, const char* owner, bool need_rows = true) {
+  check_summary(s, owner, need_rows);
   const customer_summary c = s.compressed();
   fit_rows d;
   d.x.assign(c.frequency.begin(), c.frequency.end());
   d.recency.assign(c.recency.begin(), c.recency.end());
   d.T.assign(c.T.begin(), c.T.end());
   d.weight.assign(c.weight.begin(), c.weight.end());
-  for (const double w : d.weight) d.total_weight += w;
+  d.total_weight = exact_total(d.weight);
   return d;
 }
 
 /// Mean of a row column weighted by the rows' weights.
 inline double weighted_mean(const std::vector<double>& v, const fit_rows& d) {
-  double s = 0.0;
-  for (std::size_t i = 0; i < v.size(); ++i) s += d.weight[i] * v[i];
-  return s / d.total_weight;
+  exact_sum s;
+  for (std::size_t i = 0; i < v.size(); ++i) s.add(d.weight[i] * v[i]);
+  return s.value() / d.total_weight;
 }
 
-/// Neumaier's compensated summation: the objective's rounding noise stays near one ulp, so
-/// the line search can follow it to a small gradient.
+/// A hash of a history's (x, recency, T) bits (of x alone when `x_only`): where a fit across
+/// ranks sends the row, and whether the row joins the warm start's subset. The same on every
+/// machine and in every run.
+inline std::uint64_t row_hash(const fit_rows& d, std::size_t i, bool x_only = false) noexcept {
+  const auto mix = [](std::uint64_t z) {  // splitmix64's finaliser
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  };
+  std::uint64_t h = 0x9e3779b97f4a7c15ULL;
+  const double key[3] = {d.x[i] + 0.0, d.recency[i] + 0.0, d.T[i] + 0.0};
+  for (std::size_t k = 0; k < (x_only ? 1 : 3); ++k) {
+    std::uint64_t b;
+    std::memcpy(&b, &key[k], sizeof b);
+    h = mix(h ^ b);
+  }
+  return h;
+}
+
+/// Whether row i of d orders before row j of e: by x, recency, T.
+inline bool row_before(const fit_rows& d, std::size_t i, const fit_rows& e, std::size_t j) noexcept {
+  if (d.x[i] != e.x[j]) return d.x[i] < e.x[j];
+  if (d.recency[i] != e.recency[j]) return d.recency[i] < e.recency[j];
+  return d.T[i] < e.T[j];
+}
+
+/// Rows packed as (x, recency, T, weight) quadruples, and back.
+inline void pack_row(std::vector<double>& out, const fit_rows& d, std::size_t i) {
+  out.insert(out.end(), {d.x[i], d.recency[i], d.T[i], d.weight[i]});
+}
+
+/// The rows of packed quadruples sorted by (x, recency, T), identical histories merged (their
+/// weights added in the order given), total_weight their exact sum.
+inline fit_rows sorted_rows(const std::vector<double>& packed) {
+  fit_rows all;
+  for (std::size_t at = 0; at + 4 <= packed.size(); at += 4) {
+    all.x.push_back(packed[at]);
+    all.recency.push_back(packed[at + 1]);
+    all.T.push_back(packed[at + 2]);
+    all.weight.push_back(packed[at + 3]);
+  }
+  std::vector<std::size_t> order(all.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return row_before(all, a, all, b); });
+  fit_rows d;
+  for (const std::size_t i : order) {
+    if (!d.x.empty() && d.x.back() == all.x[i] && d.recency.back() == all.recency[i] && d.T.back() == all.T[i]) {
+      d.weight.back() += all.weight[i];
+    } else {
+      d.x.push_back(all.x[i]);
+      d.recency.push_back(all.recency[i]);
+      d.T.push_back(all.T[i]);
+      d.weight.push_back(all.weight[i]);
+    }
+  }
+  d.total_weight = exact_total(all.weight);
+  return d;
+}
+
+/// Each rank's rows sent to the rank row_hash picks and merged there (sorted_rows), so every
+/// distinct history (every group of equal x when `by_x`) is on one rank. total_weight and
+/// excluded_weight become the totals over all ranks; the function returns the number of
+/// distinct rows on all ranks.
+template <communicator C>
+std::size_t spread_rows(C& comm, fit_rows& d, bool by_x, const std::string& what) {
+  const auto ranks = static_cast<std::size_t>(comm.size());
+  std::vector<std::vector<double>> out(ranks);
+  for (std::size_t i = 0; i < d.size(); ++i) pack_row(out[row_hash(d, i, by_x) % ranks], d, i);
+  std::vector<char> bytes;
+  std::vector<std::size_t> counts(ranks);
+  for (std::size_t r = 0; r < ranks; ++r) {
+    counts[r] = out[r].size() * sizeof(double);
+    bytes.insert(bytes.end(), reinterpret_cast<const char*>(out[r].data()),
+                 reinterpret_cast<const char*>(out[r].data()) + counts[r]);
+  }
+  const std::vector<char> got = comm.alltoallv(std::span<const char>(bytes), counts);
+  std::vector<double> packed(got.size() / sizeof(double));
+  if (!packed.empty()) std::memcpy(packed.data(), got.data(), packed.size() * sizeof(double));
+  std::array<exact_sum, 3> totals{};
+  totals[1].add(d.excluded_weight);
+  d = sorted_rows(packed);
+  for (const double w : d.weight) totals[0].add(w);
+  totals[2].add(static_cast<double>(d.size()));
+  merge_sums(comm, std::span<exact_sum>(totals), what, "");
+  d.total_weight = totals[0].value();
+  d.excluded_weight = totals[1].value();
+  return static_cast<std::size_t>(totals[2].value());
+}
+
+/// Neumaier's compensated summation, for sums inside one group of rows.
 class compensated_sum {
  public:
   void add(double v) noexcept {
@@ -197,34 +343,73 @@ class lifetime_base {
 
   /// Maximum likelihood on the summary (identical histories merged first).
   Derived& fit(const customer_summary& s) {
+    local_communicator one;
+    return fit(one, s);
+  }
+
+  /// The fit of the customers held across the ranks of `comm`, each rank its own (possibly
+  /// none): every rank gets the one-process model of all customers to rounding (see the top
+  /// of this file). Any rank's bad summary is every rank's distributed_error; parameters or
+  /// time units that differ across ranks are a distributed_error; no customers on any rank
+  /// is a shape_error.
+  template <communicator C>
+  Derived& fit(C& comm, const customer_summary& s) {
     state_.reset();
-    const fit_rows d = Derived::rows(s, params_);
-    if (d.size() == 0) throw shape_error(std::string(Derived::name) + ".fit: no rows to fit");
-    const array_type start = Derived::start(d);
+    constexpr bool one_process = std::is_same_v<std::remove_cv_t<C>, local_communicator>;
+    const std::string what = std::string(Derived::name) + ".fit";
+    fit_rows d;
+    distributed::run_agreed(comm, what, [&] { d = Derived::rows(s, params_, one_process); });
+    std::size_t distinct = d.size();
+    array_type start;
+    if constexpr (one_process) {
+      if (d.size() == 0) throw shape_error(what + ": no rows to fit");
+      start = Derived::start(d);
+    } else {
+      distributed::same_everywhere(comm, what + ": the parameters and the time unit",
+                                   distributed::fingerprint(params_.penalizer, params_.max_iterations, params_.gtol,
+                                                            params_.exclude_nonpositive, s.unit)
+                                       .value());
+      distinct = spread_rows(comm, d, rows_grouped_by_x, what);
+      if (distinct == 0) throw shape_error(what + ": no rows to fit on any rank");
+      // start() sees one row holding the weighted sums of all ranks.
+      std::array<exact_sum, 3> sums{};
+      for (std::size_t i = 0; i < d.size(); ++i) {
+        sums[0].add(d.weight[i] * d.x[i]);
+        sums[1].add(d.weight[i] * d.recency[i]);
+        sums[2].add(d.weight[i] * d.T[i]);
+      }
+      merge_sums(comm, std::span<exact_sum>(sums), what, "");
+      fit_rows moments;
+      moments.x = {sums[0].value()};
+      moments.recency = {sums[1].value()};
+      moments.T = {sums[2].value()};
+      moments.weight = {1.0};
+      moments.total_weight = d.total_weight;
+      start = Derived::start(moments);
+    }
     vector<double> w = vector<double>::from_shape({K});
     for (std::size_t k = 0; k < K; ++k) w(k) = std::log(start[k]);
     lbfgs_params lp;
     lp.max_iterations = params_.max_iterations;
     lp.gtol = params_.gtol;
-    lp.ftol = 1e-15;
-    if (d.size() > 2 * warm_start_rows) warm_start(d, w, lp);
-    objective f{&d, params_.penalizer};
+    lp.ftol = 0.0;  // the sums are exact before one rounding: run to gtol while the value falls
+    if (distinct > 2 * warm_start_rows) warm_start(comm, d, distinct, w, lp);
+    objective<C> f{&comm, &d, params_.penalizer};
     state st;
     st.report = lbfgs(f, w, lp);
     for (std::size_t k = 0; k < K; ++k) {
       st.parameters[k] = std::exp(w(k));
       if (!(std::isfinite(st.parameters[k]) && st.parameters[k] > 0.0)) {
-        throw numeric_error(std::string(Derived::name) + ".fit: parameter " + Derived::parameter_names[k] +
-                            " is " + to_text(st.parameters[k]) +
+        throw numeric_error(what + ": parameter " + Derived::parameter_names[k] + " is " + to_text(st.parameters[k]) +
                             " at the end of the fit; expected a finite positive value (try a penalizer)");
       }
     }
     Derived::check_parameters(st.parameters);
-    st.log_likelihood = total_log_likelihood(st.parameters, d);
+    st.log_likelihood = total_log_likelihood(comm, st.parameters, d);
     if (!std::isfinite(st.log_likelihood)) {
-      throw numeric_error(std::string(Derived::name) + ".fit: the log-likelihood at the fitted parameters is not finite");
+      throw numeric_error(what + ": the log-likelihood at the fitted parameters is not finite");
     }
-    st.standard_errors = standard_errors_at(st.parameters, d);
+    st.standard_errors = standard_errors_at(comm, st.parameters, d);
     st.unit = s.unit;
     st.n_customers = d.total_weight;
     st.n_excluded = d.excluded_weight;
@@ -298,7 +483,8 @@ class lifetime_base {
   time_unit unit() const { return get().unit; }
   /// Total log-likelihood of another summary under the fitted parameters.
   double log_likelihood(const customer_summary& s) const {
-    return total_log_likelihood(get().parameters, Derived::rows(s, params_));
+    local_communicator one;
+    return total_log_likelihood(one, get().parameters, Derived::rows(s, params_, true));
   }
   /// Its gradient in the natural parameters (parameter_names' order), for the models with
   /// an exact gradient: zero at an unpenalised maximum-likelihood fit, for a score test.
@@ -306,7 +492,8 @@ class lifetime_base {
     requires D::analytic_gradient
   array_type log_likelihood_gradient(const customer_summary& s) const {
     array_type g{};
-    total_with_gradient(get().parameters, Derived::rows(s, params_), g);
+    local_communicator one;
+    total_with_gradient(one, get().parameters, Derived::rows(s, params_, true), g);
     return g;
   }
 
@@ -369,24 +556,32 @@ class lifetime_base {
   /// Rows of the warm start (see warm_start).
   static constexpr std::size_t warm_start_rows = 20'000;
 
-  /// On many distinct rows, the first, far steps of the optimisation run on an evenly
-  /// strided subset of warm_start_rows of them (every row's weight kept; the objective is
-  /// a weighted mean), to a loose tolerance, and the fit on all rows starts from there: it
+  /// On many distinct rows, the first, far steps of the optimisation run on a subset of
+  /// about warm_start_rows of them (those whose row_hash falls in the lowest warm_start_rows /
+  /// distinct of its range, sorted by (x, recency, T); every row's weight kept; the objective
+  /// is a weighted mean), to a loose tolerance, and the fit on all rows starts from there: it
   /// reaches the same optimum (it converges to gtol on all rows) in a few evaluations near
-  /// it, where the likelihood is also cheapest to evaluate. Nothing changes when the subset
-  /// cannot be fitted (the fit then starts from the model's own starting point).
-  void warm_start(const fit_rows& d, vector<double>& w, const lbfgs_params& lp) const {
-    fit_rows sub;
-    const std::size_t n = d.size();
-    for (std::size_t j = 0; j < warm_start_rows; ++j) {
-      const std::size_t i = j * n / warm_start_rows;
-      sub.x.push_back(d.x[i]);
-      sub.recency.push_back(d.recency[i]);
-      sub.T.push_back(d.T[i]);
-      sub.weight.push_back(d.weight[i]);
-      sub.total_weight += d.weight[i];
+  /// it, where the likelihood is also cheapest to evaluate. The subset depends only on the
+  /// distinct histories, not on their order or on how they are split across ranks. Nothing
+  /// changes when the subset cannot be fitted (the fit then starts from the model's own
+  /// starting point).
+  template <communicator C>
+  void warm_start(C& comm, const fit_rows& d, std::size_t distinct, vector<double>& w, const lbfgs_params& lp) const {
+    const double fraction = static_cast<double>(warm_start_rows) / static_cast<double>(distinct);
+    std::vector<double> mine;
+    for (std::size_t i = 0; i < d.size(); ++i) {
+      if (static_cast<double>(row_hash(d, i) >> 11) * 0x1p-53 < fraction) pack_row(mine, d, i);
     }
-    objective f{&sub, params_.penalizer};
+    std::vector<double> packed;
+    if constexpr (std::is_same_v<std::remove_cv_t<C>, local_communicator>) {
+      packed = std::move(mine);
+    } else {
+      for (const auto& part : distributed::allgather_doubles(comm, mine)) packed.insert(packed.end(), part.begin(), part.end());
+    }
+    const fit_rows sub = sorted_rows(packed);
+    if (sub.size() == 0) return;
+    local_communicator one;  // every rank holds the whole subset
+    objective<local_communicator> f{&one, &sub, params_.penalizer};
     lbfgs_params loose = lp;
     loose.gtol = std::max(lp.gtol, 1e-6);
     vector<double> u = w;
@@ -400,42 +595,71 @@ class lifetime_base {
     }
   }
 
-  // A model may sum its log-likelihood (and gradient) over the rows itself, sharing work
-  // between rows (Derived::sum_log_likelihood(p, d, grad or nullptr)); else row by row.
-  static constexpr bool sums_itself = requires(const array_type& p, const fit_rows& d, array_type* g) {
-    { Derived::sum_log_likelihood(p, d, g) } -> std::convertible_to<double>;
+  using sums_type = std::array<exact_sum, K + 1>;  // the log-likelihood, then the gradient
+
+  // A model may add its terms itself, sharing work between rows (see the top of this file);
+  // else row by row.
+  static constexpr bool sums_itself = requires(const array_type& p, const fit_rows& d, sums_type& s) {
+    Derived::sum_log_likelihood(p, d, s, true);
   };
+  static constexpr bool rows_grouped_by_x = requires { requires Derived::groups_by_x; };
 
-  static double total_log_likelihood(const array_type& p, const fit_rows& d) {
+  static void local_sums(const array_type& p, const fit_rows& d, sums_type& s, bool gradient) {
     if constexpr (sums_itself) {
-      return Derived::sum_log_likelihood(p, d, nullptr);
+      Derived::sum_log_likelihood(p, d, s, gradient);
     } else {
-      compensated_sum ll;
-      for (std::size_t i = 0; i < d.size(); ++i) ll.add(d.weight[i] * Derived::row_log_likelihood(p, d, i, nullptr));
-      return ll.value();
-    }
-  }
-
-  /// The total log-likelihood and (into grad) its gradient in the natural parameters.
-  static double total_with_gradient(const array_type& p, const fit_rows& d, array_type& grad) {
-    if constexpr (sums_itself) {
-      return Derived::sum_log_likelihood(p, d, &grad);
-    } else {
-      compensated_sum sum;
-      std::array<compensated_sum, K> sums{};
       array_type row{};
       for (std::size_t i = 0; i < d.size(); ++i) {
         row.fill(0.0);
-        sum.add(d.weight[i] * Derived::row_log_likelihood(p, d, i, &row));
-        for (std::size_t k = 0; k < K; ++k) sums[k].add(d.weight[i] * row[k]);
+        s[0].add(d.weight[i] * Derived::row_log_likelihood(p, d, i, gradient ? &row : nullptr));
+        if (gradient) {
+          for (std::size_t k = 0; k < K; ++k) s[k + 1].add(d.weight[i] * row[k]);
+        }
       }
-      for (std::size_t k = 0; k < K; ++k) grad[k] = sums[k].value();
-      return sum.value();
     }
   }
 
-  /// Mean negative log-likelihood plus the penalty, in log-parameters.
+  /// The sums over the rows of every rank. An exception on one rank (a special function that
+  /// fails for some row) is every rank's distributed_error: the failure travels with the
+  /// sums, so the others never wait in a collective it skips.
+  template <communicator C>
+  static sums_type summed(C& comm, const array_type& p, const fit_rows& d, bool gradient) {
+    sums_type s{};
+    if constexpr (std::is_same_v<std::remove_cv_t<C>, local_communicator>) {
+      (void)comm;
+      local_sums(p, d, s, gradient);
+    } else {
+      std::string problem;
+      try {
+        local_sums(p, d, s, gradient);
+      } catch (const std::exception& e) {
+        problem = e.what();
+        if (problem.empty()) problem = "an exception without a message";
+      }
+      merge_sums(comm, std::span<exact_sum>(s.data(), gradient ? K + 1 : 1), std::string(Derived::name) + ".fit", problem);
+    }
+    return s;
+  }
+
+  template <communicator C>
+  static double total_log_likelihood(C& comm, const array_type& p, const fit_rows& d) {
+    return summed(comm, p, d, false)[0].value();
+  }
+
+  /// The total log-likelihood and (into grad) its gradient in the natural parameters.
+  template <communicator C>
+  static double total_with_gradient(C& comm, const array_type& p, const fit_rows& d, array_type& grad) {
+    const sums_type s = summed(comm, p, d, true);
+    for (std::size_t k = 0; k < K; ++k) grad[k] = s[k + 1].value();
+    return s[0].value();
+  }
+
+  /// Mean negative log-likelihood plus the penalty, in log-parameters (d->total_weight: the
+  /// customers of all ranks). (C is a communicator; the struct is unconstrained because clang
+  /// 14 crashes checking a constrained member template's arguments inside the class.)
+  template <class C>
   struct objective {
+    C* comm;
     const fit_rows* d;
     double penalizer;
 
@@ -454,7 +678,7 @@ class lifetime_base {
       if (!unpack(w, p)) return std::numeric_limits<double>::infinity();
       double pen = 0.0;
       for (std::size_t k = 0; k < K; ++k) pen += p[k] * p[k];
-      return -total_log_likelihood(p, *d) / d->total_weight + penalizer * pen;
+      return -total_log_likelihood(*comm, p, *d) / d->total_weight + penalizer * pen;
     }
 
     double evaluate_with_gradient(const vector<double>& w, vector<double>& g) const {
@@ -462,7 +686,7 @@ class lifetime_base {
         array_type p;
         if (!unpack(w, p)) return std::numeric_limits<double>::infinity();
         array_type grad{};
-        const double ll = total_with_gradient(p, *d, grad);
+        const double ll = total_with_gradient(*comm, p, *d, grad);
         double pen = 0.0;
         for (std::size_t k = 0; k < K; ++k) {
           pen += p[k] * p[k];
@@ -493,7 +717,8 @@ class lifetime_base {
   /// parameters: by central differences of the exact gradient where the model has one (2K
   /// gradients, symmetrised), else by central second differences of the value; NaN where H
   /// is singular or not positive definite.
-  static array_type standard_errors_at(const array_type& p, const fit_rows& d) {
+  template <communicator C>
+  static array_type standard_errors_at(C& comm, const array_type& p, const fit_rows& d) {
     array_type h;
     for (std::size_t k = 0; k < K; ++k) h[k] = 1e-4 * p[k];
     std::array<std::array<double, K>, K> H{}, inv{};
@@ -502,15 +727,15 @@ class lifetime_base {
         array_type up = p, down = p, g_up{}, g_down{};
         up[k] += h[k];
         down[k] -= h[k];
-        total_with_gradient(up, d, g_up);
-        total_with_gradient(down, d, g_down);
+        total_with_gradient(comm, up, d, g_up);
+        total_with_gradient(comm, down, d, g_down);
         for (std::size_t j = 0; j < K; ++j) H[j][k] = -(g_up[j] - g_down[j]) / (2.0 * h[k]);
       }
       for (std::size_t j = 0; j < K; ++j) {
         for (std::size_t k = j + 1; k < K; ++k) H[j][k] = H[k][j] = (H[j][k] + H[k][j]) / 2.0;
       }
     } else {
-      const auto nll = [&](const array_type& q) { return -total_log_likelihood(q, d); };
+      const auto nll = [&](const array_type& q) { return -total_log_likelihood(comm, q, d); };
       for (std::size_t j = 0; j < K; ++j) {
         for (std::size_t k = j; k < K; ++k) {
           const auto at = [&](double sj, double sk) {
