@@ -25,6 +25,9 @@
 // Fewer distinct rows than k gives coinciding centres (scikit-learn warns; here the
 // duplicates' clusters stay empty and take relocated rows).
 //
+// fit(comm, X) (clm/distributed/communicator.hpp): the fit of the rows held across the ranks
+// of a communicator, equal to the one-process fit on all rows in rank order.
+//
 // kmeans_sweep(X, ks, params): inertia and silhouette for each k.
 // minibatch_kmeans<T> (minibatch_kmeans.hpp): the same model fitted by mini-batches, with
 // partial_fit for data that arrives in pieces.
@@ -43,6 +46,7 @@
 #include "clm/core/random.hpp"
 #include "clm/core/types.hpp"
 #include "clm/core/validate.hpp"
+#include "clm/distributed/communicator.hpp"
 #include "clm/metrics/clustering.hpp"
 #include "clm/preprocessing/detail/columnwise.hpp"
 
@@ -275,56 +279,145 @@ matrix<T> centre_distances(const matrix<T>& X, const matrix<T>& C) {
   return out;
 }
 
-/// k distinct rows of X, drawn by sample_indices (k x d, row-major).
-inline std::vector<double> random_rows(const matrix<double>& X, std::size_t k, random_engine& g) {
-  const std::size_t d = X.shape()[1];
-  std::vector<double> C(k * d);
-  const auto rows = sample_indices(g, X.shape()[0], k);
-  for (std::size_t c = 0; c < k; ++c) {
-    std::copy(X.data() + rows[c] * d, X.data() + (rows[c] + 1) * d, C.begin() + static_cast<std::ptrdiff_t>(c * d));
+/// The rows of a matrix split across the ranks of a communicator: this rank's rows, their
+/// first global index, and every rank's row count (the global order is rank by rank).
+struct sharded_rows {
+  const matrix<double>& X;
+  std::vector<std::size_t> offsets;  // size + 1 entries: rank r holds [offsets[r], offsets[r + 1])
+  int rank = 0;
+  std::size_t total() const noexcept { return offsets.back(); }
+  std::size_t first() const noexcept { return offsets[static_cast<std::size_t>(rank)]; }
+};
+
+template <communicator Cm>
+sharded_rows shard_rows(Cm& comm, const matrix<double>& X) {
+  sharded_rows s{X, {0}, comm.rank()};
+  for (const auto n : distributed::allgather_value(comm, static_cast<std::uint64_t>(X.shape()[0]))) {
+    s.offsets.push_back(s.offsets.back() + static_cast<std::size_t>(n));
   }
-  return C;
+  return s;
+}
+
+/// Rows of the whole data set, chosen on each rank by `pick`: one (owner rank, local row)
+/// per wanted row, the same owners on every rank. Returns the rows in order on every rank
+/// (n x d, row-major); each owner sends its own rows in one allgatherv.
+template <communicator Cm>
+std::vector<double> gather_rows(Cm& comm, const sharded_rows& s,
+                                const std::vector<std::pair<int, std::size_t>>& picks) {
+  const std::size_t d = s.X.shape()[1];
+  std::vector<double> out(picks.size() * d);
+  if constexpr (std::is_same_v<std::remove_cv_t<Cm>, local_communicator>) {
+    for (std::size_t t = 0; t < picks.size(); ++t) {
+      std::copy(s.X.data() + picks[t].second * d, s.X.data() + (picks[t].second + 1) * d,
+                out.begin() + static_cast<std::ptrdiff_t>(t * d));
+    }
+  } else {
+    std::vector<double> mine;
+    for (const auto& [owner, row] : picks) {
+      if (owner == s.rank) mine.insert(mine.end(), s.X.data() + row * d, s.X.data() + (row + 1) * d);
+    }
+    const auto all = distributed::allgather_doubles(comm, mine);
+    std::vector<std::size_t> taken(all.size(), 0);
+    for (std::size_t t = 0; t < picks.size(); ++t) {
+      const auto& from = all[static_cast<std::size_t>(picks[t].first)];
+      auto& at = taken[static_cast<std::size_t>(picks[t].first)];
+      if (from.size() < at + d) throw distributed_error("kmeans.fit: a rank sent fewer rows than it was asked for");
+      std::copy(from.begin() + static_cast<std::ptrdiff_t>(at), from.begin() + static_cast<std::ptrdiff_t>(at + d),
+                out.begin() + static_cast<std::ptrdiff_t>(t * d));
+      at += d;
+    }
+  }
+  return out;
+}
+
+/// The owner of global row g and its local index.
+inline std::pair<int, std::size_t> owner_of(const sharded_rows& s, std::size_t g) {
+  const auto r = static_cast<std::size_t>(std::upper_bound(s.offsets.begin(), s.offsets.end(), g) - s.offsets.begin()) - 1;
+  return {static_cast<int>(r), g - s.offsets[r]};
+}
+
+/// k distinct rows of all ranks' rows, drawn by sample_indices (k x d, row-major).
+template <communicator Cm>
+std::vector<double> random_rows(Cm& comm, const sharded_rows& s, std::size_t k, random_engine& g) {
+  std::vector<std::pair<int, std::size_t>> picks;
+  for (const auto row : sample_indices(g, s.total(), k)) picks.push_back(owner_of(s, row));
+  return gather_rows(comm, s, picks);
 }
 
 /// Greedy k-means++ (scikit-learn's variant): the first centre uniformly, then for each next
 /// one the candidate, of 2 + floor(ln k) drawn proportionally to the squared distance to the
-/// nearest centre so far, that lowers the total most.
-inline std::vector<double> kmeans_plus_plus(const matrix<double>& X, std::size_t k, random_engine& g) {
+/// nearest centre so far, that lowers the total most. Across ranks the draws are those of
+/// one process over all rows in rank order: each rank's potential is gathered, the rank
+/// holding a draw finds the row in its own running sums and sends it, and the candidates'
+/// totals are summed over the ranks.
+template <communicator Cm>
+std::vector<double> kmeans_plus_plus(Cm& comm, const sharded_rows& s, std::size_t k, random_engine& g) {
+  const matrix<double>& X = s.X;
   const std::size_t n = X.shape()[0], d = X.shape()[1];
+  const std::size_t ranks = s.offsets.size() - 1;
   std::vector<double> C(k * d);
-  const auto copy_row = [&](std::size_t c, std::size_t i) {
-    std::copy(X.data() + i * d, X.data() + (i + 1) * d, C.begin() + static_cast<std::ptrdiff_t>(c * d));
-  };
-  const auto sq = [&](std::size_t i, std::size_t r) {
-    double s = 0.0;
-    for (std::size_t j = 0; j < d; ++j) s += (X(i, j) - X(r, j)) * (X(i, j) - X(r, j));
-    return s;
-  };
   const std::size_t trials = 2 + static_cast<std::size_t>(std::log(static_cast<double>(k)));
-  const std::size_t first = uniform_index(g, n);
-  copy_row(0, first);
-  std::vector<double> closest(n), cum(n), cand(n), best_d(n);
-  for (std::size_t i = 0; i < n; ++i) closest[i] = sq(i, first);
+  auto first = gather_rows(comm, s, {owner_of(s, uniform_index(g, s.total()))});
+  std::copy(first.begin(), first.end(), C.begin());
+  std::vector<double> closest(n), cum(n), cand(trials * n), u(trials), cand_pot(trials);
+  for (std::size_t i = 0; i < n; ++i) closest[i] = squared_distance(X.data() + i * d, first.data(), d);
+  std::vector<std::pair<int, std::size_t>> picks(trials);
   for (std::size_t c = 1; c < k; ++c) {
-    double pot = 0.0;
-    for (std::size_t i = 0; i < n; ++i) cum[i] = (pot += closest[i]);
-    double best_pot = std::numeric_limits<double>::infinity();
-    std::size_t best_id = 0;
-    for (std::size_t t = 0; t < trials; ++t) {
-      const double u = uniform01(g) * pot;
-      const auto id = std::min(static_cast<std::size_t>(std::lower_bound(cum.begin(), cum.end(), u) - cum.begin()), n - 1);
-      double cand_pot = 0.0;
-      for (std::size_t i = 0; i < n; ++i) cand_pot += (cand[i] = std::min(closest[i], sq(i, id)));
-      if (cand_pot < best_pot) {
-        best_pot = cand_pot;
-        best_id = id;
-        best_d = cand;
+    double local_pot = 0.0;
+    for (std::size_t i = 0; i < n; ++i) cum[i] = (local_pot += closest[i]);
+    std::vector<double> rank_pot{local_pot};
+    if constexpr (!std::is_same_v<std::remove_cv_t<Cm>, local_communicator>) {
+      rank_pot.clear();
+      for (const auto& p : distributed::allgather_doubles(comm, std::span<const double>(&local_pot, 1))) {
+        rank_pot.push_back(p.at(0));
       }
     }
-    copy_row(c, best_id);
-    closest = best_d;
+    double pot = 0.0;
+    for (const double p : rank_pot) pot += p;
+    // The row of each draw: the first whose running sum reaches it (the last row when
+    // rounding leaves the draw past every sum).
+    for (std::size_t t = 0; t < trials; ++t) {
+      u[t] = uniform01(g) * pot;
+      double before = 0.0;
+      std::size_t r = ranks;
+      for (std::size_t q = 0; q < ranks; ++q) {
+        if (s.offsets[q + 1] == s.offsets[q]) continue;
+        r = q;  // the last rank with rows so far
+        if (before + rank_pot[q] >= u[t]) break;
+        before += rank_pot[q];
+      }
+      std::size_t row = 0;
+      if (static_cast<int>(r) == s.rank) {
+        row = std::min(static_cast<std::size_t>(std::lower_bound(cum.begin(), cum.end(), u[t] - before) - cum.begin()),
+                       n - 1);
+      }
+      picks[t] = {static_cast<int>(r), row};
+    }
+    const auto rows = gather_rows(comm, s, picks);
+    for (std::size_t t = 0; t < trials; ++t) {
+      const double* cr = rows.data() + t * d;
+      double* ct = cand.data() + t * n;
+      double total = 0.0;
+      for (std::size_t i = 0; i < n; ++i) total += (ct[i] = std::min(closest[i], squared_distance(X.data() + i * d, cr, d)));
+      cand_pot[t] = total;
+    }
+    comm.allreduce_sum(std::span<double>(cand_pot));
+    std::size_t best = 0;
+    for (std::size_t t = 1; t < trials; ++t) {
+      if (cand_pot[t] < cand_pot[best]) best = t;
+    }
+    std::copy(rows.begin() + static_cast<std::ptrdiff_t>(best * d), rows.begin() + static_cast<std::ptrdiff_t>((best + 1) * d),
+              C.begin() + static_cast<std::ptrdiff_t>(c * d));
+    std::copy(cand.begin() + static_cast<std::ptrdiff_t>(best * n), cand.begin() + static_cast<std::ptrdiff_t>((best + 1) * n),
+              closest.begin());
   }
   return C;
+}
+
+/// Greedy k-means++ over the rows of one process.
+inline std::vector<double> kmeans_plus_plus(const matrix<double>& X, std::size_t k, random_engine& g) {
+  local_communicator one;
+  return kmeans_plus_plus(one, shard_rows(one, X), k, g);
 }
 
 }  // namespace detail
@@ -342,15 +435,52 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
 
   template <class E>
   kmeans& fit(const E& X_in) {
+    local_communicator one;
+    return fit(one, X_in);
+  }
+
+  /// The fit of the rows held across the ranks of `comm` (clm/distributed/communicator.hpp),
+  /// each rank its own (possibly none, with the columns): every rank gets the centres,
+  /// inertia and iteration count of the one-process fit on all rows in rank order, and
+  /// labels() of its own rows. The draws of the start are those of one process; each Lloyd
+  /// iteration sums the per-cluster sums and counts over the ranks (in rank order, so reruns
+  /// are bit-identical), and an empty cluster takes the row farthest from its centre on any
+  /// rank. Any rank's error is every rank's distributed_error; parameters or column counts
+  /// that differ across ranks are a distributed_error.
+  template <communicator C, class E>
+  kmeans& fit(C& comm, const E& X_in) {
     this->state_.reset();
+    constexpr bool one_process = std::is_same_v<std::remove_cv_t<C>, local_communicator>;
     const auto& p = this->params_;
-    decltype(auto) Xt = base::input(X_in, "fit", /*allow_nan=*/false);
-    detail::check_squares(Xt, name, "fit");
-    decltype(auto) X = evaluate<double, 2>(Xt);
+    matrix<double> owned;
+    const matrix<double>* X_ptr = nullptr;
+    distributed::run_agreed(comm, "kmeans.fit", [&] {
+      decltype(auto) Xt = evaluate<T, 2>(X_in, base::subject("fit"));
+      if constexpr (one_process) check_nonempty(Xt, base::subject("fit"));
+      base::report_values(Xt, "fit", /*allow_nan=*/false);
+      detail::check_squares(Xt, name, "fit");
+      if constexpr (std::is_same_v<T, double> && std::is_lvalue_reference_v<decltype(Xt)>) {
+        X_ptr = &Xt;  // the caller's matrix
+      } else if constexpr (std::is_same_v<T, double>) {
+        owned = std::move(Xt);
+        X_ptr = &owned;
+      } else {
+        owned = xt::cast<double>(Xt);
+        X_ptr = &owned;
+      }
+    });
+    const matrix<double>& X = *X_ptr;
     const std::size_t n = X.shape()[0], d = X.shape()[1], k = p.k;
-    if (n < k) {
+    if constexpr (!one_process) {
+      distributed::fingerprint params(p.k, p.init, p.n_init, p.max_iter, p.tol, p.seed, d);
+      for (const double c : p.init_centers) params.add(c);
+      distributed::same_everywhere(comm, "kmeans.fit: the parameters and the column count", params.value());
+    }
+    const detail::sharded_rows rows = detail::shard_rows(comm, X);
+    const std::size_t n_all = rows.total();
+    if (n_all < k) {
       throw invalid_argument("kmeans.fit: expected at least k = " + std::to_string(k) + " rows, got " +
-                             std::to_string(n));
+                             std::to_string(n_all) + (one_process ? "" : " on all ranks"));
     }
     if (p.init == kmeans_init::given && p.init_centers.shape()[1] != d) {
       throw shape_error("kmeans.fit: init_centers has " + std::to_string(p.init_centers.shape()[1]) +
@@ -363,31 +493,33 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
       const double* x = X.data() + i * d;
       for (std::size_t j = 0; j < d; ++j) mean[j] += x[j];
     }
-    for (auto& m : mean) m /= static_cast<double>(n);
+    comm.allreduce_sum(std::span<double>(mean));
+    for (auto& m : mean) m /= static_cast<double>(n_all);
     for (std::size_t i = 0; i < n; ++i) {
       const double* x = X.data() + i * d;
       for (std::size_t j = 0; j < d; ++j) var[j] += (x[j] - mean[j]) * (x[j] - mean[j]);
     }
+    comm.allreduce_sum(std::span<double>(var));
     double mean_var = 0.0;
-    for (const double v : var) mean_var += v / static_cast<double>(n);
+    for (const double v : var) mean_var += v / static_cast<double>(n_all);
     const double tol = p.tol * mean_var / static_cast<double>(d);
     const std::size_t runs = p.n_init != 0 ? p.n_init : (p.init == kmeans_init::random ? 10 : 1);
     random_engine g(p.seed);
     detail::kmeans_state<T> best;
     bool have = false;
     for (std::size_t run = 0; run < runs; ++run) {
-      std::vector<double> C = initial_centers(X, g);
+      std::vector<double> centres = initial_centers(comm, rows, g);
       detail::kmeans_pass pass;
-      const std::size_t iter = lloyd(X, C, tol, pass);
+      const std::size_t iter = lloyd(comm, X, centres, tol, pass);
       double inertia = 0.0;  // exact differences to the final centres
       for (std::size_t i = 0; i < n; ++i) {
-        const double* c = C.data() + static_cast<std::size_t>(pass.labels[i]) * d;
-        for (std::size_t j = 0; j < d; ++j) inertia += (X(i, j) - c[j]) * (X(i, j) - c[j]);
+        inertia += detail::squared_distance(X.data() + i * d, centres.data() + static_cast<std::size_t>(pass.labels[i]) * d, d);
       }
+      comm.allreduce_sum(std::span<double>(&inertia, 1));
       if (!have || inertia < best.inertia) {
         best.n_features_in = d;
         best.centers = matrix<T>::from_shape({k, d});
-        for (std::size_t v = 0; v < k * d; ++v) best.centers.data()[v] = static_cast<T>(C[v]);
+        for (std::size_t v = 0; v < k * d; ++v) best.centers.data()[v] = static_cast<T>(centres[v]);
         best.labels = cluster_labels::from_shape({n});
         for (std::size_t i = 0; i < n; ++i) best.labels(i) = static_cast<std::int32_t>(pass.labels[i]);
         best.inertia = inertia;
@@ -452,24 +584,37 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
   }
 
  private:
-  std::vector<double> initial_centers(const matrix<double>& X, random_engine& g) const {
+  template <communicator C>
+  std::vector<double> initial_centers(C& comm, const detail::sharded_rows& rows, random_engine& g) const {
     const auto& p = this->params_;
     if (p.init == kmeans_init::given) return std::vector<double>(p.init_centers.begin(), p.init_centers.end());
-    if (p.init == kmeans_init::random) return detail::random_rows(X, p.k, g);
-    return detail::kmeans_plus_plus(X, p.k, g);
+    if (p.init == kmeans_init::random) return detail::random_rows(comm, rows, p.k, g);
+    return detail::kmeans_plus_plus(comm, rows, p.k, g);
   }
 
   /// Lloyd iterations from centres C (updated in place); returns the iteration count and
   /// leaves in `pass` the labels of the final centres.
-  std::size_t lloyd(const matrix<double>& X, std::vector<double>& C, double tol, detail::kmeans_pass& pass) const {
+  template <communicator Cm>
+  std::size_t lloyd(Cm& comm, const matrix<double>& X, std::vector<double>& C, double tol, detail::kmeans_pass& pass) const {
     const auto& p = this->params_;
     const std::size_t d = X.shape()[1], k = p.k;
     bool strict = false;
     std::size_t iter = 0;
+    std::vector<double> packed;
     for (; iter < p.max_iter;) {
       detail::kmeans_assign(X, {}, C, k, true, p.n_jobs, pass);
+      if constexpr (!std::is_same_v<std::remove_cv_t<Cm>, local_communicator>) {
+        // One reduction: the sums, the counts and the changed labels.
+        packed.assign(pass.sums.begin(), pass.sums.end());
+        packed.insert(packed.end(), pass.counts.begin(), pass.counts.end());
+        packed.push_back(static_cast<double>(pass.changed));
+        comm.allreduce_sum(std::span<double>(packed));
+        std::copy(packed.begin(), packed.begin() + static_cast<std::ptrdiff_t>(k * d), pass.sums.begin());
+        std::copy(packed.begin() + static_cast<std::ptrdiff_t>(k * d), packed.end() - 1, pass.counts.begin());
+        pass.changed = static_cast<std::size_t>(packed.back());
+      }
       ++iter;
-      relocate_empty(X, C, pass);
+      relocate_empty(comm, X, C, pass);
       double shift = 0.0;
       for (std::size_t c = 0; c < k; ++c) {
         if (pass.counts[c] == 0.0) continue;
@@ -489,29 +634,50 @@ class kmeans : public detail::transformer_base<kmeans<T>, kmeans_params, detail:
     return iter;
   }
 
-  /// Each empty cluster takes the row farthest from its assigned centre (scikit-learn).
-  static void relocate_empty(const matrix<double>& X, const std::vector<double>& C, detail::kmeans_pass& pass) {
-    const std::size_t d = X.shape()[1], k = pass.counts.size();
+  /// Each empty cluster takes the row farthest from its assigned centre (scikit-learn), of
+  /// all ranks' rows (ties: the earlier row in rank order). Each rank offers its own
+  /// farthest rows; every rank picks the same ones from all offers and moves them in the
+  /// (already summed) sums and counts.
+  template <communicator Cm>
+  static void relocate_empty(Cm& comm, const matrix<double>& X, const std::vector<double>& C, detail::kmeans_pass& pass) {
+    const std::size_t n = X.shape()[0], d = X.shape()[1], k = pass.counts.size();
     std::vector<std::size_t> empty;
     for (std::size_t c = 0; c < k; ++c) {
       if (pass.counts[c] == 0.0) empty.push_back(c);
     }
     if (empty.empty()) return;
-    std::vector<std::size_t> order(X.shape()[0]);
+    std::vector<std::size_t> order(n);
     std::iota(order.begin(), order.end(), std::size_t{0});
-    std::vector<double> far(order.size());
-    for (std::size_t i = 0; i < order.size(); ++i) {
-      const auto c = static_cast<std::size_t>(pass.labels[i]);
-      double s = 0.0;
-      for (std::size_t j = 0; j < d; ++j) s += (X(i, j) - C[c * d + j]) * (X(i, j) - C[c * d + j]);
-      far[i] = s;
+    std::vector<double> far(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      far[i] = detail::squared_distance(X.data() + i * d, C.data() + static_cast<std::size_t>(pass.labels[i]) * d, d);
     }
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return far[a] > far[b]; });
-    for (std::size_t e = 0; e < empty.size() && e < order.size(); ++e) {
-      const std::size_t i = order[e], from = static_cast<std::size_t>(pass.labels[i]), to = empty[e];
+    // Offers: (distance, label, the row's d values) for this rank's farthest rows.
+    const std::size_t width = d + 2;
+    std::vector<double> offer;
+    for (std::size_t e = 0; e < empty.size() && e < n; ++e) {
+      const std::size_t i = order[e];
+      offer.push_back(far[i]);
+      offer.push_back(static_cast<double>(pass.labels[i]));
+      offer.insert(offer.end(), X.data() + i * d, X.data() + (i + 1) * d);
+    }
+    std::vector<double> offers;  // every rank's offers, in rank order
+    if constexpr (std::is_same_v<std::remove_cv_t<Cm>, local_communicator>) {
+      offers = std::move(offer);
+    } else {
+      for (const auto& o : distributed::allgather_doubles(comm, offer)) offers.insert(offers.end(), o.begin(), o.end());
+    }
+    std::vector<std::size_t> pick(offers.size() / width);
+    std::iota(pick.begin(), pick.end(), std::size_t{0});
+    std::stable_sort(pick.begin(), pick.end(), [&](std::size_t a, std::size_t b) { return offers[a * width] > offers[b * width]; });
+    for (std::size_t e = 0; e < empty.size() && e < pick.size(); ++e) {
+      const double* o = offers.data() + pick[e] * width;
+      const auto from = static_cast<std::size_t>(o[1]);
+      const std::size_t to = empty[e];
       for (std::size_t j = 0; j < d; ++j) {
-        pass.sums[from * d + j] -= X(i, j);
-        pass.sums[to * d + j] = X(i, j);
+        pass.sums[from * d + j] -= o[2 + j];
+        pass.sums[to * d + j] = o[2 + j];
       }
       pass.counts[from] -= 1.0;
       pass.counts[to] = 1.0;
