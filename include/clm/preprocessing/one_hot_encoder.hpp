@@ -62,18 +62,18 @@ class one_hot_encoder {
   bool fitted() const noexcept { return state_.has_value(); }
 
   one_hot_encoder& fit(const table& t) {
-    if (t.rows() == 0) throw shape_error("one_hot_encoder.fit: expected a table with rows, got 0");
-    std::vector<std::string> cols = params_.columns;
-    if (cols.empty()) {
-      for (const auto& n : t.names()) {
-        if (t.type(n) == column_type::categorical) cols.push_back(n);
-      }
-      if (cols.empty()) throw invalid_argument("one_hot_encoder.fit: the table has no categorical column");
-    }
+    local_communicator one;
+    return fit(one, t);
+  }
+
+  /// The fit of the rows held across the ranks of `comm` (clm/distributed/communicator.hpp):
+  /// the categories of all ranks' rows, the same on every rank (see learn_categories).
+  template <communicator C>
+  one_hot_encoder& fit(C& comm, const table& t) {
     state s;
-    for (const auto& c : cols) {
-      s.categories.push_back(detail::learn_categories(t, c, name));
-      const auto& cat = s.categories.back();
+    s.categories = detail::learn_categories(comm, t, params_.columns, name,
+                                            distributed::fingerprint(params_.unknown, params_.drop).value());
+    for (const auto& cat : s.categories) {
       const bool drop = params_.drop == drop_category::first ||
                         (params_.drop == drop_category::if_binary && cat.size() == 2);
       s.dropped.push_back(drop ? 0 : -1);

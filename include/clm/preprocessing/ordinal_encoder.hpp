@@ -55,19 +55,17 @@ class ordinal_encoder {
   bool fitted() const noexcept { return state_.has_value(); }
 
   ordinal_encoder& fit(const table& t) {
-    if (t.rows() == 0) throw shape_error("ordinal_encoder.fit: expected a table with rows, got 0");
-    std::vector<std::string> cols = params_.columns;
-    if (cols.empty()) {
-      for (const auto& n : t.names()) {
-        if (t.type(n) == column_type::categorical) cols.push_back(n);
-      }
-      if (cols.empty()) throw invalid_argument("ordinal_encoder.fit: the table has no categorical column");
-    }
-    std::vector<detail::column_categories> cats;
-    for (const auto& c : cols) {
-      cats.push_back(detail::learn_categories(t, c, name));
-      cats.back().missing = false;  // missing encodes as NaN, not as a category
-    }
+    local_communicator one;
+    return fit(one, t);
+  }
+
+  /// The fit of the rows held across the ranks of `comm` (clm/distributed/communicator.hpp):
+  /// the categories of all ranks' rows, the same on every rank (see learn_categories).
+  template <communicator C>
+  ordinal_encoder& fit(C& comm, const table& t) {
+    auto cats = detail::learn_categories(comm, t, params_.columns, name,
+                                         distributed::fingerprint(params_.unknown, params_.unknown_value).value());
+    for (auto& c : cats) c.missing = false;  // missing encodes as NaN, not as a category
     state_ = std::move(cats);
     return *this;
   }
