@@ -11,31 +11,76 @@
 //   brier_score(y_true, p)            mean squared error of the probabilities (brier_score_loss)
 // All take any 1-D xtensor expression; different lengths, empty input, NaN probabilities
 // and labels other than 0/1 are clm:: errors.
+// accuracy, confusion_matrix, log_loss and brier_score also take a communicator first
+// (clm/distributed/communicator.hpp): the metric of the rows held across its ranks, each
+// rank its own (possibly none), the same number on every rank.
 // Metrics of scores (roc_auc, the ROC, precision-recall, gain, lift and calibration
 // curves, average precision) are in curves.hpp, included here.
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "clm/core/error.hpp"
 #include "clm/core/types.hpp"
 #include "clm/core/validate.hpp"
+#include "clm/distributed/communicator.hpp"
 #include "clm/metrics/curves.hpp"
 
 namespace clm {
 
+namespace detail {
+/// check_paired, with empty inputs allowed when `allow_empty` (one rank's share).
+inline void check_pair(std::size_t a, std::size_t b, const char* owner, const char* a_name, const char* b_name,
+                       bool allow_empty) {
+  if (a != b || !allow_empty) check_paired(a, b, owner, a_name, b_name);
+}
+
+/// The count of equal labels and of rows.
 template <class E1, class E2>
-double accuracy(const E1& y_true_in, const E2& y_pred_in) {
+std::pair<std::size_t, std::size_t> count_equal(const E1& y_true_in, const E2& y_pred_in, bool allow_empty) {
   decltype(auto) a = evaluate<double, 1>(y_true_in, "accuracy: y_true");
   decltype(auto) b = evaluate<double, 1>(y_pred_in, "accuracy: y_pred");
-  check_paired(a.size(), b.size(), "accuracy", "y_true", "y_pred");
+  check_pair(a.size(), b.size(), "accuracy", "y_true", "y_pred", allow_empty);
   std::size_t same = 0;
   for (std::size_t i = 0; i < a.size(); ++i) same += a(i) == b(i);
-  return static_cast<double>(same) / static_cast<double>(a.size());
+  return {same, a.size()};
+}
+
+/// Sums of int64 counts over the ranks; throws on every rank when any rank's `local()` did
+/// (run_agreed) and when the counts' total (the rows) is zero everywhere.
+template <communicator C, std::size_t N, class F>
+std::array<std::int64_t, N> summed_counts(C& comm, const char* owner, F&& local) {
+  std::array<std::int64_t, N> v{};
+  distributed::run_agreed(comm, owner, [&] { v = local(); });
+  comm.allreduce_sum(std::span<std::int64_t>(v));
+  return v;
+}
+inline void require_rows(std::int64_t rows, const char* owner) {
+  if (rows == 0) throw shape_error(std::string(owner) + ": expected non-empty inputs on some rank, got none on any");
+}
+}  // namespace detail
+
+template <class E1, class E2>
+double accuracy(const E1& y_true, const E2& y_pred) {
+  const auto [same, n] = detail::count_equal(y_true, y_pred, false);
+  return static_cast<double>(same) / static_cast<double>(n);
+}
+
+/// The share of equal labels over the rows of every rank.
+template <communicator C, class E1, class E2>
+double accuracy(C& comm, const E1& y_true, const E2& y_pred) {
+  const auto v = detail::summed_counts<C, 2>(comm, "accuracy", [&] {
+    const auto [same, n] = detail::count_equal(y_true, y_pred, true);
+    return std::array<std::int64_t, 2>{static_cast<std::int64_t>(same), static_cast<std::int64_t>(n)};
+  });
+  detail::require_rows(v[1], "accuracy");
+  return static_cast<double>(v[0]) / static_cast<double>(v[1]);
 }
 
 struct confusion {
@@ -46,10 +91,10 @@ struct confusion {
 namespace detail {
 /// Both inputs as checked 0/1 label vectors of the same, non-zero length.
 template <class E1, class E2>
-confusion count_labels(const E1& y_true_in, const E2& y_pred_in, const char* owner) {
+confusion count_labels(const E1& y_true_in, const E2& y_pred_in, const char* owner, bool allow_empty = false) {
   decltype(auto) a = evaluate<double, 1>(y_true_in, std::string(owner) + ": y_true");
   decltype(auto) b = evaluate<double, 1>(y_pred_in, std::string(owner) + ": y_pred");
-  check_paired(a.size(), b.size(), owner, "y_true", "y_pred");
+  check_pair(a.size(), b.size(), owner, "y_true", "y_pred", allow_empty);
   confusion c;
   for (std::size_t i = 0; i < a.size(); ++i) {
     for (double v : {a(i), b(i)}) {
@@ -74,6 +119,19 @@ inline double ratio(std::size_t num, std::size_t den) {
 template <class E1, class E2>
 confusion confusion_matrix(const E1& y_true, const E2& y_pred) {
   return detail::count_labels(y_true, y_pred, "confusion_matrix");
+}
+
+/// The counts over the rows of every rank.
+template <communicator C, class E1, class E2>
+confusion confusion_matrix(C& comm, const E1& y_true, const E2& y_pred) {
+  const auto v = detail::summed_counts<C, 4>(comm, "confusion_matrix", [&] {
+    const confusion c = detail::count_labels(y_true, y_pred, "confusion_matrix", true);
+    return std::array<std::int64_t, 4>{static_cast<std::int64_t>(c.tn), static_cast<std::int64_t>(c.fp),
+                                       static_cast<std::int64_t>(c.fn), static_cast<std::int64_t>(c.tp)};
+  });
+  detail::require_rows(v[0] + v[1] + v[2] + v[3], "confusion_matrix");
+  return {static_cast<std::size_t>(v[0]), static_cast<std::size_t>(v[1]), static_cast<std::size_t>(v[2]),
+          static_cast<std::size_t>(v[3])};
 }
 
 template <class E1, class E2>
@@ -104,11 +162,13 @@ double f1(const E1& y_true, const E2& y_pred) {
 }
 
 namespace detail {
+/// The sum of term(y, p) over the rows and their count.
 template <class E1, class E2, class F>
-double mean_over_probabilities(const E1& y_true_in, const E2& p_in, const char* owner, F&& term) {
+std::pair<double, std::size_t> sum_over_probabilities(const E1& y_true_in, const E2& p_in, const char* owner, F&& term,
+                                                      bool allow_empty) {
   decltype(auto) y = evaluate<double, 1>(y_true_in, std::string(owner) + ": y_true");
   decltype(auto) p = evaluate<double, 1>(p_in, std::string(owner) + ": probability");
-  check_paired(y.size(), p.size(), owner, "y_true", "probability");
+  check_pair(y.size(), p.size(), owner, "y_true", "probability", allow_empty);
   check_finite(p, std::string(owner) + ": probability");
   double sum = 0.0;
   for (std::size_t i = 0; i < y.size(); ++i) {
@@ -120,23 +180,53 @@ double mean_over_probabilities(const E1& y_true_in, const E2& p_in, const char* 
     }
     sum += term(y(i), p(i));
   }
-  return sum / static_cast<double>(y.size());
+  return {sum, y.size()};
 }
+
+template <class E1, class E2, class F>
+double mean_over_probabilities(const E1& y_true, const E2& p, const char* owner, F&& term) {
+  const auto [sum, n] = sum_over_probabilities(y_true, p, owner, term, false);
+  return sum / static_cast<double>(n);
+}
+
+/// The mean of term(y, p) over the rows of every rank (the ranks' sums added in rank order).
+template <communicator C, class E1, class E2, class F>
+double mean_over_probabilities(C& comm, const E1& y_true, const E2& p, const char* owner, F&& term) {
+  double v[2] = {0.0, 0.0};
+  distributed::run_agreed(comm, owner, [&] {
+    const auto [sum, n] = sum_over_probabilities(y_true, p, owner, term, true);
+    v[0] = sum;
+    v[1] = static_cast<double>(n);
+  });
+  comm.allreduce_sum(std::span<double>(v));
+  require_rows(static_cast<std::int64_t>(v[1]), owner);
+  return v[0] / v[1];
+}
+
+inline double log_loss_term(double y, double p) {
+  constexpr double eps = std::numeric_limits<double>::epsilon();
+  const double q = std::clamp(p, eps, 1.0 - eps);
+  return -(y * std::log(q) + (1.0 - y) * std::log(1.0 - q));
+}
+inline double brier_term(double y, double p) { return (p - y) * (p - y); }
 }  // namespace detail
 
 template <class E1, class E2>
 double log_loss(const E1& y_true, const E2& probability) {
-  constexpr double eps = std::numeric_limits<double>::epsilon();
-  return detail::mean_over_probabilities(y_true, probability, "log_loss", [eps](double y, double p) {
-    const double q = std::clamp(p, eps, 1.0 - eps);
-    return -(y * std::log(q) + (1.0 - y) * std::log(1.0 - q));
-  });
+  return detail::mean_over_probabilities(y_true, probability, "log_loss", detail::log_loss_term);
+}
+template <communicator C, class E1, class E2>
+double log_loss(C& comm, const E1& y_true, const E2& probability) {
+  return detail::mean_over_probabilities(comm, y_true, probability, "log_loss", detail::log_loss_term);
 }
 
 template <class E1, class E2>
 double brier_score(const E1& y_true, const E2& probability) {
-  return detail::mean_over_probabilities(y_true, probability, "brier_score",
-                                         [](double y, double p) { return (p - y) * (p - y); });
+  return detail::mean_over_probabilities(y_true, probability, "brier_score", detail::brier_term);
+}
+template <communicator C, class E1, class E2>
+double brier_score(C& comm, const E1& y_true, const E2& probability) {
+  return detail::mean_over_probabilities(comm, y_true, probability, "brier_score", detail::brier_term);
 }
 
 }  // namespace clm
