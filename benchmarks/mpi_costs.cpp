@@ -5,8 +5,11 @@
 //     the vectors the distributed fits reduce: 52 doubles (a logistic gradient of 50
 //     features, its loss and intercept term), 2,652 (OLS statistics at d = 50) and 1e6;
 //   - the distributed fits themselves on this machine, one rank against two (each rank
-//     half the rows): logistic regression 2e5 x 50 (lbfgs, the benchmark's settings) and OLS
-//     1e6 x 50, for the strong-scaling efficiency T1 / (2 T2).
+//     half the rows): logistic regression 2e5 x 50 (lbfgs, the benchmark's settings), OLS
+//     1e6 x 50, k-means 1e6 x 8 (k 8, 20 Lloyd iterations from given centres, as
+//     bench_cluster), BG/NBD on 1e6 simulated histories (the warm start included) and
+//     shuffle_by_customer + summarize of a 2e5-customer order log, for the strong-scaling
+//     efficiency T1 / (2 T2).
 // Prints one line per figure ("name value unit"); each is the median of repeated runs.
 #include <mpi.h>
 
@@ -16,8 +19,12 @@
 #include <cstdio>
 #include <vector>
 
+#include <clm/cluster/kmeans.hpp>
 #include <clm/core/random.hpp>
+#include <clm/data/synthetic.hpp>
 #include <clm/distributed/mpi.hpp>
+#include <clm/distributed/shuffle.hpp>
+#include <clm/lifetime/bg_nbd.hpp>
 #include <clm/linear/linear_regression.hpp>
 #include <clm/linear/logistic_regression.hpp>
 
@@ -123,5 +130,55 @@ int main(int argc, char** argv) {
   say(name, ols * 1e3, "ms");
   std::snprintf(name, sizeof name, "logistic_fit_2e5x50_%d_ranks", size);
   say(name, logit * 1e3, "ms");
+
+  // k-means: 1e6 x 8 around 8 centres, the first 8 rows as the start.
+  clm::matrix<double> K = clm::matrix<double>::from_shape({1000000, 8});
+  {
+    clm::random_engine gen(3);
+    std::normal_distribution<double> g;
+    for (std::size_t i = 0; i < K.shape()[0]; ++i) {
+      for (std::size_t j = 0; j < 8; ++j) K(i, j) = 3.0 * static_cast<double>((i % 8 + j) % 8) + g(gen);
+    }
+  }
+  const clm::matrix<double> start = xt::view(K, xt::range(0, 8), xt::all());
+  const auto K_mine = my_rows(K, rank, size);
+  const double km = median_seconds(5, [&] {
+    clm::kmeans<>({.k = 8, .init = clm::kmeans_init::given, .init_centers = start, .max_iter = 20, .tol = 0.0})
+        .fit(world, K_mine);
+  });
+  std::snprintf(name, sizeof name, "kmeans_fit_1e6x8_k8_20_iterations_%d_ranks", size);
+  say(name, km * 1e3, "ms");
+
+  // BG/NBD: 1e6 customers' histories (continuous times: about as many distinct rows).
+  const auto histories = clm::synthetic::pareto_nbd_histories({.n_customers = 1000000, .seed = 5});
+  std::vector<std::size_t> share;
+  for (std::size_t i = histories.size() * static_cast<std::size_t>(rank) / static_cast<std::size_t>(size);
+       i < histories.size() * static_cast<std::size_t>(rank + 1) / static_cast<std::size_t>(size); ++i) {
+    share.push_back(i);
+  }
+  const auto h_mine = histories.take(share);
+  const double bg = median_seconds(3, [&] { clm::bg_nbd<>().fit(world, h_mine); });
+  std::snprintf(name, sizeof name, "bg_nbd_fit_1e6_customers_%d_ranks", size);
+  say(name, bg * 1e3, "ms");
+
+  // Shuffle by customer and summarise: each rank holds a contiguous piece of the log.
+  const auto pop = clm::synthetic::make_population({.n_customers = 200000, .seed = 9});
+  const auto& log = pop.transactions;
+  clm::transaction_log piece;
+  piece.customer_ids = log.customer_ids;
+  piece.item_ids = log.item_ids;
+  for (std::size_t i = log.size() * static_cast<std::size_t>(rank) / static_cast<std::size_t>(size);
+       i < log.size() * static_cast<std::size_t>(rank + 1) / static_cast<std::size_t>(size); ++i) {
+    piece.customer.push_back(log.customer[i]);
+    piece.time.push_back(log.time[i]);
+    if (!log.amount.empty()) piece.amount.push_back(log.amount[i]);
+    if (log.has_items()) piece.item.push_back(log.item[i]);
+  }
+  const double sm = median_seconds(5, [&] {
+    const auto mine = clm::distributed::shuffle_by_customer(piece, world);
+    (void)clm::distributed::summarize(world, mine);
+  });
+  std::snprintf(name, sizeof name, "shuffle_and_summarize_%zu_rows_%d_ranks", log.size(), size);
+  say(name, sm * 1e3, "ms");
   return 0;
 }
