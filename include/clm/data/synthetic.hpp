@@ -462,7 +462,7 @@ inline void write_transactions(const transaction_log& log, const std::filesystem
   std::FILE* f = std::fopen(path.string().c_str(), "wb");
   if (f == nullptr) throw error("write_transactions: cannot open '" + path.string() + "' for writing");
   const bool items = log.has_items() && log.item.size() == log.size();
-  const bool amounts = !log.amount.empty();
+  const bool amounts = log.has_amount();  // an empty log keeps its amount column
   std::string buf = std::string("customer_id,date") + (amounts ? ",amount" : "") + (items ? ",item" : "") + "\n";
   char tmp[64];
   for (std::size_t i = 0; i < log.size(); ++i) {

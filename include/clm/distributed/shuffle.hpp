@@ -37,6 +37,31 @@ inline std::uint64_t customer_hash(std::string_view id) noexcept {
 }
 
 
+namespace detail {
+/// Builds a log row by row from ids, coding customers and items in order of first
+/// appearance.
+class log_builder {
+ public:
+  explicit log_builder(transaction_log& out) : out_(out) {}
+  void add(std::string_view customer, std::int64_t seconds) {
+    out_.customer.push_back(code_of(customer, customers_, out_.customer_ids));
+    out_.time.push_back({seconds});
+  }
+  void add_item(std::string_view item) { out_.item.push_back(code_of(item, items_, out_.item_ids)); }
+
+ private:
+  static std::int32_t code_of(std::string_view id, ::clm::detail::id_index& index, std::vector<std::string>& ids) {
+    const ::clm::detail::string_at key{&ids};
+    if (const auto code = index.find(id, key)) return static_cast<std::int32_t>(*code);
+    ids.emplace_back(id);
+    index.insert(ids.size() - 1, key);
+    return static_cast<std::int32_t>(ids.size() - 1);
+  }
+  transaction_log& out_;
+  ::clm::detail::id_index customers_, items_;
+};
+}  // namespace detail
+
 template <communicator C>
 transaction_log shuffle_by_customer(const transaction_log& log, C& comm) {
   const std::size_t n = log.size();
@@ -98,21 +123,13 @@ transaction_log shuffle_by_customer(const transaction_log& log, C& comm) {
   send = {};
 
   transaction_log out;
-  ::clm::detail::id_index customers, item_index;
-  // The code of an id, a new one in order of first appearance.
-  const auto code_of = [](std::string_view id, ::clm::detail::id_index& index, std::vector<std::string>& ids) {
-    const ::clm::detail::string_at key{&ids};
-    if (const auto code = index.find(id, key)) return static_cast<std::int32_t>(*code);
-    ids.emplace_back(id);
-    index.insert(ids.size() - 1, key);
-    return static_cast<std::int32_t>(ids.size() - 1);
-  };
+  detail::log_builder rows(out);
   detail::reader in(got, "shuffle_by_customer");
   while (!in.done()) {
-    out.customer.push_back(code_of(in.text(), customers, out.customer_ids));
-    out.time.push_back({in.get<std::int64_t>()});
+    const std::string_view id = in.text();
+    rows.add(id, in.get<std::int64_t>());
     if (with_amount) out.amount.push_back(in.get<double>());
-    if (with_items) out.item.push_back(code_of(in.text(), item_index, out.item_ids));
+    if (with_items) rows.add_item(in.text());
   }
   std::int64_t counters[8] = {static_cast<std::int64_t>(log.skipped_rows),   static_cast<std::int64_t>(log.guest_rows),
                               static_cast<std::int64_t>(log.cancelled_rows), static_cast<std::int64_t>(log.duplicate_rows),
