@@ -129,6 +129,32 @@ TEST_CASE("lbfgs on an ill-conditioned quadratic - the report says why it stoppe
   CHECK_THROWS_AS(clm::lbfgs<double>(f, y, {.c1 = 0.95, .c2 = 0.9}), clm::invalid_argument);
 }
 
+TEST_CASE("lbfgs_memory: a run that starts from another run's curvature pairs needs fewer iterations") {
+  quadratic f;
+  // A loose first run, then the tight run from its end point: with the first run's pairs
+  // it takes fewer iterations than from the same point without them, to the same minimum.
+  vector<double> x = xt::zeros<double>({20});
+  clm::lbfgs_memory<double> memory;
+  clm::lbfgs<double>(f, x, {.max_iterations = 1000, .gtol = 1e-2, .ftol = 0.0}, &memory);
+  REQUIRE_FALSE(memory.s.empty());
+  CHECK(memory.s.size() <= 10);
+  vector<double> a = x, b = x;
+  const auto with = clm::lbfgs<double>(f, a, {.max_iterations = 1000, .gtol = 1e-10, .ftol = 0.0}, &memory);
+  const auto without = clm::lbfgs<double>(f, b, {.max_iterations = 1000, .gtol = 1e-10, .ftol = 0.0});
+  MESSAGE("from the pairs: ", with.iterations, " iterations; without: ", without.iterations);
+  CHECK(with.converged);
+  CHECK(with.iterations < without.iterations);
+  for (std::size_t i = 0; i < 20; ++i) CHECK(a(i) == doctest::Approx(static_cast<double>(i)).epsilon(1e-9));
+  // Pairs of another size are not used.
+  clm::lbfgs_memory<double> other;
+  other.s = {xt::ones<double>({3})};
+  other.y = other.s;
+  other.rho = {1.0};
+  vector<double> c = xt::zeros<double>({20});
+  CHECK(clm::lbfgs<double>(f, c, {.max_iterations = 1000, .gtol = 1e-10, .ftol = 0.0}, &other).converged);
+  CHECK(other.s.at(0).size() == 20);  // replaced by this run's pairs
+}
+
 TEST_CASE("a stalled line search is not convergence, even near a stationary point") {
   // Value noise hides the decrease while the gradient is ~1e-6: far above gtol. Both solvers
   // must say they stalled, not that they converged.

@@ -6,8 +6,9 @@
 // the same bits as one process adding every term, which is what makes a fit across ranks equal
 // to the one-process fit exactly.
 //
-// Cost: each add() walks the expansion, which for terms of one sign and similar size stays at
-// one to three components (at most ~40 for any finite doubles). Non-finite terms (an infinite
+// Cost: each add() walks the expansion with Knuth's TwoSum (no branches), which for terms of
+// one sign and similar size stays at one to three components (at most ~40 for any finite
+// doubles): about 10 ns an add on this project's machine, against 3 for a compensated sum. Non-finite terms (an infinite
 // or NaN log-likelihood) are added apart, plainly, and the value is then their sum.
 
 #include <array>
@@ -21,18 +22,29 @@ namespace clm {
 class exact_sum {
  public:
   void add(double x) noexcept {
+    // The term as a rounded double: a compiler that contracts a caller's a * b + c into a
+    // fused multiply-add (GCC does by default outside strict ISO modes) would otherwise
+    // make TwoSum's error term wrong.
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    __asm__("" : "+x"(x));
+#elif defined(__GNUC__) && defined(__aarch64__)
+    __asm__("" : "+w"(x));
+#endif
     if (!std::isfinite(x)) {
       special_ += x;
       has_special_ = true;
       return;
     }
+    // Knuth's TwoSum on each component, smallest first (exact for any order of magnitudes,
+    // without branches); the zero errors are dropped by a conditional increment.
     std::size_t i = 0;
     for (std::size_t k = 0; k < n_; ++k) {
-      double y = parts_[k];
-      if (std::abs(x) < std::abs(y)) std::swap(x, y);
+      const double y = parts_[k];
       const double hi = x + y;
-      const double lo = y - (hi - x);
-      if (lo != 0.0) parts_[i++] = lo;
+      const double yv = hi - x;
+      const double lo = (x - (hi - yv)) + (y - yv);
+      parts_[i] = lo;
+      i += lo != 0.0;
       x = hi;
     }
     if (!std::isfinite(x)) {  // the partial sums overflowed

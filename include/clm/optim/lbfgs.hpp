@@ -46,10 +46,20 @@ struct lbfgs_params {
   friend bool operator==(const lbfgs_params&, const lbfgs_params&) = default;
 };
 
+/// The curvature pairs (s, y) an L-BFGS run kept: passed to a later run on a similar
+/// objective (the same model on more rows), its first steps use them instead of starting
+/// from a unit step along the gradient.
+template <class T>
+struct lbfgs_memory {
+  std::vector<vector<T>> s, y;
+  std::vector<T> rho;
+};
+
 /// Minimises f from w (updated in place). Throws numeric_error when f or its gradient is
-/// not finite at the start.
+/// not finite at the start. `memory`, when given, holds curvature pairs to start from (used
+/// when they have w's size) and receives the run's pairs at the end.
 template <class T, differentiable_objective<T> F>
-optimize_report lbfgs(F& f, vector<T>& w, const lbfgs_params& p = {}) {
+optimize_report lbfgs(F& f, vector<T>& w, const lbfgs_params& p = {}, lbfgs_memory<T>* memory = nullptr) {
   p.validate();
   using detail::dot;
   const std::size_t n = w.size();
@@ -62,10 +72,18 @@ optimize_report lbfgs(F& f, vector<T>& w, const lbfgs_params& p = {}) {
   }
   std::vector<vector<T>> S, Y;
   std::vector<T> rho;
+  if (memory && !memory->s.empty() && memory->s.size() == memory->y.size() && memory->s.size() == memory->rho.size() &&
+      memory->s[0].size() == n) {
+    const std::size_t keep = std::min(p.history, memory->s.size()), from = memory->s.size() - keep;
+    S.assign(memory->s.begin() + static_cast<std::ptrdiff_t>(from), memory->s.end());
+    Y.assign(memory->y.begin() + static_cast<std::ptrdiff_t>(from), memory->y.end());
+    rho.assign(memory->rho.begin() + static_cast<std::ptrdiff_t>(from), memory->rho.end());
+  }
   vector<T> d = vector<T>::from_shape({n}), w_new = vector<T>::from_shape({n}), g_new = vector<T>::from_shape({n});
   std::vector<T> alpha(p.history);
 
   const auto finish = [&](stop_reason reason, std::string why) {
+    if (memory) *memory = {S, Y, rho};
     return detail::finish_report(r, reason, fx, g, std::move(why));
   };
 

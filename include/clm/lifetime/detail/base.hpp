@@ -393,10 +393,11 @@ class lifetime_base {
     lp.max_iterations = params_.max_iterations;
     lp.gtol = params_.gtol;
     lp.ftol = 0.0;  // the sums are exact before one rounding: run to gtol while the value falls
-    if (distinct > 2 * warm_start_rows) warm_start(comm, d, distinct, w, lp);
+    lbfgs_memory<double> memory;  // the warm start's curvature pairs, for the fit's first steps
+    if (distinct > 2 * warm_start_rows) warm_start(comm, d, distinct, w, lp, memory);
     objective<C> f{&comm, &d, params_.penalizer};
     state st;
-    st.report = lbfgs(f, w, lp);
+    st.report = lbfgs(f, w, lp, &memory);
     for (std::size_t k = 0; k < K; ++k) {
       st.parameters[k] = std::exp(w(k));
       if (!(std::isfinite(st.parameters[k]) && st.parameters[k] > 0.0)) {
@@ -559,14 +560,15 @@ class lifetime_base {
   /// On many distinct rows, the first, far steps of the optimisation run on a subset of
   /// about warm_start_rows of them (those whose row_hash falls in the lowest warm_start_rows /
   /// distinct of its range, sorted by (x, recency, T); every row's weight kept; the objective
-  /// is a weighted mean), to a loose tolerance, and the fit on all rows starts from there: it
-  /// reaches the same optimum (it converges to gtol on all rows) in a few evaluations near
-  /// it, where the likelihood is also cheapest to evaluate. The subset depends only on the
-  /// distinct histories, not on their order or on how they are split across ranks. Nothing
-  /// changes when the subset cannot be fitted (the fit then starts from the model's own
-  /// starting point).
+  /// is a weighted mean), to a loose tolerance, and the fit on all rows starts from there and
+  /// from the curvature pairs the subset's run ended with (a subset's mean objective curves
+  /// as the whole's does): it reaches the same optimum (it converges to gtol on all rows) in
+  /// a few evaluations. The subset depends only on the distinct histories, not on their order
+  /// or on how they are split across ranks. Nothing changes when the subset cannot be fitted
+  /// (the fit then starts from the model's own starting point).
   template <communicator C>
-  void warm_start(C& comm, const fit_rows& d, std::size_t distinct, vector<double>& w, const lbfgs_params& lp) const {
+  void warm_start(C& comm, const fit_rows& d, std::size_t distinct, vector<double>& w, const lbfgs_params& lp,
+                  lbfgs_memory<double>& memory) const {
     const double fraction = static_cast<double>(warm_start_rows) / static_cast<double>(distinct);
     std::vector<double> mine;
     for (std::size_t i = 0; i < d.size(); ++i) {
@@ -586,10 +588,14 @@ class lifetime_base {
     loose.gtol = std::max(lp.gtol, 1e-6);
     vector<double> u = w;
     try {
-      const optimize_report r = lbfgs(f, u, loose);
+      lbfgs_memory<double> pairs;
+      const optimize_report r = lbfgs(f, u, loose, &pairs);
       bool usable = r.evaluations > 0;
       for (std::size_t k = 0; k < K; ++k) usable = usable && std::isfinite(u(k));
-      if (usable && std::isfinite(f.value(u))) w = u;
+      if (usable && std::isfinite(f.value(u))) {
+        w = u;
+        memory = std::move(pairs);
+      }
     } catch (const numeric_error&) {
       // keep the model's own starting point
     }
