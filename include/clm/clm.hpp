@@ -27,6 +27,7 @@
 #include "clm/data/synthetic.hpp"
 #include "clm/data/table.hpp"
 #include "clm/data/transactions.hpp"
+#include "clm/data/streaming.hpp"
 
 #include "clm/preprocessing/clipper.hpp"
 #include "clm/preprocessing/column_transformer.hpp"

@@ -10,6 +10,7 @@
 #include "clm/data/synthetic.hpp"
 #include "clm/distributed/files.hpp"
 #include "support.hpp"
+#include "support/summaries.hpp"
 
 using clm_test::world;
 
@@ -52,17 +53,7 @@ std::map<std::string, std::vector<double>> by_id(const clm::customer_summary& s)
 
 TEST_CASE("read_transactions over a glob of files, each rank its share: the one-process summary") {
   const auto pop = clm::synthetic::make_population({.n_customers = 800, .seed = 13});
-  auto log = pop.transactions;
-  std::vector<std::size_t> order(log.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return log.time[a] < log.time[b]; });
-  clm::transaction_log sorted = log;
-  for (std::size_t k = 0; k < order.size(); ++k) {
-    sorted.customer[k] = log.customer[order[k]];
-    sorted.time[k] = log.time[order[k]];
-    sorted.amount[k] = log.amount[order[k]];
-    if (log.has_items()) sorted.item[k] = log.item[order[k]];
-  }
+  const clm::transaction_log sorted = clm_test::sorted_by_time(pop.transactions);
   REQUIRE(sorted.size() > 1000);
   const fs::path dir = write_shards(sorted);
   const clm::transaction_columns cols{.customer = "customer_id", .date = "date", .amount = "amount"};

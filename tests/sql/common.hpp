@@ -10,6 +10,7 @@
 #include "clm/data/csv.hpp"
 #include "clm/data/transactions.hpp"
 #include "clm/lifetime/bg_nbd.hpp"
+#include "support/summaries.hpp"
 
 namespace clm::testing {
 
@@ -39,12 +40,7 @@ inline void check_same_as_csv(const std::filesystem::path& data, const transacti
   const summary_options periods{.calibration_end = parse_date("1997-09-30"), .observation_end = parse_date("1998-06-30")};
   const auto a = summarize(csv_log, periods), b = summarize(from_database, periods);
   REQUIRE(a.size() == 23570);
-  CHECK(a.ids == b.ids);
-  CHECK(a.frequency == b.frequency);
-  CHECK(a.recency == b.recency);
-  CHECK(a.T == b.T);
-  CHECK(a.monetary_value == b.monetary_value);
-  CHECK(a.holdout_frequency == b.holdout_frequency);
+  clm_test::check_same_summary(a, b);
   bg_nbd<> ma, mb;
   ma.fit(a.compressed());
   mb.fit(b.compressed());

@@ -90,6 +90,9 @@ struct csv_options {
   /// called from several threads at once. A line feed inside a quoted field that splits a
   /// chunk makes the file be read again on one thread.
   std::size_t n_jobs = 1;
+  /// For read_csv_text of a piece of a file: the file line of the piece's first line after
+  /// the header (0: none), so that errors and the table's source lines count the file's lines.
+  std::uint64_t first_record_line = 0;
 };
 
 /// Reads a CSV file into a table. Throws clm::parse_error.
@@ -234,6 +237,8 @@ class csv_tokenizer {
   }
 
   std::uint64_t line() const noexcept { return line_; }
+  /// Numbers the next line `l` (a piece of a file: its lines counted as the file's).
+  void set_line(std::uint64_t l) noexcept { line_ = l; }
   /// The offset in the text where the next record (or blank line) starts.
   std::size_t position() const noexcept { return pos_; }
 
@@ -723,6 +728,14 @@ inline table read_csv_text(std::string_view text, const csv_options& o, const st
     for (std::size_t j = 0; j < fields.size(); ++j) names.push_back("c" + std::to_string(j));
     first_line = line;
     have_first = true;
+  }
+  if (o.first_record_line > 0) {
+    if (o.header) {
+      tok.set_line(o.first_record_line);
+    } else {
+      tok.set_line(o.first_record_line + (tok.line() - first_line));
+      first_line = o.first_record_line;
+    }
   }
   const std::size_t d = names.size();
   // A named column the file lacks: the file's columns, and a hint when the whole header

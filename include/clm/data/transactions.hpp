@@ -365,8 +365,12 @@ inline transaction_log transactions_from_table(const table& t, const transaction
   return detail::build_log(t, cols, opts, source, false);
 }
 
-inline transaction_log read_transactions(const std::filesystem::path& path, const transaction_columns& cols,
-                                         csv_options csv, const transaction_options& opts) {
+namespace detail {
+/// The CSV options read_transactions reads with: the customer, item, order and status
+/// columns as text, amounts as numbers, dates parsed into seconds while reading;
+/// `bad_numbers` counts what skip_bad_rows turns into missing values.
+inline csv_options transaction_csv(const transaction_columns& cols, csv_options csv, const transaction_options& opts,
+                                   std::size_t* bad_numbers) {
   if (cols.customer.empty() || cols.date.empty()) {
     throw invalid_argument("transaction_columns: the customer and date columns must be named");
   }
@@ -388,13 +392,19 @@ inline transaction_log read_transactions(const std::filesystem::path& path, cons
       },
       "a date (" + (format.empty() ? std::string("YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or YYYYMMDD")
                                    : "format '" + format + "'") + ")"};
-  std::size_t bad_numbers = 0;
   if (opts.skip_bad_rows) {
     csv.bad_numbers_as_missing = true;
-    csv.bad_numbers = &bad_numbers;
+    csv.bad_numbers = bad_numbers;
   }
+  return csv;
+}
+}  // namespace detail
+
+inline transaction_log read_transactions(const std::filesystem::path& path, const transaction_columns& cols,
+                                         csv_options csv, const transaction_options& opts) {
+  std::size_t bad_numbers = 0;
   // Other columns are read with their inferred types and not used.
-  const table t = read_csv(path, csv);
+  const table t = read_csv(path, detail::transaction_csv(cols, std::move(csv), opts, &bad_numbers));
   return detail::build_log(t, cols, opts, path.string(), true);
 }
 
@@ -532,7 +542,7 @@ inline customer_summary summarize(const transaction_log& log, const summary_opti
       else if (holdout && t <= obs_end) hold.push_back({t.day(), a});
     }
     if (cal.empty()) continue;
-    std::sort(cal.begin(), cal.end(), [](const purchase& x, const purchase& y) { return x.day < y.day; });
+    std::stable_sort(cal.begin(), cal.end(), [](const purchase& x, const purchase& y) { return x.day < y.day; });
     std::size_t days = 0;
     double repeat_total = 0.0;
     for (std::size_t k = 0; k < cal.size(); ++k) {
@@ -547,7 +557,7 @@ inline customer_summary summarize(const transaction_log& log, const summary_opti
     age.push_back(static_cast<double>(cal_day - cal.front().day) / per_unit);
     money.push_back(days > 1 ? repeat_total / f : 0.0);
     if (holdout) {
-      std::sort(hold.begin(), hold.end(), [](const purchase& x, const purchase& y) { return x.day < y.day; });
+      std::stable_sort(hold.begin(), hold.end(), [](const purchase& x, const purchase& y) { return x.day < y.day; });
       std::size_t hdays = 0;
       double htotal = 0.0;
       for (std::size_t k = 0; k < hold.size(); ++k) {
