@@ -24,12 +24,14 @@
 // seed and BLAS thread count: identical weights.
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <functional>
 #include <limits>
 #include <numeric>
 #include <optional>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -39,6 +41,7 @@
 #include "clm/core/random.hpp"
 #include "clm/core/types.hpp"
 #include "clm/core/validate.hpp"
+#include "clm/distributed/communicator.hpp"
 
 namespace clm {
 
@@ -145,20 +148,86 @@ class mlp_base {
 
   template <class EX, class EY>
   Derived& fit(const EX& X_in, const EY& y_in) {
+    local_communicator one;
+    return fit(one, X_in, y_in);
+  }
+
+  /// Synchronous data-parallel training on the rows held across the ranks of `comm`
+  /// (clm/distributed/communicator.hpp), each rank its own in rank order (possibly none):
+  /// every rank draws the one-process shuffle of all rows, computes the gradient of its rows
+  /// of each batch, and the gradients are summed over the ranks (in rank order) before the
+  /// same update on every rank, as Horovod. Every rank ends with the same network, the
+  /// one-process fit's up to the rounding of the split sums. The validation rows are the last
+  /// validation_fraction of all rows. Dropout is refused across ranks (its masks are drawn
+  /// per row from one generator). Any rank's error is every rank's distributed_error.
+  template <communicator C, class EX, class EY>
+  Derived& fit(C& comm, const EX& X_in, const EY& y_in) {
     state_.reset();
+    constexpr bool one_process = std::is_same_v<std::remove_cv_t<C>, local_communicator>;
     const std::string owner = std::string(Derived::name) + ".fit";
-    decltype(auto) X = evaluate<T, 2>(X_in, owner + ": X");
-    decltype(auto) y = evaluate<T, 1>(y_in, owner + ": y");
-    check_nonempty(X, owner + ": X");
-    check_finite(X, owner + ": X");
-    check_same_rows(X, y, "X", "y");
-    check_finite(y, owner + ": y");
-    if constexpr (Classifier) check_binary_labels(y, owner + ": y");
     const auto& p = params_;
-    const std::size_t n = X.shape()[0], d = X.shape()[1];
+    matrix<T> X_value;
+    vector<T> y_value;
+    const matrix<T>* X_ptr = nullptr;
+    const vector<T>* y_ptr = nullptr;
+    std::size_t ones = 0;  // classifier: the labels 1
+    distributed::run_agreed(comm, owner, [&] {
+      decltype(auto) X = evaluate<T, 2>(X_in, owner + ": X");
+      decltype(auto) y = evaluate<T, 1>(y_in, owner + ": y");
+      if constexpr (one_process) check_nonempty(X, owner + ": X");
+      check_finite(X, owner + ": X");
+      check_same_rows(X, y, "X", "y");
+      check_finite(y, owner + ": y");
+      if constexpr (Classifier) {
+        ones = count_binary_labels(y, owner + ": y");
+        if constexpr (one_process) check_both_classes(y.size(), ones, owner + ": y");
+      }
+      if (!one_process && p.dropout > 0.0) {
+        throw invalid_argument(owner + ": dropout " + to_text(p.dropout) +
+                               " across ranks; expected 0 (dropout masks are drawn per row from one generator)");
+      }
+      if constexpr (std::is_lvalue_reference_v<decltype(X)>) {
+        X_ptr = &X;
+      } else {
+        X_value = std::move(X);
+        X_ptr = &X_value;
+      }
+      if constexpr (std::is_lvalue_reference_v<decltype(y)>) {
+        y_ptr = &y;
+      } else {
+        y_value = std::move(y);
+        y_ptr = &y_value;
+      }
+    });
+    const matrix<T>& X = *X_ptr;
+    const vector<T>& y = *y_ptr;
+    const std::size_t n_local = X.shape()[0], d = X.shape()[1];
+    std::size_t first = 0, n = n_local;  // this rank's rows are [first, first + n_local) of n
+    if constexpr (!one_process) {
+      distributed::fingerprint settings(p.activation, p.dropout, p.l2, p.optimizer, p.learning_rate, p.beta1, p.beta2,
+                                        p.epsilon, p.momentum, p.epochs, p.batch_size, p.shuffle, p.seed,
+                                        p.balanced_class_weight, p.weight_class0, p.weight_class1,
+                                        p.validation_fraction, p.early_stopping, p.patience, p.init, d);
+      for (const auto h : p.hidden) settings.add(h);
+      distributed::same_everywhere(comm, owner + ": the parameters and the column count", settings.value());
+      const auto counts = distributed::allgather_value(comm, static_cast<std::uint64_t>(n_local));
+      n = 0;
+      for (std::size_t r = 0; r < counts.size(); ++r) {
+        if (static_cast<int>(r) == comm.rank()) first = n;
+        n += static_cast<std::size_t>(counts[r]);
+      }
+      if (n == 0) throw shape_error(owner + ": X has no rows on any rank");
+      if constexpr (Classifier) {
+        std::int64_t all_ones = static_cast<std::int64_t>(ones);
+        comm.allreduce_sum(std::span<std::int64_t>(&all_ones, 1));
+        check_both_classes(n, static_cast<std::size_t>(all_ones), owner + ": y on all ranks");
+      }
+    }
     const auto n_val = static_cast<std::size_t>(std::floor(p.validation_fraction * static_cast<double>(n)));
     const std::size_t n_train = n - n_val;
     if (n_train == 0) throw invalid_argument(owner + ": validation_fraction leaves no training rows");
+    // This rank's training rows and validation rows, by local index.
+    const std::size_t train_end = std::clamp(n_train, first, first + n_local) - first;
 
     state st;
     st.sizes.push_back(d);
@@ -169,14 +238,15 @@ class mlp_base {
     init_weights(st, g);
 
     // Sample weights: balanced classes, as scikit-learn's and Keras' class_weight.
-    std::vector<T> w(n, T(1));
+    std::vector<T> w(n_local, T(1));
     if constexpr (Classifier) {
-      for (std::size_t i = 0; i < n; ++i) w[i] = static_cast<T>(y(i) == T(1) ? p.weight_class1 : p.weight_class0);
+      for (std::size_t i = 0; i < n_local; ++i) w[i] = static_cast<T>(y(i) == T(1) ? p.weight_class1 : p.weight_class0);
       if (p.balanced_class_weight) {
         double pos = 0.0;
-        for (std::size_t i = 0; i < n_train; ++i) pos += static_cast<double>(y(i));
+        for (std::size_t i = 0; i < train_end; ++i) pos += static_cast<double>(y(i));
+        comm.allreduce_sum(std::span<double>(&pos, 1));
         const double neg = static_cast<double>(n_train) - pos;
-        for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t i = 0; i < n_local; ++i) {
           w[i] = static_cast<T>(static_cast<double>(n_train) / (2.0 * (y(i) == T(1) ? std::max(pos, 1.0) : std::max(neg, 1.0))));
         }
       }
@@ -185,7 +255,7 @@ class mlp_base {
     const std::size_t P = st.weights.size();
     std::vector<T> grad(P), m1(P, T(0)), m2(P, T(0));
     workspace ws;
-    std::vector<std::size_t> order(n_train);
+    std::vector<std::size_t> order(n_train), mine;  // mine: this rank's rows of a batch, local
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::vector<T> best = st.weights;
     double best_val = std::numeric_limits<double>::infinity();
@@ -197,17 +267,40 @@ class mlp_base {
       double loss_sum = 0.0;
       for (std::size_t b0 = 0; b0 < n_train; b0 += p.batch_size) {
         const std::size_t m = std::min(p.batch_size, n_train - b0);
-        gather(X, y, w, order, b0, m, Xb, yb, wb);
-        loss_sum += static_cast<double>(m) * batch_gradient(st, ws, Xb, yb, wb, true, g, grad);
+        if constexpr (one_process) {
+          gather(X, y, w, order, b0, m, Xb, yb, wb);
+          loss_sum += static_cast<double>(m) * batch_gradient(st, ws, Xb, yb, wb, true, g, grad);
+        } else {
+          mine.clear();
+          for (std::size_t k = b0; k < b0 + m; ++k) {
+            if (order[k] >= first && order[k] < first + n_local) mine.push_back(order[k] - first);
+          }
+          // The gradient of this rank's rows, scaled by the whole batch; the penalty once,
+          // after the sum. The loss travels as the last element.
+          double loss = 0.0;
+          if (mine.empty()) {
+            std::fill(grad.begin(), grad.end(), T(0));
+          } else {
+            gather(X, y, w, mine, 0, mine.size(), Xb, yb, wb);
+            loss = batch_gradient(st, ws, Xb, yb, wb, true, g, grad, m, false);
+          }
+          grad.push_back(static_cast<T>(loss));
+          comm.allreduce_sum(std::span<T>(grad));
+          loss = static_cast<double>(grad.back());
+          grad.pop_back();
+          loss_sum += static_cast<double>(m) * (loss + add_penalty(st, grad));
+        }
         update(st.weights, grad, m1, m2, ++step);
       }
       st.report.train_loss.push_back(loss_sum / static_cast<double>(n_train));
       mlp_epoch e{epoch, st.report.train_loss.back()};
       if (n_val > 0) {
-        const auto [val_loss, metric] = evaluate_rows(st, X, y, n_train, n);
-        st.report.validation_loss.push_back(val_loss);
-        e.validation_loss = val_loss;
-        e.validation_metric = metric;
+        std::array<double, 2> sums = train_end < n_local ? evaluate_rows(st, X, y, train_end, n_local)
+                                                          : std::array<double, 2>{0.0, 0.0};
+        comm.allreduce_sum(std::span<double>(sums));
+        e.validation_loss = sums[0] / static_cast<double>(n_val);
+        e.validation_metric = sums[1] / static_cast<double>(n_val);
+        st.report.validation_loss.push_back(e.validation_loss);
       }
       st.report.epochs_run = epoch;
       if (callback_) callback_(e);
@@ -455,9 +548,14 @@ class mlp_base {
   }
 
   /// Mean weighted loss of a batch; with `train`, its gradient (plus the l2 term) in grad.
+  /// `batch`: the rows the mean is over (0: Xb's; a rank's share of a batch passes the whole
+  /// batch's); `penalty`: whether the l2 term is added (a rank's share leaves it to
+  /// add_penalty after the sum).
   double batch_gradient(const state& st, workspace& ws, const matrix<T>& Xb, const std::vector<T>& yb,
-                        const std::vector<T>& wb, bool train, random_engine& g, std::vector<T>& grad) const {
+                        const std::vector<T>& wb, bool train, random_engine& g, std::vector<T>& grad,
+                        std::size_t batch = 0, bool penalty = true) const {
     const std::size_t m = Xb.shape()[0], L = st.sizes.size() - 1;
+    const double divisor = static_cast<double>(batch == 0 ? m : batch);
     forward(st, ws, Xb.data(), m, train, g);
     const T* out = ws.a.back().data();
     T* dz = ws.delta.back().data();
@@ -467,14 +565,14 @@ class mlp_base {
       loss += wi * row_loss(z, t);
       if constexpr (Classifier) {
         const double s = z >= 0 ? 1.0 / (1.0 + std::exp(-z)) : std::exp(z) / (1.0 + std::exp(z));
-        dz[i] = static_cast<T>(wi * (s - t) / static_cast<double>(m));
+        dz[i] = static_cast<T>(wi * (s - t) / divisor);
       } else {
-        dz[i] = static_cast<T>(2.0 * wi * (z - t) / static_cast<double>(m));
+        dz[i] = static_cast<T>(2.0 * wi * (z - t) / divisor);
       }
     }
-    loss /= static_cast<double>(m);
+    loss /= divisor;
     double l2 = 0.0;
-    if (params_.l2 > 0.0) {
+    if (penalty && params_.l2 > 0.0) {
       std::size_t o = 0;
       for (std::size_t l = 0; l < L; ++l) {
         const std::size_t count = st.sizes[l] * st.sizes[l + 1];
@@ -496,7 +594,7 @@ class mlp_base {
       for (std::size_t i = 0; i < m; ++i) {
         for (std::size_t j = 0; j < no; ++j) gb[j] += d[i * no + j];
       }
-      if (params_.l2 > 0.0) {
+      if (penalty && params_.l2 > 0.0) {
         const T* W = st.weights.data() + o;
         const T c = static_cast<T>(2.0 * params_.l2);
         for (std::size_t k = 0; k < ni * no; ++k) gW[k] += c * W[k];
@@ -512,6 +610,22 @@ class mlp_base {
       }
     }
     return loss;
+  }
+
+  /// The l2 term added to a summed gradient (as batch_gradient adds it); returns its loss.
+  double add_penalty(const state& st, std::vector<T>& grad) const {
+    if (!(params_.l2 > 0.0)) return 0.0;
+    const std::size_t L = st.sizes.size() - 1;
+    const T c = static_cast<T>(2.0 * params_.l2);
+    double l2 = 0.0;
+    for (std::size_t l = 0; l < L; ++l) {
+      const std::size_t o = offset(st, l), count = st.sizes[l] * st.sizes[l + 1];
+      for (std::size_t k = 0; k < count; ++k) {
+        l2 += static_cast<double>(st.weights[o + k]) * static_cast<double>(st.weights[o + k]);
+        grad[o + k] += c * st.weights[o + k];
+      }
+    }
+    return params_.l2 * l2;
   }
 
  private:
@@ -537,10 +651,11 @@ class mlp_base {
     }
   }
 
-  /// Loss and metric (accuracy or MSE) on rows [from, to) without dropout or weights.
+  /// Sums of the loss and of the metric (correct labels, or squared errors) over rows
+  /// [from, to), without dropout or weights.
   template <class MX, class VY>
-  std::pair<double, double> evaluate_rows(const state& st, const MX& X, const VY& y, std::size_t from,
-                                          std::size_t to) const {
+  std::array<double, 2> evaluate_rows(const state& st, const MX& X, const VY& y, std::size_t from,
+                                      std::size_t to) const {
     const std::size_t d = X.shape()[1], m = to - from;
     workspace ws;
     random_engine unused(0);
@@ -556,7 +671,7 @@ class mlp_base {
         metric += (z - t) * (z - t);
       }
     }
-    return {loss / static_cast<double>(m), metric / static_cast<double>(m)};
+    return {loss, metric};
   }
 
   params_type params_{};
