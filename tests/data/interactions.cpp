@@ -74,3 +74,26 @@ TEST_CASE("validate catches inconsistent structure") {
   m.indices = {0, 2};
   CHECK_THROWS_AS(m.validate(), clm::invalid_argument);
 }
+
+TEST_CASE("interactions.with_item_ids: the same entries over a given item order") {
+  const auto d = clm::interactions::from_triples({"u1", "u1", "u2", "u3"}, {"b", "a", "c", "a"}, {1.0, 2.0, 3.0, 4.0});
+  const auto r = d.with_item_ids({"z", "c", "a", "b"});
+  CHECK(r.n_items() == 4);
+  CHECK(r.n_users() == 3);
+  CHECK(r.item_ids() == std::vector<std::string>{"z", "c", "a", "b"});
+  for (const auto& u : {"u1", "u2", "u3"}) {
+    for (const auto& i : {"a", "b", "c"}) {
+      const auto du = *d.user_index(u), ru = *r.user_index(u);
+      const double want = d.item_index(i) ? d.matrix().at(du, *d.item_index(i)) : 0.0;
+      CHECK(r.matrix().at(ru, *r.item_index(i)) == want);
+    }
+  }
+  // Indices stay sorted within each row; the entry order follows its entries.
+  for (std::size_t u = 0; u < r.n_users(); ++u) {
+    CHECK(std::is_sorted(r.matrix().indices.begin() + static_cast<std::ptrdiff_t>(r.matrix().indptr[u]),
+                         r.matrix().indices.begin() + static_cast<std::ptrdiff_t>(r.matrix().indptr[u + 1])));
+  }
+  CHECK(r.entry_order().size() == d.entry_order().size());
+  CHECK_THROWS_WITH_AS(d.with_item_ids({"a", "b"}), doctest::Contains("item 'c'"), clm::invalid_argument);
+  CHECK_THROWS_AS(d.with_item_ids({"a", "b", "c", "a"}), clm::invalid_argument);
+}

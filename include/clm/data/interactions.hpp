@@ -67,6 +67,11 @@ class interactions {
   /// Items x users: the same data seen from the items' side.
   interactions transpose() const;
 
+  /// The same data over the item ids given, in that order (every item of this data among
+  /// them; others have no entries): how several processes' data agree on item indexes.
+  /// Throws invalid_argument when an item is missing or an id repeats.
+  interactions with_item_ids(std::vector<std::string> items) const;
+
   /// Saved with the models trained on it (ids, matrix and, from the owner's serial version
   /// 2 on, the entry order; the index maps are rebuilt). Older files get the storage order.
   template <class A>
@@ -174,6 +179,41 @@ inline interactions interactions::build(std::vector<std::string> users, std::vec
       }
     }
     m.indptr[row + 1] = m.indices.size();
+  }
+  return r;
+}
+
+inline interactions interactions::with_item_ids(std::vector<std::string> items) const {
+  interactions r;
+  r.kind_ = kind_;
+  r.users_ = users_;
+  r.items_ = std::move(items);
+  if (!r.index_ids()) throw invalid_argument("interactions.with_item_ids: an item id repeats");
+  std::vector<std::int32_t> to(items_.size());
+  for (std::size_t j = 0; j < items_.size(); ++j) {
+    const auto k = r.item_index(items_[j]);
+    if (!k) throw invalid_argument("interactions.with_item_ids: item '" + items_[j] + "' is not among the ids given");
+    to[j] = static_cast<std::int32_t>(*k);
+  }
+  r.m_.rows = m_.rows;
+  r.m_.cols = r.items_.size();
+  r.m_.indptr = m_.indptr;
+  r.m_.indices.resize(m_.nnz());
+  r.m_.values.resize(m_.nnz());
+  r.order_.resize(m_.nnz());
+  std::vector<std::size_t> perm;
+  for (std::size_t row = 0; row < m_.rows; ++row) {  // each row's entries by their new index
+    const std::size_t b = m_.indptr[row], e = m_.indptr[row + 1];
+    perm.resize(e - b);
+    std::iota(perm.begin(), perm.end(), b);
+    std::sort(perm.begin(), perm.end(), [&](std::size_t x, std::size_t y) {
+      return to[static_cast<std::size_t>(m_.indices[x])] < to[static_cast<std::size_t>(m_.indices[y])];
+    });
+    for (std::size_t k = 0; k < perm.size(); ++k) {
+      r.m_.indices[b + k] = to[static_cast<std::size_t>(m_.indices[perm[k]])];
+      r.m_.values[b + k] = m_.values[perm[k]];
+      r.order_[b + k] = order_[perm[k]];
+    }
   }
   return r;
 }

@@ -14,10 +14,12 @@
 // Fitting fails with numeric_error when X'X + l2 I is not positive definite (l2 <= 0 on
 // degenerate data).
 
+#include <span>
 #include <string>
 #include <vector>
 
 #include "clm/core/blas.hpp"
+#include "clm/distributed/communicator.hpp"
 #include "clm/recommend/detail/base.hpp"
 #include "clm/recommend/similarity.hpp"
 
@@ -60,12 +62,52 @@ class ease : public detail::recommender_base<ease<T>, ease_params, detail::ease_
   using base::base;
 
   ease& fit(const interactions& data) {
+    local_communicator one;
+    return fit(one, data);
+  }
+
+  /// The fit of the users held across the ranks of `comm` (clm/distributed/communicator.hpp),
+  /// each user's interactions on one rank (after distributed shuffles by user): the ranks'
+  /// item ids are united in rank order of first appearance (the one-process order when rank
+  /// r holds the r-th piece of the data), X'X and the item popularity are summed over the
+  /// ranks, and every rank solves for the same B; each rank keeps its own users' data to
+  /// recommend for them. Binary X'X is a sum of whole numbers, so B is the one-process B
+  /// bit for bit. items^2 doubles travel once.
+  template <communicator C>
+  ease& fit(C& comm, const interactions& data) {
+    constexpr bool one_process = std::is_same_v<std::remove_cv_t<C>, local_communicator>;
     detail::ease_state st;
-    st.train = this->begin_fit(data);
+    if constexpr (one_process) {
+      st.train = this->begin_fit(data);
+    } else {
+      this->state_.reset();
+      distributed::same_everywhere(comm, "ease.fit: the parameters",
+                                   distributed::fingerprint(this->params_.l2, this->params_.binary).value());
+      std::vector<char> mine;
+      for (const auto& id : data.item_ids()) distributed::detail::put_text(mine, id);
+      std::vector<std::string> items;
+      detail::id_index seen;
+      const detail::string_at key{&items};
+      for (const auto& bytes : comm.allgatherv(std::span<const char>(mine))) {
+        distributed::detail::reader in(bytes, "ease.fit");
+        while (!in.done()) {
+          const std::string_view id = in.text();
+          if (seen.find(id, key)) continue;
+          items.emplace_back(id);
+          seen.insert(items.size() - 1, key);
+        }
+      }
+      if (items.empty()) throw shape_error("ease.fit: no interactions on any rank");
+      st.train.data = data.with_item_ids(std::move(items));
+      st.train.build();
+      comm.allreduce_sum(std::span<double>(st.train.popularity));
+      st.train.set_popularity(std::move(st.train.popularity));
+    }
     csr_matrix<double> XT = st.train.by_item;
     if (this->params_.binary) std::fill(XT.values.begin(), XT.values.end(), 1.0);
     const std::size_t m = XT.rows;
     std::vector<double> P = detail::sparse_gram(XT, this->params_.n_jobs);
+    comm.allreduce_sum(std::span<double>(P));
     for (std::size_t j = 0; j < m; ++j) P[j * m + j] += this->params_.l2;
     if (lapack::potrf(m, P.data()) != 0 || lapack::potri(m, P.data()) != 0) {
       throw numeric_error("ease.fit: X'X + l2 I is not positive definite (l2 = " + detail::to_text(this->params_.l2) +

@@ -90,8 +90,15 @@ struct recommender_data {
     by_item = data.matrix().transpose();
     by_item_order = data.matrix().transpose_aligned(data.entry_order());
     const std::size_t m = data.n_items();
-    popularity.assign(m, 0.0);
-    for (std::size_t j = 0; j < m; ++j) popularity[j] = static_cast<double>(by_item.row_end(j) - by_item.row_begin(j));
+    std::vector<double> users(m, 0.0);
+    for (std::size_t j = 0; j < m; ++j) users[j] = static_cast<double>(by_item.row_end(j) - by_item.row_begin(j));
+    set_popularity(std::move(users));
+  }
+
+  /// Users per item (summed over the ranks of a fit across ranks) and the ranking by it.
+  void set_popularity(std::vector<double> users) {
+    const std::size_t m = users.size();
+    popularity = std::move(users);
     by_popularity.resize(m);
     for (std::size_t j = 0; j < m; ++j) by_popularity[j] = static_cast<std::int32_t>(j);
     std::stable_sort(by_popularity.begin(), by_popularity.end(), [&](std::int32_t a, std::int32_t b) {
