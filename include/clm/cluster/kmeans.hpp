@@ -298,9 +298,9 @@ sharded_rows shard_rows(Cm& comm, const matrix<double>& X) {
   return s;
 }
 
-/// Rows of the whole data set, chosen on each rank by `pick`: one (owner rank, local row)
-/// per wanted row, the same owners on every rank. Returns the rows in order on every rank
-/// (n x d, row-major); each owner sends its own rows in one allgatherv.
+/// Rows of the whole data set, given as one (owner rank, local row) per wanted row, the same
+/// list on every rank (the local row need only be right on its owner). Returns the rows in
+/// order on every rank (n x d, row-major); each owner sends its own rows in one allgatherv.
 template <communicator Cm>
 std::vector<double> gather_rows(Cm& comm, const sharded_rows& s,
                                 const std::vector<std::pair<int, std::size_t>>& picks) {
