@@ -530,6 +530,11 @@ inline customer_summary summarize(const transaction_log& log, const summary_opti
     std::int64_t day;
     double amount;
   };
+  // By day, same-day purchases in log order; usually already so (a log in time order).
+  const auto by_day = [](std::vector<purchase>& v) {
+    const auto earlier = [](const purchase& x, const purchase& y) { return x.day < y.day; };
+    if (!std::is_sorted(v.begin(), v.end(), earlier)) std::stable_sort(v.begin(), v.end(), earlier);
+  };
   std::vector<purchase> cal, hold;
   for (std::size_t c = 0; c < n_customers; ++c) {
     cal.clear();
@@ -542,7 +547,7 @@ inline customer_summary summarize(const transaction_log& log, const summary_opti
       else if (holdout && t <= obs_end) hold.push_back({t.day(), a});
     }
     if (cal.empty()) continue;
-    std::stable_sort(cal.begin(), cal.end(), [](const purchase& x, const purchase& y) { return x.day < y.day; });
+    by_day(cal);
     std::size_t days = 0;
     double repeat_total = 0.0;
     for (std::size_t k = 0; k < cal.size(); ++k) {
@@ -557,7 +562,7 @@ inline customer_summary summarize(const transaction_log& log, const summary_opti
     age.push_back(static_cast<double>(cal_day - cal.front().day) / per_unit);
     money.push_back(days > 1 ? repeat_total / f : 0.0);
     if (holdout) {
-      std::stable_sort(hold.begin(), hold.end(), [](const purchase& x, const purchase& y) { return x.day < y.day; });
+      by_day(hold);
       std::size_t hdays = 0;
       double htotal = 0.0;
       for (std::size_t k = 0; k < hold.size(); ++k) {
