@@ -18,22 +18,7 @@ using clm_test::shard;
 using clm_test::world;
 
 namespace {
-struct split_data {
-  clm::matrix<double> X, X_mine;
-  clm::vector<double> y, y_mine, label, label_mine;
-};
-split_data make_data(std::size_t n = 5000) {
-  const auto c = clm::synthetic::customers<double>({.n_customers = n, .seed = 11});
-  split_data d;
-  d.X = clm::standard_scaler<>().fit_transform(c.X);  // standardised, as a churn pipeline would
-  d.y = c.churn_probability;
-  d.label = c.churned;
-  const auto mine = shard(n, world().rank(), world().size());
-  d.X_mine = rows(d.X, mine);
-  d.y_mine = rows(d.y, mine);
-  d.label_mine = rows(d.label, mine);
-  return d;
-}
+clm_test::split_data make_data(std::size_t n = 5000) { return clm_test::make_data(n, 11); }
 }  // namespace
 
 TEST_CASE("linear_regression across ranks: the one-process model, the same bits on every rank and rerun") {

@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "clm/core/types.hpp"
+#include "clm/data/synthetic.hpp"
 #include "clm/distributed/mpi.hpp"
+#include "clm/preprocessing/standard_scaler.hpp"
 
 namespace clm_test {
 
@@ -66,6 +68,28 @@ bool same_on_every_rank(const V& v) {
     if (a != all[0]) return false;
   }
   return true;
+}
+
+/// |a - b| / max(|b|, 1).
+inline double gap(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 1.0); }
+
+/// Simulated customers (standardised features, churn probability and label): all rows and
+/// this rank's shard.
+struct split_data {
+  clm::matrix<double> X, X_mine;
+  clm::vector<double> y, y_mine, label, label_mine;
+};
+inline split_data make_data(std::size_t n, std::uint64_t seed) {
+  const auto c = clm::synthetic::customers<double>({.n_customers = n, .seed = seed});
+  split_data d;
+  d.X = clm::standard_scaler<>().fit_transform(c.X);  // standardised, as a churn pipeline would
+  d.y = c.churn_probability;
+  d.label = c.churned;
+  const auto mine = shard(n, world().rank(), world().size());
+  d.X_mine = rows(d.X, mine);
+  d.y_mine = rows(d.y, mine);
+  d.label_mine = rows(d.label, mine);
+  return d;
 }
 
 }  // namespace clm_test
