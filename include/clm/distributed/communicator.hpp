@@ -104,6 +104,10 @@ class reader {
     at_ += sizeof(T);
     return v;
   }
+  void skip(std::size_t n) {
+    need(n);
+    at_ += n;
+  }
   std::string_view text() {
     const auto n = get<std::uint32_t>();
     need(n);

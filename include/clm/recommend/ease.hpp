@@ -83,25 +83,7 @@ class ease : public detail::recommender_base<ease<T>, ease_params, detail::ease_
       this->state_.reset();
       distributed::same_everywhere(comm, "ease.fit: the parameters",
                                    distributed::fingerprint(this->params_.l2, this->params_.binary).value());
-      std::vector<char> mine;
-      for (const auto& id : data.item_ids()) distributed::detail::put_text(mine, id);
-      std::vector<std::string> items;
-      detail::id_index seen;
-      const detail::string_at key{&items};
-      for (const auto& bytes : comm.allgatherv(std::span<const char>(mine))) {
-        distributed::detail::reader in(bytes, "ease.fit");
-        while (!in.done()) {
-          const std::string_view id = in.text();
-          if (seen.find(id, key)) continue;
-          items.emplace_back(id);
-          seen.insert(items.size() - 1, key);
-        }
-      }
-      if (items.empty()) throw shape_error("ease.fit: no interactions on any rank");
-      st.train.data = data.with_item_ids(std::move(items));
-      st.train.build();
-      comm.allreduce_sum(std::span<double>(st.train.popularity));
-      st.train.set_popularity(std::move(st.train.popularity));
+      st.train = detail::united_item_data(comm, data, "ease");
     }
     csr_matrix<double> XT = st.train.by_item;
     if (this->params_.binary) std::fill(XT.values.begin(), XT.values.end(), 1.0);

@@ -36,11 +36,16 @@
 //             training users by the cosine of their item sets (the given items carry no
 //             rating); similar_items likewise by the cosine of the items' sets of users.
 // For purchase data fit on implicit interactions with {.kind = cosine, .mode = zero_filled}.
+//
+// item_knn::fit(comm, data) fits on users spread over the ranks of a communicator (see fit).
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <optional>
+#include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "clm/recommend/detail/base.hpp"
@@ -152,37 +157,81 @@ class knn_base : public recommender_base<Derived, knn_params, knn_state, T> {
 
   /// Fits on the interactions; `progress` hears of the similarity rows done.
   Derived& fit(const interactions& data, const progress_callback& progress = {}) {
+    local_communicator one;
+    return fit(one, data, progress);
+  }
+
+  /// item_knn: the fit of the users held across the ranks of `comm`
+  /// (clm/distributed/communicator.hpp), each user's interactions on one rank (after
+  /// distributed shuffles by user). The ranks' item ids are united in rank order of first
+  /// appearance; the item-side statistics (the global mean and rating range, each item's mean
+  /// and deviation, the item baselines, each sweep's item sums) are summed over the ranks, and
+  /// the item similarities come from compute_similarities across ranks (similarity.hpp), so
+  /// every rank holds the same item side; each rank keeps its own users' ratings and
+  /// baselines to predict and recommend for them. Ratings whose sums are exact (whole
+  /// numbers, halves or quarters, 0/1 or counts) give the one-process similarities of plain
+  /// sums (cosine, msd, pearson, jaccard) bit for bit; the rest (other ratings, deviations,
+  /// baselines, centred values) differs by the rounding of sums taken in another order,
+  /// which can decide the order of two equally similar items or the sign of a similarity
+  /// whose true value is 0. user_knn fits in one process only: its similarities pair users
+  /// held by different ranks.
+  template <class C>
+  Derived& fit(C& comm, const interactions& data, const progress_callback& progress = {}) {
+    constexpr bool one_process = std::is_same_v<std::remove_cv_t<C>, local_communicator>;
+    static_assert(communicator<C>, "fit(comm, data): comm must be a clm::communicator");
+    static_assert(one_process || !UserBased, "user_knn fits in one process; item_knn fits across ranks");
     const auto& p = this->params_;
     knn_state st;
-    st.train = this->begin_fit(data);
-    const csr_matrix<double>& R = data.matrix();
+    if constexpr (one_process) {
+      st.train = this->begin_fit(data);
+    } else {
+      this->state_.reset();
+      const auto& so = p.similarity;
+      const auto& bo = p.baseline;
+      distributed::fingerprint f(p.k, p.min_k, p.rule, p.rating_min.has_value(), p.rating_min.value_or(0.0),
+                                 p.rating_max.has_value(), p.rating_max.value_or(0.0));
+      f.add(so.kind).add(so.mode).add(so.min_support).add(so.shrinkage).add(so.storage).add(so.neighbours);
+      f.add(bo.n_epochs).add(bo.reg_u).add(bo.reg_i);
+      distributed::same_everywhere(comm, std::string(Derived::name) + ".fit: the parameters", f.value());
+      st.train = detail::united_item_data(comm, data, Derived::name);
+    }
+    const auto reduce = [&](std::span<double> v) {
+      if constexpr (!one_process) comm.allreduce_sum(v);
+    };
+    const csr_matrix<double>& R = st.train.data.matrix();
     const csr_matrix<double>& RT = st.train.by_item;
     const csr_matrix<double>& X = UserBased ? R : RT;
-    st.global_mean = mean_value(R);
-    const auto [lo, hi] = std::minmax_element(R.values.begin(), R.values.end());
-    st.lo = p.rating_min.value_or(*lo);
-    st.hi = p.rating_max.value_or(*hi);
-    if (p.rule == knn_rule::with_means || p.rule == knn_rule::with_zscore) {
-      const double overall_sigma = deviation_about(R.values.data(), R.nnz(), st.global_mean);
-      st.means.assign(X.rows, 0.0);
-      st.sigmas.assign(X.rows, 0.0);
+    const bool moments = p.rule == knn_rule::with_means || p.rule == knn_rule::with_zscore;
+    const std::size_t all[2] = {0, R.nnz()};
+    const group_moments overall = moments_of_groups(R.values.data(), all, 1, moments, reduce);
+    st.global_mean = overall.mean[0];
+    double range[2] = {INFINITY, -INFINITY};
+    for (const double v : R.values) range[0] = std::min(range[0], v), range[1] = std::max(range[1], v);
+    if constexpr (!one_process) {
+      for (const auto& r : distributed::allgather_value(comm, std::array<double, 2>{range[0], range[1]})) {
+        range[0] = std::min(range[0], r[0]), range[1] = std::max(range[1], r[1]);
+      }
+    }
+    st.lo = p.rating_min.value_or(range[0]);
+    st.hi = p.rating_max.value_or(range[1]);
+    if (moments) {
+      const group_moments m = moments_of_groups(X.values.data(), X.indptr.data(), X.rows, true, reduce);
+      st.means = m.mean;
+      st.sigmas = m.deviation;
       for (std::size_t x = 0; x < X.rows; ++x) {
-        const std::size_t b = X.row_begin(x), e = X.row_end(x);
-        if (b == e) continue;
-        const auto [m, sd] = mean_and_deviation(X.values.data() + b, e - b);
-        st.means[x] = m;
-        st.sigmas[x] = sd == 0.0 ? overall_sigma : sd;
+        if (m.count[x] > 0.0 && st.sigmas[x] == 0.0) st.sigmas[x] = overall.deviation[0];
       }
     }
     if (p.rule == knn_rule::with_baseline || p.similarity.kind == similarity_kind::pearson_baseline) {
-      st.bsl = fit_baselines(R, RT, p.baseline);
+      st.bsl = fit_baselines(R, RT, p.baseline, reduce);
     }
     // The neighbour lists hold at least k rows, so top-N honours k as prediction does.
     similarity_options so = p.similarity;
     so.neighbours = std::max(so.neighbours, p.k);
-    st.sim = compute_similarities(X, so, &st.bsl, UserBased, p.n_jobs, progress);
+    st.sim = compute_similarities(comm, X, so, &st.bsl, UserBased, p.n_jobs, progress);
     st.set_sizes.resize(X.rows);
     for (std::size_t x = 0; x < X.rows; ++x) st.set_sizes[x] = static_cast<double>(X.row_end(x) - X.row_begin(x));
+    reduce(std::span<double>(st.set_sizes));
     this->state_ = std::move(st);
     return static_cast<Derived&>(*this);
   }

@@ -38,9 +38,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <optional>
-#include <utility>
+#include <span>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "clm/core/error.hpp"
@@ -49,6 +52,7 @@
 #include "clm/core/types.hpp"
 #include "clm/core/validate.hpp"
 #include "clm/data/interactions.hpp"
+#include "clm/distributed/communicator.hpp"
 
 namespace clm {
 
@@ -125,69 +129,135 @@ inline double overflow_scale(const double* v, std::size_t n) {
   return std::isfinite(scale) ? scale : 0.0;
 }
 
-/// The mean of v[0..n) (0 for n = 0), finite wherever the values are.
-inline double mean_of(const double* v, std::size_t n) {
-  if (n == 0) return 0.0;
-  const double count = static_cast<double>(n);
-  double s = 0.0;
-  for (std::size_t k = 0; k < n; ++k) s += v[k];
-  if (std::isfinite(s)) return s / count;
-  const double scale = overflow_scale(v, n);
-  if (scale == 0.0) return s / count;
-  double sm = 0.0;
-  for (std::size_t k = 0; k < n; ++k) sm += v[k] / scale;
-  return sm / count * scale;
-}
+namespace detail {
+/// The sum over the ranks that hold other parts of the data, in place: the identity in one
+/// process (see item_knn's fit across ranks).
+struct no_reduce {
+  void operator()(std::span<double>) const noexcept {}
+};
+}  // namespace detail
 
-/// The population standard deviation of v[0..n) about its mean m (0 for n = 0), finite
-/// wherever the values are.
-inline double deviation_about(const double* v, std::size_t n, double m) {
-  if (n == 0) return 0.0;
-  const double count = static_cast<double>(n);
-  double ss = 0.0;
-  for (std::size_t k = 0; k < n; ++k) ss += (v[k] - m) * (v[k] - m);
-  if (std::isfinite(ss)) return std::sqrt(ss / count);
-  const double scale = overflow_scale(v, n);
-  if (scale == 0.0) return std::sqrt(ss / count);
-  double sss = 0.0;
-  for (std::size_t k = 0; k < n; ++k) sss += (v[k] / scale - m / scale) * (v[k] / scale - m / scale);
-  return std::sqrt(sss / count) * scale;
+/// The means and population standard deviations (when `deviations`) of groups of values,
+/// group g being v[at[g], at[g + 1]) (0 and 0 for an empty group), finite wherever the values
+/// are. `reduce` sums per-group statistics over the ranks that hold other values of the same
+/// groups (detail::no_reduce: all are here); every rank then takes the same branches.
+struct group_moments {
+  std::vector<double> mean, deviation, count;
+};
+template <class Reduce>
+group_moments moments_of_groups(const double* v, const std::size_t* at, std::size_t groups, bool deviations,
+                                Reduce&& reduce) {
+  group_moments m;
+  std::vector<double> sum(groups, 0.0), count(groups), scale;
+  for (std::size_t g = 0; g < groups; ++g) {
+    for (std::size_t k = at[g]; k < at[g + 1]; ++k) sum[g] += v[k];
+    count[g] = static_cast<double>(at[g + 1] - at[g]);
+  }
+  reduce(std::span<double>(sum));
+  reduce(std::span<double>(count));
+  // Sums that overflow (ratings of 1e300, say) are taken again scaled by the group's
+  // largest magnitude (over several ranks: the sum of theirs, as good a scale).
+  const auto rescaled = [&](const std::vector<double>& s, auto&& term) {
+    std::vector<double> out;
+    if (std::all_of(s.begin(), s.end(), [](double x) { return std::isfinite(x); })) return out;
+    if (scale.empty()) {
+      scale.assign(groups, 0.0);
+      for (std::size_t g = 0; g < groups; ++g) scale[g] = overflow_scale(v + at[g], at[g + 1] - at[g]);
+      reduce(std::span<double>(scale));
+    }
+    out.assign(groups, 0.0);
+    for (std::size_t g = 0; g < groups; ++g) {
+      if (std::isfinite(s[g]) || scale[g] == 0.0) continue;
+      for (std::size_t k = at[g]; k < at[g + 1]; ++k) out[g] += term(g, v[k] / scale[g]);
+    }
+    reduce(std::span<double>(out));
+    return out;
+  };
+  m.mean.assign(groups, 0.0);
+  const auto big = rescaled(sum, [](std::size_t, double x) { return x; });
+  for (std::size_t g = 0; g < groups; ++g) {
+    if (count[g] == 0.0) continue;
+    const bool scaled = !big.empty() && !std::isfinite(sum[g]) && scale[g] != 0.0;
+    m.mean[g] = scaled ? big[g] / count[g] * scale[g] : sum[g] / count[g];
+  }
+  m.count = count;
+  if (!deviations) return m;
+  std::vector<double> ss(groups, 0.0);
+  for (std::size_t g = 0; g < groups; ++g) {
+    const double mu = m.mean[g];
+    for (std::size_t k = at[g]; k < at[g + 1]; ++k) ss[g] += (v[k] - mu) * (v[k] - mu);
+  }
+  reduce(std::span<double>(ss));
+  const auto bigss = rescaled(ss, [&](std::size_t g, double x) {
+    const double d = x - m.mean[g] / scale[g];
+    return d * d;
+  });
+  m.deviation.assign(groups, 0.0);
+  for (std::size_t g = 0; g < groups; ++g) {
+    if (count[g] == 0.0) continue;
+    const bool scaled = !bigss.empty() && !std::isfinite(ss[g]) && scale[g] != 0.0;
+    m.deviation[g] = scaled ? std::sqrt(bigss[g] / count[g]) * scale[g] : std::sqrt(ss[g] / count[g]);
+  }
+  return m;
 }
 
 /// The mean and population standard deviation of v[0..n) ({0, 0} for n = 0).
 inline std::pair<double, double> mean_and_deviation(const double* v, std::size_t n) {
-  const double m = mean_of(v, n);
-  return {m, deviation_about(v, n, m)};
+  const std::size_t at[2] = {0, n};
+  const auto m = moments_of_groups(v, at, 1, true, detail::no_reduce{});
+  return {m.mean[0], m.deviation[0]};
+}
+
+/// The mean of v[0..n) (0 for n = 0), finite wherever the values are.
+inline double mean_of(const double* v, std::size_t n) {
+  const std::size_t at[2] = {0, n};
+  return moments_of_groups(v, at, 1, false, detail::no_reduce{}).mean[0];
 }
 
 /// The mean of the stored values (0 for an empty matrix).
 inline double mean_value(const csr_matrix<double>& R) { return mean_of(R.values.data(), R.nnz()); }
 
-/// Baselines by Surprise's alternating least squares on R (users x items) and RT (its transpose).
-inline baselines fit_baselines(const csr_matrix<double>& R, const csr_matrix<double>& RT, const baseline_options& o) {
+/// Baselines by Surprise's alternating least squares on R (users x items) and RT (its
+/// transpose). `reduce` sums the item side over ranks that hold other users (each user on
+/// one rank); detail::no_reduce in one process.
+template <class Reduce>
+baselines fit_baselines(const csr_matrix<double>& R, const csr_matrix<double>& RT, const baseline_options& o,
+                        Reduce&& reduce) {
   o.validate();
   baselines b;
-  b.global_mean = mean_value(R);
+  const std::size_t all[2] = {0, R.nnz()};
+  b.global_mean = moments_of_groups(R.values.data(), all, 1, false, reduce).mean[0];
   b.user.assign(R.rows, 0.0);
   b.item.assign(R.cols, 0.0);
   const double mu = b.global_mean;
+  std::vector<double> count(RT.rows), dev(RT.rows);
+  for (std::size_t i = 0; i < RT.rows; ++i) count[i] = static_cast<double>(RT.row_end(i) - RT.row_begin(i));
+  reduce(std::span<double>(count));
   for (std::size_t e = 0; e < o.n_epochs; ++e) {
     for (std::size_t i = 0; i < RT.rows; ++i) {
-      double dev = 0.0;
+      dev[i] = 0.0;
       for (std::size_t k = RT.row_begin(i); k < RT.row_end(i); ++k) {
-        dev += RT.values[k] - mu - b.user[static_cast<std::size_t>(RT.indices[k])];
+        dev[i] += RT.values[k] - mu - b.user[static_cast<std::size_t>(RT.indices[k])];
       }
-      b.item[i] = dev / (o.reg_i + static_cast<double>(RT.row_end(i) - RT.row_begin(i)));
     }
+    reduce(std::span<double>(dev));
+    for (std::size_t i = 0; i < RT.rows; ++i) b.item[i] = dev[i] / (o.reg_i + count[i]);
     for (std::size_t u = 0; u < R.rows; ++u) {
-      double dev = 0.0;
+      double d = 0.0;
       for (std::size_t k = R.row_begin(u); k < R.row_end(u); ++k) {
-        dev += R.values[k] - mu - b.item[static_cast<std::size_t>(R.indices[k])];
+        d += R.values[k] - mu - b.item[static_cast<std::size_t>(R.indices[k])];
       }
-      b.user[u] = dev / (o.reg_u + static_cast<double>(R.row_end(u) - R.row_begin(u)));
+      b.user[u] = d / (o.reg_u + static_cast<double>(R.row_end(u) - R.row_begin(u)));
     }
   }
   return b;
+}
+inline baselines fit_baselines(const csr_matrix<double>& R, const csr_matrix<double>& RT, const baseline_options& o) {
+  return fit_baselines(R, RT, o, detail::no_reduce{});
+}
+
+namespace detail {
+struct similarity_builder;
 }
 
 /// The similarities of n rows: a dense matrix or not, and each row's neighbour list.
@@ -238,8 +308,7 @@ class similarities {
   friend bool operator==(const similarities&, const similarities&) = default;
 
  private:
-  friend similarities compute_similarities(const csr_matrix<double>&, const similarity_options&, const baselines*,
-                                           bool, std::size_t, const progress_callback&);
+  friend struct detail::similarity_builder;
   std::size_t n_ = 0;
   similarity_options options_;
   matrix<double> dense_ = matrix<double>::from_shape({0, 0});
@@ -318,8 +387,8 @@ struct similarity_rule {
   similarity_mode mode;
   std::size_t min_support;
   double shrinkage;
-  const std::vector<double>* norms;   // zero-filled: each row's norm
-  const std::vector<double>* counts;  // jaccard: each row's stored count
+  const std::vector<double>* inv_norms;  // zero-filled: 1 / each row's norm (0 for a zero row)
+  const std::vector<double>* counts;     // jaccard: each row's stored count
 
   bool squares() const { return mode == similarity_mode::co_rated && kind != similarity_kind::msd && kind != similarity_kind::jaccard; }
   bool sums() const { return mode == similarity_mode::co_rated && kind == similarity_kind::pearson; }
@@ -338,17 +407,16 @@ struct similarity_rule {
     }
   }
 
-  /// The similarity of the accumulated row (norm_a, count_a: its own) with row b.
-  double value(const pair_sums& s, std::size_t b, double norm_a, double count_a) const {
+  /// The similarity of the accumulated row a with row b: symmetric in a and b to the last
+  /// bit, so a row computed whole equals the mirror image of the upper triangle.
+  double value(const pair_sums& s, std::size_t a, std::size_t b) const {
+    const double count_a = (*counts)[a];
     const double n = s.freq[b];
     if (s.freq[b] < min_support || s.freq[b] == 0) return 0.0;
     const auto ratio = [](double num, double den2) { return den2 > 0.0 ? num / std::sqrt(den2) : 0.0; };
     if (kind == similarity_kind::jaccard) return n / (count_a + (*counts)[b] - n);
     if (kind == similarity_kind::msd) return 1.0 / (s.prod[b] / n + 1.0);
-    if (mode == similarity_mode::zero_filled) {
-      const double d = norm_a * (*norms)[b];
-      return d > 0.0 ? s.prod[b] / d : 0.0;
-    }
+    if (mode == similarity_mode::zero_filled) return s.prod[b] * ((*inv_norms)[a] * (*inv_norms)[b]);
     if (kind == similarity_kind::pearson) {
       const double num = n * s.prod[b] - s.si[b] * s.sj[b];
       const double den2 = (n * s.sqi[b] - s.si[b] * s.si[b]) * (n * s.sqj[b] - s.sj[b] * s.sj[b]);
@@ -361,8 +429,10 @@ struct similarity_rule {
 };
 
 /// The values each kind compares: residuals of the baselines, centred values, or the data.
-inline csr_matrix<double> similarity_values(const csr_matrix<double>& M, similarity_kind kind, similarity_mode mode,
-                                            const baselines* b, bool rows_are_users) {
+/// `reduce` sums each row's statistics over ranks that hold other columns of it.
+template <class Reduce>
+csr_matrix<double> similarity_values(const csr_matrix<double>& M, similarity_kind kind, similarity_mode mode,
+                                     const baselines* b, bool rows_are_users, Reduce&& reduce) {
   csr_matrix<double> V = M;
   if (kind == similarity_kind::jaccard) {
     std::fill(V.values.begin(), V.values.end(), 1.0);
@@ -385,12 +455,9 @@ inline csr_matrix<double> similarity_values(const csr_matrix<double>& M, similar
       V.values[k] -= sum[y] / cnt[y];
     }
   } else if (kind == similarity_kind::pearson && mode == similarity_mode::zero_filled) {
+    const auto m = moments_of_groups(V.values.data(), V.indptr.data(), V.rows, false, reduce).mean;
     for (std::size_t a = 0; a < V.rows; ++a) {
-      const std::size_t b0 = V.row_begin(a), b1 = V.row_end(a);
-      double s = 0.0;
-      for (std::size_t k = b0; k < b1; ++k) s += V.values[k];
-      const double m = b1 > b0 ? s / static_cast<double>(b1 - b0) : 0.0;
-      for (std::size_t k = b0; k < b1; ++k) V.values[k] -= m;
+      for (std::size_t k = V.row_begin(a); k < V.row_end(a); ++k) V.values[k] -= m[a];
     }
   }
   return V;
@@ -473,57 +540,137 @@ inline std::vector<double> sparse_gram(const csr_matrix<double>& M, std::size_t 
 
 }  // namespace detail
 
-/// Similarities between the rows of M (compared over its columns). `b` (the baselines of
-/// the users x items data) is needed for pearson_baseline; rows_are_users says which side
-/// M's rows are; n_jobs threads (0: all); `progress` hears of the rows done.
-inline similarities compute_similarities(const csr_matrix<double>& M, const similarity_options& o,
-                                         const baselines* b = nullptr, bool rows_are_users = true,
-                                         std::size_t n_jobs = 1, const progress_callback& progress = {}) {
+namespace detail {
+
+/// What pairs of rows are compared by: the values (V), their transpose (columns x rows),
+/// each row's inverse norm and stored count, and the storage and accumulation chosen.
+struct similarity_setup {
+  csr_matrix<double> V, VT;
+  std::vector<double> inv_norms, counts;
+  similarity_options options;
+  bool dense = false;
+  bool by_rows = false;  // zero-filled products accumulated straight into dense rows
+
+  similarity_rule rule() const {
+    return {options.kind, options.mode, options.min_support, options.shrinkage, &inv_norms, &counts};
+  }
+};
+
+/// The setup for the rows of M; `reduce` sums the rows' statistics over ranks that hold
+/// other columns of them (no_reduce: all are here).
+template <class Reduce>
+similarity_setup setup_similarities(const csr_matrix<double>& M, const similarity_options& o, const baselines* b,
+                                    bool rows_are_users, Reduce&& reduce) {
   o.validate();
   if (o.kind == similarity_kind::pearson_baseline && b == nullptr) {
     throw invalid_argument("compute_similarities: pearson_baseline needs the baselines");
   }
   const std::size_t n = M.rows;
   if (n > static_cast<std::size_t>(INT32_MAX)) throw shape_error("compute_similarities: more than 2^31 - 1 rows");
-  const csr_matrix<double> V = detail::similarity_values(M, o.kind, o.mode, b, rows_are_users);
-  const csr_matrix<double> VT = V.transpose();
-  std::vector<double> norms(n, 0.0), counts(n, 0.0);
+  similarity_setup su;
+  su.options = o;
+  su.V = similarity_values(M, o.kind, o.mode, b, rows_are_users, reduce);
+  su.VT = su.V.transpose();
+  const csr_matrix<double>& V = su.V;
+  su.inv_norms.assign(n, 0.0);
+  su.counts.assign(n, 0.0);
   for (std::size_t a = 0; a < n; ++a) {
-    for (std::size_t k = V.row_begin(a); k < V.row_end(a); ++k) norms[a] += V.values[k] * V.values[k];
-    norms[a] = std::sqrt(norms[a]);
-    counts[a] = static_cast<double>(V.row_end(a) - V.row_begin(a));
+    for (std::size_t k = V.row_begin(a); k < V.row_end(a); ++k) su.inv_norms[a] += V.values[k] * V.values[k];
+    su.counts[a] = static_cast<double>(V.row_end(a) - V.row_begin(a));
   }
-  const detail::similarity_rule rule{o.kind, o.mode, o.min_support, o.shrinkage, &norms, &counts};
-
-  similarities out;
-  out.n_ = n;
-  out.options_ = o;
-  const bool dense = o.storage == similarity_storage::dense || (o.storage == similarity_storage::automatic && n <= 4096);
-  if (dense) out.dense_ = detail::empty_matrix<double>(n, n);
-  // Zero-filled cosines need no counts: each row accumulates straight into a dense row (the
-  // output's own, or a scratch one when most pairs share a column), finished in one pass.
+  reduce(std::span<double>(su.inv_norms));
+  reduce(std::span<double>(su.counts));
+  for (auto& x : su.inv_norms) x = x > 0.0 ? 1.0 / std::sqrt(x) : 0.0;
+  su.dense = o.storage == similarity_storage::dense || (o.storage == similarity_storage::automatic && n <= 4096);
+  // Zero-filled cosines need no counts: each row can accumulate straight into a dense row
+  // (the output's own, or a scratch one when most pairs share a column).
   double work = 0.0;
-  for (std::size_t y = 0; y < VT.rows; ++y) {
-    const auto c = static_cast<double>(VT.row_end(y) - VT.row_begin(y));
+  for (std::size_t y = 0; y < su.VT.rows; ++y) {
+    const auto c = static_cast<double>(su.VT.row_end(y) - su.VT.row_begin(y));
     work += c * c;
   }
-  const bool by_rows = o.mode == similarity_mode::zero_filled && o.kind != similarity_kind::jaccard &&
-                       o.min_support <= 1 && (dense || work >= 0.25 * static_cast<double>(n) * static_cast<double>(n));
-  std::vector<double> inv_norm(n);
-  for (std::size_t a = 0; a < n; ++a) inv_norm[a] = norms[a] > 0.0 ? 1.0 / norms[a] : 0.0;
+  reduce(std::span<double>(&work, 1));
+  su.by_rows = o.mode == similarity_mode::zero_filled && o.kind != similarity_kind::jaccard && o.min_support <= 1 &&
+               (su.dense || work >= 0.25 * static_cast<double>(n) * static_cast<double>(n));
+  return su;
+}
+
+/// Row a's similarities from its pair sums s (then cleared): written into acc when given
+/// (entries lo..n zeroed first), the positive ones into cand.
+inline void row_from_sums(const similarity_rule& rule, std::size_t a, std::size_t lo, std::size_t n, pair_sums& s,
+                          double* acc, std::vector<std::pair<double, std::int32_t>>& cand) {
+  if (acc != nullptr) std::fill(acc + lo, acc + n, 0.0);
+  cand.clear();
+  for (const auto bj : s.touched) {
+    const auto j = static_cast<std::size_t>(bj);
+    if (j == a) continue;
+    const double v = rule.value(s, a, j);
+    if (acc != nullptr) acc[j] = v;
+    if (v > 0.0) cand.emplace_back(v, bj);
+  }
+  s.clear();
+}
+
+/// The neighbour lists of consecutive chunks of rows, kept by parallel workers and joined in
+/// chunk order into the similarities.
+struct similarity_builder {
+  std::vector<std::vector<std::int32_t>> idx;
+  std::vector<std::vector<double>> sim;
+  std::vector<std::vector<std::size_t>> len;
+
+  explicit similarity_builder(std::size_t chunks) : idx(chunks), sim(chunks), len(chunks) {}
+  void keep(std::size_t c, const std::vector<std::pair<double, std::int32_t>>& cand) {
+    for (const auto& [v, j] : cand) {
+      idx[c].push_back(j);
+      sim[c].push_back(v);
+    }
+    len[c].push_back(cand.size());
+  }
+  static similarities start(std::size_t n, const similarity_options& o, bool dense) {
+    similarities out;
+    out.n_ = n;
+    out.options_ = o;
+    if (dense) out.dense_ = empty_matrix<double>(n, n);
+    return out;
+  }
+  static double* dense_data(similarities& out) { return out.dense_.data(); }
+  void finish(similarities& out) const {
+    out.indptr_.assign(1, 0);
+    out.indptr_.reserve(out.n_ + 1);
+    for (std::size_t c = 0; c < len.size(); ++c) {
+      for (const auto l : len[c]) out.indptr_.push_back(out.indptr_.back() + l);
+      out.index_.insert(out.index_.end(), idx[c].begin(), idx[c].end());
+      out.sims_.insert(out.sims_.end(), sim[c].begin(), sim[c].end());
+    }
+  }
+};
+
+}  // namespace detail
+
+/// Similarities between the rows of M (compared over its columns). `b` (the baselines of
+/// the users x items data) is needed for pearson_baseline; rows_are_users says which side
+/// M's rows are; n_jobs threads (0: all); `progress` hears of the rows done.
+inline similarities compute_similarities(const csr_matrix<double>& M, const similarity_options& o,
+                                         const baselines* b = nullptr, bool rows_are_users = true,
+                                         std::size_t n_jobs = 1, const progress_callback& progress = {}) {
+  const detail::similarity_setup su = detail::setup_similarities(M, o, b, rows_are_users, detail::no_reduce{});
+  const detail::similarity_rule rule = su.rule();
+  const csr_matrix<double>& V = su.V;
+  const csr_matrix<double>& VT = su.VT;
+  const std::size_t n = M.rows;
+  const bool dense = su.dense, by_rows = su.by_rows;
+  similarities out = detail::similarity_builder::start(n, o, dense);
   // Dense storage: each row's upper part (b > a), then the mirror image, then the neighbour
   // lists from the full rows. Lists only: each full row in a scratch accumulator.
   constexpr std::size_t chunk = 64;
   const std::size_t n_chunks = (n + chunk - 1) / chunk;
-  std::vector<std::vector<std::int32_t>> idx(n_chunks);
-  std::vector<std::vector<double>> sim(n_chunks);
-  std::vector<std::vector<std::size_t>> len(n_chunks);
+  detail::similarity_builder lists(n_chunks);
   const auto row_values = [&](std::size_t a, double* acc, detail::pair_sums* s, std::vector<std::pair<double, std::int32_t>>& cand) {
     // acc: the row (dense storage: b > a only) or null; cand: the positive values (lists only).
     const auto from = dense ? static_cast<std::int32_t>(a + 1) : 0;
     const std::size_t lo = dense ? a + 1 : 0;
-    cand.clear();
     if (by_rows) {
+      cand.clear();
       std::fill(acc + lo, acc + n, 0.0);
       for (std::size_t p = V.indptr[a]; p < V.indptr[a + 1]; ++p) {
         const auto y = static_cast<std::size_t>(V.indices[p]);
@@ -532,43 +679,26 @@ inline similarities compute_similarities(const csr_matrix<double>& M, const simi
           acc[static_cast<std::size_t>(VT.indices[q])] += ra * VT.values[q];
         }
       }
-      const double ia = inv_norm[a];
-      for (std::size_t b = lo; b < n; ++b) acc[b] *= ia * inv_norm[b];
+      const double ia = su.inv_norms[a];
+      for (std::size_t b = lo; b < n; ++b) acc[b] *= ia * su.inv_norms[b];
       if (!dense) acc[a] = 0.0;
       return;
     }
-    if (acc != nullptr) std::fill(acc + lo, acc + n, 0.0);
     rule.accumulate(V.indices.data() + V.indptr[a], V.values.data() + V.indptr[a], V.indptr[a + 1] - V.indptr[a], VT,
                     *s, from);
-    for (const auto bj : s->touched) {
-      const auto j = static_cast<std::size_t>(bj);
-      if (j == a) continue;
-      const double v = rule.value(*s, j, norms[a], counts[a]);
-      if (acc != nullptr) acc[j] = v;
-      if (v > 0.0) cand.emplace_back(v, bj);
-    }
-    s->clear();
-  };
-  const auto keep = [&](std::size_t c, const std::vector<std::pair<double, std::int32_t>>& cand) {
-    for (const auto& [v, j] : cand) {
-      idx[c].push_back(j);
-      sim[c].push_back(v);
-    }
-    len[c].push_back(cand.size());
+    detail::row_from_sums(rule, a, lo, n, *s, acc, cand);
   };
   detail::progress_counter done(progress, "similarities", n);
   if (dense) {
+    double* D = detail::similarity_builder::dense_data(out);
     parallel_for(n_chunks, n_jobs, [&](std::size_t c) {
       std::optional<detail::pair_sums> s;
       if (!by_rows) s.emplace(n, rule.squares(), rule.sums());
       std::vector<std::pair<double, std::int32_t>> cand;
-      for (std::size_t a = c * chunk; a < std::min(n, (c + 1) * chunk); ++a) {
-        row_values(a, out.dense_.data() + a * n, s ? &*s : nullptr, cand);
-      }
+      for (std::size_t a = c * chunk; a < std::min(n, (c + 1) * chunk); ++a) row_values(a, D + a * n, s ? &*s : nullptr, cand);
       done.add(std::min(n, (c + 1) * chunk) - c * chunk);
     });
     // The lower triangle from the upper, in tiles.
-    double* D = out.dense_.data();
     parallel_for(n_chunks, n_jobs, [&](std::size_t c) {
       for (std::size_t a = c * chunk; a < std::min(n, (c + 1) * chunk); ++a) D[a * n + a] = 1.0;
       for (std::size_t b0 = 0; b0 <= c * chunk; b0 += chunk) {
@@ -581,7 +711,7 @@ inline similarities compute_similarities(const csr_matrix<double>& M, const simi
       std::vector<std::pair<double, std::int32_t>> cand;
       for (std::size_t a = c * chunk; a < std::min(n, (c + 1) * chunk); ++a) {
         detail::select_from_row(D + a * n, n, a, o.neighbours, cand);
-        keep(c, cand);
+        lists.keep(c, cand);
       }
     });
   } else {
@@ -597,19 +727,188 @@ inline similarities compute_similarities(const csr_matrix<double>& M, const simi
         } else {
           detail::select_neighbours(cand, o.neighbours);
         }
-        keep(c, cand);
+        lists.keep(c, cand);
       }
       done.add(std::min(n, (c + 1) * chunk) - c * chunk);
     });
   }
-  out.indptr_.assign(1, 0);
-  out.indptr_.reserve(n + 1);
-  for (std::size_t c = 0; c < n_chunks; ++c) {
-    for (const auto l : len[c]) out.indptr_.push_back(out.indptr_.back() + l);
-    out.index_.insert(out.index_.end(), idx[c].begin(), idx[c].end());
-    out.sims_.insert(out.sims_.end(), sim[c].begin(), sim[c].end());
-  }
+  lists.finish(out);
   return out;
+}
+
+namespace detail {
+/// Rows per owner in one exchange of compute_similarities across ranks (the same on every
+/// rank): bounds the pair sums a rank holds at once.
+inline std::size_t similarity_rows_per_round = 256;
+}  // namespace detail
+
+/// The similarities of M's rows when its columns are spread over the ranks of `comm`: every
+/// rank holds all n rows (the same row ids in the same order) and its own columns (item_knn
+/// across ranks: items x each rank's users). Column statistics must be local, so the kinds
+/// that centre on column means (adjusted_cosine) need each column on one rank, which holds
+/// for users. Rank r owns a contiguous block of rows. In rounds of at most 256 rows per owner,
+/// every rank sends each owner the pair sums of that owner's rows over its own columns
+/// (count, products and, by kind, squares and sums, for each pair that shares a column), the
+/// owner adds them in rank order and finishes its rows as one process does; the finished
+/// rows (dense storage: n doubles each) and neighbour lists are then gathered by every rank.
+/// Sums of whole numbers (0/1 or integer ratings) make the one-process table bit for bit;
+/// otherwise the pair sums differ from one process's by their rounding only.
+/// `progress` hears of this rank's rows.
+template <communicator C>
+similarities compute_similarities(C& comm, const csr_matrix<double>& M, const similarity_options& o,
+                                  const baselines* b = nullptr, bool rows_are_users = true, std::size_t n_jobs = 1,
+                                  const progress_callback& progress = {}) {
+  if constexpr (std::is_same_v<std::remove_cv_t<C>, local_communicator>) {
+    return compute_similarities(M, o, b, rows_are_users, n_jobs, progress);
+  } else {
+    namespace dd = distributed::detail;
+    const auto reduce = [&](std::span<double> v) { comm.allreduce_sum(v); };
+    const detail::similarity_setup su = detail::setup_similarities(M, o, b, rows_are_users, reduce);
+    const detail::similarity_rule rule = su.rule();
+    const csr_matrix<double>& V = su.V;
+    const std::size_t n = M.rows;
+    const auto ranks = static_cast<std::size_t>(comm.size()), me = static_cast<std::size_t>(comm.rank());
+    const auto first = [&](std::size_t r) { return n * r / ranks; };  // owner r: rows [first(r), first(r + 1))
+    const std::size_t lo = first(me), hi = first(me + 1);
+    const std::size_t per_round = std::max<std::size_t>(detail::similarity_rows_per_round, 1);
+    constexpr std::size_t chunk = 32;
+    std::size_t widest = 0;
+    for (std::size_t r = 0; r < ranks; ++r) widest = std::max(widest, first(r + 1) - first(r));
+    const std::size_t rounds = (widest + per_round - 1) / per_round;
+    const bool squares = rule.squares(), sums = rule.sums();
+    std::vector<double> my_rows(su.dense ? (hi - lo) * n : 0);
+    const std::size_t my_chunks = (hi - lo + chunk - 1) / chunk;
+    detail::similarity_builder lists(my_chunks);
+    detail::progress_counter done(progress, "similarities", hi - lo);
+    for (std::size_t t = 0; t < rounds; ++t) {
+      // This rank's pair sums of every owner's rows of the round: records (row, count, then
+      // per pair: row, count, products, squares, sums), in row order, in chunks.
+      const auto round_rows = [&](std::size_t r) {
+        const std::size_t b0 = std::min(first(r) + t * per_round, first(r + 1));
+        return std::pair{b0, std::min(b0 + per_round, first(r + 1))};
+      };
+      std::vector<std::pair<std::size_t, std::size_t>> pieces;  // [a0, a1) of one owner
+      for (std::size_t r = 0; r < ranks; ++r) {
+        const auto [a0, a1] = round_rows(r);
+        for (std::size_t a = a0; a < a1; a += chunk) pieces.emplace_back(a, std::min(a1, a + chunk));
+      }
+      std::vector<std::vector<char>> bytes(pieces.size());
+      parallel_for(pieces.size(), n_jobs, [&](std::size_t c) {
+        detail::pair_sums s(n, squares, sums);
+        std::vector<char>& out = bytes[c];
+        for (std::size_t a = pieces[c].first; a < pieces[c].second; ++a) {
+          rule.accumulate(V.indices.data() + V.indptr[a], V.values.data() + V.indptr[a], V.indptr[a + 1] - V.indptr[a],
+                          su.VT, s, 0);
+          if (s.touched.empty()) continue;
+          dd::put(out, static_cast<std::uint32_t>(a));
+          dd::put(out, static_cast<std::uint32_t>(s.touched.size()));
+          for (const auto bj : s.touched) {
+            const auto j = static_cast<std::size_t>(bj);
+            dd::put(out, bj);
+            dd::put(out, s.freq[j]);
+            dd::put(out, s.prod[j]);
+            if (squares) dd::put(out, s.sqi[j]), dd::put(out, s.sqj[j]);
+            if (sums) dd::put(out, s.si[j]), dd::put(out, s.sj[j]);
+          }
+          s.clear();
+        }
+      });
+      std::vector<char> send;
+      std::vector<std::size_t> counts(ranks, 0);
+      for (std::size_t c = 0, r = 0; c < pieces.size(); ++c) {
+        while (pieces[c].first >= first(r + 1)) ++r;
+        counts[r] += bytes[c].size();
+        send.insert(send.end(), bytes[c].begin(), bytes[c].end());
+        std::vector<char>().swap(bytes[c]);
+      }
+      const std::vector<char> got = comm.alltoallv(std::span<const char>(send), counts);
+      std::vector<char>().swap(send);
+      // Records arrive in rank order: each owned row's records, in the order to add them.
+      const auto mine_now = round_rows(me);
+      const std::size_t m0 = mine_now.first, m1 = mine_now.second;  // lambdas capture them (clang 14)
+      std::vector<std::vector<std::size_t>> records(m1 - m0);
+      const std::size_t entry = 2 * sizeof(std::uint32_t) + sizeof(double) * (1 + (squares ? 2 : 0) + (sums ? 2 : 0));
+      {
+        dd::reader in(got, "compute_similarities");
+        std::size_t at = 0;
+        while (!in.done()) {
+          const auto a = in.get<std::uint32_t>();
+          const auto k = in.get<std::uint32_t>();
+          if (a < m0 || a >= m1) throw distributed_error("compute_similarities: a rank sent row " + std::to_string(a) + ", not owned here");
+          records[a - m0].push_back(at);
+          in.skip(static_cast<std::size_t>(k) * entry);
+          at += 2 * sizeof(std::uint32_t) + static_cast<std::size_t>(k) * entry;
+        }
+      }
+      parallel_for((m1 - m0 + chunk - 1) / chunk, n_jobs, [&](std::size_t c) {
+        detail::pair_sums s(n, squares, sums);
+        std::vector<std::pair<double, std::int32_t>> cand;
+        const std::size_t a0 = m0 + c * chunk, a1 = std::min(m1, a0 + chunk);
+        for (std::size_t a = a0; a < a1; ++a) {
+          for (const std::size_t at : records[a - m0]) {
+            dd::reader in(std::span<const char>(got).subspan(at), "compute_similarities");
+            in.get<std::uint32_t>();
+            const auto k = in.get<std::uint32_t>();
+            for (std::uint32_t q = 0; q < k; ++q) {
+              const auto bj = in.get<std::int32_t>();
+              if (bj < 0 || static_cast<std::size_t>(bj) >= n) throw distributed_error("compute_similarities: a column index out of range");
+              const auto j = static_cast<std::size_t>(bj);
+              if (s.freq[j] == 0) s.touched.push_back(bj);
+              s.freq[j] += in.get<std::uint32_t>();
+              s.prod[j] += in.get<double>();
+              if (squares) s.sqi[j] += in.get<double>(), s.sqj[j] += in.get<double>();
+              if (sums) s.si[j] += in.get<double>(), s.sj[j] += in.get<double>();
+            }
+          }
+          double* acc = su.dense ? my_rows.data() + (a - lo) * n : nullptr;
+          detail::row_from_sums(rule, a, 0, n, s, acc, cand);
+          if (su.dense) {
+            acc[a] = 1.0;
+            detail::select_from_row(acc, n, a, o.neighbours, cand);
+          } else {
+            detail::select_neighbours(cand, o.neighbours);
+          }
+          lists.keep((a - lo) / chunk, cand);
+        }
+        done.add(a1 - a0);
+      });
+    }
+    // Every rank's rows: dense values, then (count, index, similarity) of each list.
+    std::vector<char> mine(my_rows.size() * sizeof(double));
+    if (!my_rows.empty()) std::memcpy(mine.data(), my_rows.data(), mine.size());
+    std::vector<double>().swap(my_rows);
+    for (std::size_t c = 0; c < my_chunks; ++c) {
+      std::size_t q = 0;
+      for (const auto l : lists.len[c]) {
+        dd::put(mine, static_cast<std::uint64_t>(l));
+        for (std::size_t e = 0; e < l; ++e, ++q) dd::put(mine, lists.idx[c][q]), dd::put(mine, lists.sim[c][q]);
+      }
+    }
+    similarities out = detail::similarity_builder::start(n, o, su.dense);
+    detail::similarity_builder all(1);
+    const auto gathered = comm.allgatherv(std::span<const char>(mine));
+    for (std::size_t r = 0; r < ranks; ++r) {
+      const std::size_t rows = first(r + 1) - first(r);
+      const std::size_t dense_bytes = su.dense ? rows * n * sizeof(double) : 0;
+      if (gathered[r].size() < dense_bytes) throw distributed_error("compute_similarities: rank " + std::to_string(r) + " sent too few rows");
+      if (dense_bytes > 0) std::memcpy(detail::similarity_builder::dense_data(out) + first(r) * n, gathered[r].data(), dense_bytes);
+      dd::reader in(std::span<const char>(gathered[r]).subspan(dense_bytes), "compute_similarities");
+      std::vector<std::pair<double, std::int32_t>> cand;
+      for (std::size_t a = 0; a < rows; ++a) {
+        const auto l = in.get<std::uint64_t>();
+        if (l > n) throw distributed_error("compute_similarities: a neighbour list longer than the rows");
+        cand.clear();
+        for (std::uint64_t e = 0; e < l; ++e) {
+          const auto j = in.get<std::int32_t>();
+          cand.emplace_back(in.get<double>(), j);
+        }
+        all.keep(0, cand);
+      }
+      if (!in.done()) throw distributed_error("compute_similarities: rank " + std::to_string(r) + " sent more than its rows");
+    }
+    all.finish(out);
+    return out;
+  }
 }
 
 namespace detail {

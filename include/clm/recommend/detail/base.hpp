@@ -28,6 +28,7 @@
 #include "clm/core/types.hpp"
 #include "clm/core/validate.hpp"
 #include "clm/data/interactions.hpp"
+#include "clm/distributed/communicator.hpp"
 
 namespace clm {
 
@@ -108,12 +109,54 @@ struct recommender_data {
     for (std::size_t r = 0; r < m; ++r) popularity_rank[static_cast<std::size_t>(by_popularity[r])] = static_cast<std::int32_t>(r);
   }
 
+  /// From serial version 3 on the popularity is saved: a fit across ranks counts every
+  /// rank's users, which the rank's own data cannot rebuild. Older files rebuild it.
   template <class A>
   void serialize(A& ar) {
     ar(data);
     if constexpr (A::loading) build();
+    if (ar.version() < 3) return;
+    if constexpr (A::loading) {
+      std::vector<double> users;
+      ar(users);
+      ar.check(users.size() == data.n_items(), "recommender: the popularity does not cover the items");
+      for (const double u : users) ar.check(std::isfinite(u) && u >= 0.0, "recommender: a popularity is not a finite count");
+      set_popularity(std::move(users));
+    } else {
+      ar(popularity);
+    }
   }
 };
+
+/// The training data of an item-side fit across the ranks of `comm`, each user's
+/// interactions on one rank: the ranks' item ids united in rank order of first appearance
+/// (the one-process order when rank r holds the r-th piece of the data), this rank's users,
+/// and the item popularity summed over the ranks. Throws shape_error when no rank has an
+/// interaction.
+template <communicator C>
+recommender_data united_item_data(C& comm, const interactions& data, const char* owner) {
+  std::vector<char> mine;
+  for (const auto& id : data.item_ids()) distributed::detail::put_text(mine, id);
+  std::vector<std::string> items;
+  id_index seen;
+  const string_at key{&items};
+  for (const auto& bytes : comm.allgatherv(std::span<const char>(mine))) {
+    distributed::detail::reader in(bytes, owner);
+    while (!in.done()) {
+      const std::string_view id = in.text();
+      if (seen.find(id, key)) continue;
+      items.emplace_back(id);
+      seen.insert(items.size() - 1, key);
+    }
+  }
+  if (items.empty()) throw shape_error(std::string(owner) + ".fit: no interactions on any rank");
+  recommender_data d;
+  d.data = data.with_item_ids(std::move(items));
+  d.build();
+  comm.allreduce_sum(std::span<double>(d.popularity));
+  d.set_popularity(std::move(d.popularity));
+  return d;
+}
 
 inline void check_training_data(const interactions& data, const char* owner) {
   if (data.n_users() == 0 || data.n_items() == 0 || data.nnz() == 0) {
@@ -169,7 +212,8 @@ class recommender_base {
   using value_type = T;
   using data_type = interactions;
   /// 2: the training interactions keep their entry order (ties follow the data).
-  static constexpr std::uint32_t serial_version = 2;
+  /// 3: the item popularity is saved (fits across ranks count every rank's users).
+  static constexpr std::uint32_t serial_version = 3;
   static std::string model_kind() { return model_kind_name<T>(Derived::name); }
 
   recommender_base() { params_.validate(); }
