@@ -15,9 +15,21 @@
 //   user_factors(), item_factors()
 //   recommend_for_items      solves a new user's factors exactly (Cholesky) from the items
 //   similar_items(j, n)      by the cosine of the item factors
+//
+// fit(comm, data): the fit of the users held across the ranks of `comm`
+// (clm/distributed/communicator.hpp), each user's interactions on one rank. Item ids are
+// united in rank order; every rank draws the one-process start (all users' factors, keeping
+// its own users', then the items'). A user sweep is local. An item sweep runs every item's
+// conjugate gradient in lockstep over blocks of items: the residuals and the products A p
+// of each step are summed over the ranks (one reduction of items x factors doubles per step
+// and block, plus X'X once per sweep), so every rank takes the same steps and holds the
+// same item factors; each rank keeps its own users' factors. The result is the one-process
+// fit up to the rounding of sums taken in another order.
 
 #include <cmath>
+#include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "clm/core/blas.hpp"
@@ -75,42 +87,88 @@ inline std::vector<double> gram_plus(const matrix<double>& Y, double reg) {
   return G;
 }
 
-/// cg_steps of conjugate gradient on row u's normal equations, from x (updated in place).
-/// A = YtY + sum (c - 1) y y', b = sum c y over the row's stored (item, value).
-inline void als_cg_row(const std::vector<double>& YtY, const matrix<double>& Y, const csr_matrix<double>& R,
-                       std::size_t u, double alpha, std::size_t steps, double* x, std::vector<double>& r,
-                       std::vector<double>& p, std::vector<double>& Ap) {
-  const std::size_t f = Y.shape()[1];
+/// Rows of the block solved in lockstep (each array rows x factors).
+inline std::size_t als_block_rows(std::size_t f) { return std::max<std::size_t>(256, (std::size_t{1} << 22) / f); }
+
+/// cg_steps of conjugate gradient on the normal equations of rows [r0, r1) of R at once,
+/// from their factors x (rows r0.. of x_all, updated in place):
+///   A = G + sum (c - 1) y y',  b = sum c y   over the row's stored (column, value),
+/// G = other'other + reg I, y the other side's factors. `reduce` sums each step's residuals
+/// and products A p over ranks holding other entries of the same rows (no_reduce: none);
+/// the rank with add_gram adds the G terms once. Every row's arithmetic is that of solving
+/// the row alone, and every rank that reduces takes the same steps.
+template <class Reduce>
+void als_cg_rows(const std::vector<double>& G, const matrix<double>& other, const csr_matrix<double>& R,
+                 std::size_t r0, std::size_t r1, double alpha, std::size_t steps, double* x_all, bool add_gram,
+                 Reduce&& reduce, std::vector<double>& r, std::vector<double>& p, std::vector<double>& Ap) {
+  const std::size_t f = other.shape()[1], n = r1 - r0;
   const auto dot = [f](const double* a, const double* b) { return blas::dot(a, b, f); };
+  r.assign(n * f, 0.0);
+  p.resize(n * f);
+  Ap.resize(n * f);
+  std::vector<double> rs(n);
+  std::vector<char> active(n, 1);
   // r = b - A x
-  for (std::size_t a = 0; a < f; ++a) r[a] = -dot(YtY.data() + a * f, x);
-  for (std::size_t q = R.row_begin(u); q < R.row_end(u); ++q) {
-    const double* y = Y.data() + static_cast<std::size_t>(R.indices[q]) * f;
-    const double c = 1.0 + alpha * R.values[q];
-    const double w = c - (c - 1.0) * dot(y, x);
-    for (std::size_t t = 0; t < f; ++t) r[t] += w * y[t];
-  }
-  p = r;
-  double rs = dot(r.data(), r.data());
-  if (rs < 1e-20) return;
-  for (std::size_t it = 0; it < steps; ++it) {
-    for (std::size_t a = 0; a < f; ++a) Ap[a] = dot(YtY.data() + a * f, p.data());
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::size_t u = r0 + k;
+    const double* x = x_all + u * f;
+    double* rk = r.data() + k * f;
+    if (add_gram) for (std::size_t a = 0; a < f; ++a) rk[a] = -dot(G.data() + a * f, x);
     for (std::size_t q = R.row_begin(u); q < R.row_end(u); ++q) {
-      const double* y = Y.data() + static_cast<std::size_t>(R.indices[q]) * f;
-      const double w = alpha * R.values[q] * dot(y, p.data());
-      for (std::size_t t = 0; t < f; ++t) Ap[t] += w * y[t];
+      const double* y = other.data() + static_cast<std::size_t>(R.indices[q]) * f;
+      const double c = 1.0 + alpha * R.values[q];
+      const double w = c - (c - 1.0) * dot(y, x);
+      for (std::size_t t = 0; t < f; ++t) rk[t] += w * y[t];
     }
-    const double pAp = dot(p.data(), Ap.data());
-    if (!(pAp > 0.0)) return;
-    const double step = rs / pAp;
-    for (std::size_t t = 0; t < f; ++t) {
-      x[t] += step * p[t];
-      r[t] -= step * Ap[t];
+  }
+  reduce(std::span<double>(r));
+  for (std::size_t k = 0; k < n; ++k) {
+    std::copy(r.begin() + static_cast<std::ptrdiff_t>(k * f), r.begin() + static_cast<std::ptrdiff_t>((k + 1) * f),
+              p.begin() + static_cast<std::ptrdiff_t>(k * f));
+    rs[k] = dot(r.data() + k * f, r.data() + k * f);
+    if (rs[k] < 1e-20) active[k] = 0;
+  }
+  for (std::size_t it = 0; it < steps; ++it) {
+    bool any = false;
+    for (std::size_t k = 0; k < n; ++k) any = any || active[k];
+    if (!any) return;  // the same on every rank: the flags come from reduced values
+    for (std::size_t k = 0; k < n; ++k) {
+      double* Apk = Ap.data() + k * f;
+      std::fill(Apk, Apk + f, 0.0);
+      if (!active[k]) continue;
+      const std::size_t u = r0 + k;
+      const double* pk = p.data() + k * f;
+      if (add_gram) for (std::size_t a = 0; a < f; ++a) Apk[a] = dot(G.data() + a * f, pk);
+      for (std::size_t q = R.row_begin(u); q < R.row_end(u); ++q) {
+        const double* y = other.data() + static_cast<std::size_t>(R.indices[q]) * f;
+        const double w = alpha * R.values[q] * dot(y, pk);
+        for (std::size_t t = 0; t < f; ++t) Apk[t] += w * y[t];
+      }
     }
-    const double rs_new = dot(r.data(), r.data());
-    if (rs_new < 1e-20) return;
-    for (std::size_t t = 0; t < f; ++t) p[t] = r[t] + rs_new / rs * p[t];
-    rs = rs_new;
+    reduce(std::span<double>(Ap));
+    for (std::size_t k = 0; k < n; ++k) {
+      if (!active[k]) continue;
+      double* x = x_all + (r0 + k) * f;
+      double *rk = r.data() + k * f, *pk = p.data() + k * f;
+      const double* Apk = Ap.data() + k * f;
+      const double pAp = dot(pk, Apk);
+      if (!(pAp > 0.0)) {
+        active[k] = 0;
+        continue;
+      }
+      const double step = rs[k] / pAp;
+      for (std::size_t t = 0; t < f; ++t) {
+        x[t] += step * pk[t];
+        rk[t] -= step * Apk[t];
+      }
+      const double rs_new = dot(rk, rk);
+      if (rs_new < 1e-20) {
+        active[k] = 0;
+        continue;
+      }
+      for (std::size_t t = 0; t < f; ++t) pk[t] = rk[t] + rs_new / rs[k] * pk[t];
+      rs[k] = rs_new;
+    }
   }
 }
 
@@ -136,23 +194,66 @@ class implicit_als : public detail::recommender_base<implicit_als<T>, als_params
 
   /// Fits on the interactions; `progress` hears of the sweeps done.
   implicit_als& fit(const interactions& data, const progress_callback& progress = {}) {
+    local_communicator one;
+    return fit(one, data, progress);
+  }
+
+  /// The fit of the users held across the ranks of `comm` (see the top).
+  template <class C>
+  implicit_als& fit(C& comm, const interactions& data, const progress_callback& progress = {}) {
+    static_assert(communicator<C>, "fit(comm, data): comm must be a clm::communicator");
+    constexpr bool one_process = std::is_same_v<std::remove_cv_t<C>, local_communicator>;
     const auto& p = this->params_;
     detail::als_state st;
-    st.train = this->begin_fit(data);
-    const std::size_t f = p.factors;
+    std::size_t first_user = 0, all_users = data.n_users();
+    if constexpr (one_process) {
+      st.train = this->begin_fit(data);
+    } else {
+      this->state_.reset();
+      distributed::same_everywhere(comm, "implicit_als.fit: the parameters",
+                                   distributed::fingerprint(p.factors, p.regularization, p.alpha, p.iterations,
+                                                            p.cg_steps, p.seed).value());
+      st.train = detail::united_item_data(comm, data, "implicit_als");
+      const auto counts = distributed::allgather_value(comm, static_cast<std::uint64_t>(data.n_users()));
+      all_users = 0;
+      for (std::size_t r = 0; r < counts.size(); ++r) {
+        if (static_cast<int>(r) == comm.rank()) first_user = all_users;
+        all_users += counts[r];
+      }
+    }
+    const std::size_t f = p.factors, n = data.n_users(), m = st.train.data.n_items();
+    // The one-process draws: every user's factors (this rank keeps its own), then the items'.
     random_engine g(p.seed);
-    st.X = matrix<double>::from_shape({data.n_users(), f});
-    st.Y = matrix<double>::from_shape({data.n_items(), f});
-    for (auto& v : st.X) v = 0.01 * normal(g);
+    st.X = matrix<double>::from_shape({n, f});
+    st.Y = matrix<double>::from_shape({m, f});
+    for (std::size_t u = 0; u < all_users; ++u) {
+      for (std::size_t t = 0; t < f; ++t) {
+        const double v = 0.01 * normal(g);
+        if (u >= first_user && u < first_user + n) st.X(u - first_user, t) = v;
+      }
+    }
     for (auto& v : st.Y) v = 0.01 * normal(g);
+    const auto reduce = [&](std::span<double> v) {
+      if constexpr (!one_process) comm.allreduce_sum(v);
+    };
     detail::progress_counter done(progress, "implicit_als", p.iterations);
     for (std::size_t it = 0; it < p.iterations; ++it) {
-      solve_side(data.matrix(), st.Y, st.X);
-      solve_side(st.train.by_item, st.X, st.Y);
+      solve_side(st.train.data.matrix(), st.Y, st.X, detail::gram_plus(st.Y, p.regularization), detail::no_reduce{}, true);
+      // Items: X'X summed over the ranks' users, then the regularisation.
+      std::vector<double> G = detail::gram_plus(st.X, 0.0);
+      reduce(std::span<double>(G));
+      for (std::size_t a = 0; a < f; ++a) G[a * f + a] += p.regularization;
+      if constexpr (one_process) {
+        solve_side(st.train.by_item, st.X, st.Y, G, detail::no_reduce{}, true);
+      } else {
+        solve_side(st.train.by_item, st.X, st.Y, G, reduce, comm.rank() == 0);
+      }
       done.add(1);
     }
-    for (const double v : st.X) check_finite(v);
-    for (const double v : st.Y) check_finite(v);
+    distributed::run_agreed(comm, "implicit_als.fit", [&] {
+      for (const double v : st.X) check_finite(v);
+      for (const double v : st.Y) check_finite(v);
+    });
     this->state_ = std::move(st);
     return *this;
   }
@@ -223,18 +324,26 @@ class implicit_als : public detail::recommender_base<implicit_als<T>, als_params
     blas::gemv(blas::op::none, Y.shape()[0], Y.shape()[1], 1.0, Y.data(), Y.shape()[1], x, 0.0, s.score.data());
   }
 
-  /// Solves every row of `out` (rows of R) given the other side's factors `other`.
-  void solve_side(const csr_matrix<double>& R, const matrix<double>& other, matrix<double>& out) const {
+  /// Solves every row of `out` (rows of R) given the other side's factors `other` and
+  /// G = other'other + reg I: blocks of rows in parallel in one process, one block after
+  /// another when the rows' sums are reduced across ranks.
+  template <class Reduce>
+  void solve_side(const csr_matrix<double>& R, const matrix<double>& other, matrix<double>& out,
+                  const std::vector<double>& G, Reduce&& reduce, bool add_gram) const {
     const auto& p = this->params_;
-    const std::size_t f = p.factors;
-    const std::vector<double> YtY = detail::gram_plus(other, p.regularization);
-    constexpr std::size_t chunk = 256;
-    parallel_for((R.rows + chunk - 1) / chunk, p.n_jobs, [&](std::size_t c) {
-      std::vector<double> r(f), d(f), Ad(f);
-      for (std::size_t u = c * chunk; u < std::min(R.rows, (c + 1) * chunk); ++u) {
-        detail::als_cg_row(YtY, other, R, u, p.alpha, p.cg_steps, out.data() + u * f, r, d, Ad);
-      }
-    });
+    constexpr bool local = std::is_same_v<std::remove_cvref_t<Reduce>, detail::no_reduce>;
+    const std::size_t block = local ? 256 : detail::als_block_rows(p.factors);
+    const std::size_t blocks = (R.rows + block - 1) / block;
+    const auto run = [&](std::size_t c) {
+      std::vector<double> r, d, Ad;
+      detail::als_cg_rows(G, other, R, c * block, std::min(R.rows, (c + 1) * block), p.alpha, p.cg_steps, out.data(),
+                          add_gram, reduce, r, d, Ad);
+    };
+    if constexpr (local) {
+      parallel_for(blocks, p.n_jobs, run);
+    } else {
+      for (std::size_t c = 0; c < blocks; ++c) run(c);
+    }
   }
 };
 
