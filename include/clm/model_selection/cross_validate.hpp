@@ -25,6 +25,18 @@
 //       Lifetime models take a customer_summary, not (X, y): compare them on a holdout
 //       period instead.
 //
+//   cross_validate(comm, model, X, y, cv, scorers, opt)
+//       The same across the ranks of `comm` (clm/distributed/communicator.hpp), each rank
+//       holding a block of the rows, rank r the r-th (the one-process row order is the ranks'
+//       rows concatenated). The folds are those of the one-process call on all rows: the
+//       labels are gathered to make them (n doubles on every rank), and each rank takes the
+//       fold rows it holds. Each fold's model is fitted with fit(comm, X, y) (or fit(comm, X))
+//       on the ranks' training rows; each rank computes the model output of its test rows,
+//       and the (label, output) pairs of the fold are gathered to score it, so the scores are
+//       the one-process scores of the fitted models (2 doubles per test row travel). Folds run
+//       one after another (n_jobs applies to the model's own threads only); every rank gets
+//       the same result.
+//
 // Errors: an unknown scorer name, an output the model does not have (invalid_argument),
 // X and y of different lengths (shape_error); a fit's own errors pass through.
 
@@ -42,6 +54,7 @@
 #include "clm/core/parallel.hpp"
 #include "clm/core/types.hpp"
 #include "clm/core/validate.hpp"
+#include "clm/distributed/communicator.hpp"
 #include "clm/metrics/classification.hpp"
 #include "clm/metrics/regression.hpp"
 #include "clm/model_selection/split.hpp"
@@ -71,24 +84,34 @@ class scorer {
     return score(y_true, output_of(model, X, output_));
   }
 
+  /// Throws invalid_argument when the model has no output of the given kind.
+  template <class E, class In>
+  static void check_output(model_output kind) {
+    if (kind == model_output::predict_proba) {
+      if constexpr (!requires(const E& e, const In& X) { e.predict_proba(X); }) {
+        throw invalid_argument(E::model_kind() + " has no predict_proba; expected a classifier for this scorer");
+      }
+    }
+    if (kind == model_output::decision_function) {
+      if constexpr (!requires(const E& e, const In& X) { e.decision_function(X); }) {
+        throw invalid_argument(E::model_kind() + " has no decision_function; expected a classifier for this scorer");
+      }
+    }
+  }
+
   /// The model's output of the given kind, as doubles.
   template <class E, class In>
   static vector<double> output_of(const E& model, const In& X, model_output kind) {
+    check_output<E, In>(kind);
     switch (kind) {
       case model_output::predict:
         return as_double(model.predict(X));
       case model_output::predict_proba:
-        if constexpr (requires { model.predict_proba(X); }) {
-          return as_double(model.predict_proba(X));
-        } else {
-          throw invalid_argument(E::model_kind() + " has no predict_proba; expected a classifier for this scorer");
-        }
+        if constexpr (requires { model.predict_proba(X); }) return as_double(model.predict_proba(X));
+        break;
       case model_output::decision_function:
-        if constexpr (requires { model.decision_function(X); }) {
-          return as_double(model.decision_function(X));
-        } else {
-          throw invalid_argument(E::model_kind() + " has no decision_function; expected a classifier for this scorer");
-        }
+        if constexpr (requires { model.decision_function(X); }) return as_double(model.decision_function(X));
+        break;
     }
     return {};
   }
@@ -230,11 +253,87 @@ vector<double> labels_as_double(const Y& y_in) {
   return vector<double>(y);
 }
 
-/// Fits clones of `model` on each fold and scores them; one fold per task.
-template <class E, class In>
-cv_result run_folds(const E& model, const In& X, const vector<double>& y, const std::vector<fold>& folds,
-                    const std::vector<scorer>& scorers, const cv_options& opt) {
+/// Rows [offset, offset + n) of the global row order on this rank: its share of the ranks'
+/// rows concatenated in rank order; the global labels; the global row count.
+struct global_rows {
+  std::size_t offset = 0, n = 0;
+  vector<double> y_all;
+};
+/// Every rank's values concatenated in rank order (one process: v); `offset`, when given,
+/// gets where this rank's values start.
+template <class C>
+vector<double> concatenated(C& comm, const vector<double>& v, std::size_t* offset = nullptr) {
+  if constexpr (std::is_same_v<std::remove_cv_t<C>, local_communicator>) {
+    if (offset != nullptr) *offset = 0;
+    return v;
+  } else {
+    const auto all = distributed::allgather_doubles(comm, std::span<const double>(v.data(), v.size()));
+    std::size_t total = 0;
+    for (std::size_t r = 0; r < all.size(); ++r) {
+      if (offset != nullptr && static_cast<int>(r) == comm.rank()) *offset = total;
+      total += all[r].size();
+    }
+    vector<double> out = vector<double>::from_shape({total});
+    std::size_t at = 0;
+    for (const auto& part : all) {
+      std::copy(part.begin(), part.end(), out.data() + at);
+      at += part.size();
+    }
+    return out;
+  }
+}
+
+template <class C>
+global_rows gather_rows_of(C& comm, const vector<double>& y) {
+  global_rows g;
+  g.n = y.size();
+  g.y_all = concatenated(comm, y, &g.offset);
+  return g;
+}
+
+/// A fold's global row numbers that this rank holds, as its own row numbers.
+inline std::vector<std::size_t> rows_held(const std::vector<std::size_t>& rows, const global_rows& g) {
+  std::vector<std::size_t> out;
+  for (const std::size_t i : rows) {
+    if (i >= g.offset && i < g.offset + g.n) out.push_back(i - g.offset);
+  }
+  return out;
+}
+
+/// Fits `fitted` on (X, y) through comm (one process: the plain fit).
+template <class C, class E, class In>
+void fit_rows(C& comm, E& fitted, const In& X, const vector<double>& y) {
   using T = typename E::value_type;
+  constexpr bool one_process = std::is_same_v<std::remove_cv_t<C>, local_communicator>;
+  const auto labels = [&] {
+    if constexpr (std::is_same_v<T, double>) {
+      return y;
+    } else {
+      return vector<T>(xt::cast<T>(y));
+    }
+  };
+  if constexpr (one_process) {
+    (void)comm;
+    if constexpr (!requires { fitted.fit(X, labels()); }) {
+      fitted.fit(X);  // unsupervised (k-means, say): y is only for the scorers
+    } else {
+      fitted.fit(X, labels());
+    }
+  } else if constexpr (requires { fitted.fit(comm, X, labels()); }) {
+    fitted.fit(comm, X, labels());
+  } else {
+    static_assert(requires { fitted.fit(comm, X); },
+                  "cross_validate and grid_search across ranks need a model with fit(comm, X, y) or fit(comm, X)");
+    fitted.fit(comm, X);
+  }
+}
+
+/// Fits clones of `model` on each fold and scores them; one fold per task (one process) or
+/// one fold after another across ranks. `folds` are global row numbers.
+template <class C, class E, class In>
+cv_result run_folds(C& comm, const E& model, const In& X, const vector<double>& y, const global_rows& g,
+                    const std::vector<fold>& folds, const std::vector<scorer>& scorers, const cv_options& opt) {
+  constexpr bool one_process = std::is_same_v<std::remove_cv_t<C>, local_communicator>;
   const std::size_t k = folds.size(), m = scorers.size();
   cv_result r;
   for (const auto& s : scorers) r.scorer_names.push_back(s.name());
@@ -242,60 +341,94 @@ cv_result run_folds(const E& model, const In& X, const vector<double>& y, const 
   if (opt.return_train_score) r.train_scores.assign(m, std::vector<double>(k));
   r.fit_time.assign(k, 0.0);
   r.score_time.assign(k, 0.0);
-  const auto score_all = [&](const E& fitted, const In& Xs, const vector<double>& ys, std::vector<std::vector<double>>& into,
-                             std::size_t f) {
+  const auto score_all = [&](const E& fitted, const In& Xs, const vector<double>& ys,
+                             std::vector<std::vector<double>>& into, std::size_t f) {
+    const vector<double> ys_all = concatenated(comm, ys);
     // Each kind of output computed once for all scorers that need it.
     for (const model_output kind : {model_output::predict, model_output::predict_proba, model_output::decision_function}) {
       bool needed = false;
       for (const auto& s : scorers) needed = needed || s.output() == kind;
       if (!needed) continue;
-      const vector<double> out = scorer::output_of(fitted, Xs, kind);
+      // A rank without rows of the fold computes no output but fails as the others do.
+      scorer::check_output<E, In>(kind);
+      const vector<double> out =
+          one_process || rows_of(Xs) > 0 ? scorer::output_of(fitted, Xs, kind) : vector<double>::from_shape({0});
+      const vector<double> out_all = concatenated(comm, out);
       for (std::size_t s = 0; s < m; ++s) {
-        if (scorers[s].output() == kind) into[s][f] = scorers[s].score(ys, out);
+        if (scorers[s].output() == kind) into[s][f] = scorers[s].score(ys_all, out_all);
       }
     }
   };
-  parallel_for(k, opt.n_jobs, [&](std::size_t f) {
+  const auto one_fold = [&](std::size_t f) {
     using clock = std::chrono::steady_clock;
     const auto t0 = clock::now();
     E fitted = clone(model);
-    const In X_train = clm::take_rows(X, folds[f].train);
-    const vector<double> y_train = clm::take_rows(y, folds[f].train);
-    if constexpr (!requires { fitted.fit(X_train, y_train); }) {
-      fitted.fit(X_train);  // unsupervised (k-means, say): y is only for the scorers
-    } else if constexpr (std::is_same_v<T, double>) {
-      fitted.fit(X_train, y_train);
-    } else {
-      fitted.fit(X_train, vector<T>(xt::cast<T>(y_train)));
-    }
+    const auto train = one_process ? folds[f].train : rows_held(folds[f].train, g);
+    const auto test = one_process ? folds[f].test : rows_held(folds[f].test, g);
+    const In X_train = clm::take_rows(X, train);
+    const vector<double> y_train = clm::take_rows(y, train);
+    fit_rows(comm, fitted, X_train, y_train);
     const auto t1 = clock::now();
     r.fit_time[f] = std::chrono::duration<double>(t1 - t0).count();
-    score_all(fitted, clm::take_rows(X, folds[f].test), clm::take_rows(y, folds[f].test), r.test_scores, f);
+    score_all(fitted, clm::take_rows(X, test), clm::take_rows(y, test), r.test_scores, f);
     if (opt.return_train_score) score_all(fitted, X_train, y_train, r.train_scores, f);
     r.score_time[f] = std::chrono::duration<double>(clock::now() - t1).count();
-  });
+  };
+  if constexpr (one_process) {
+    parallel_for(k, opt.n_jobs, one_fold);
+  } else {
+    for (std::size_t f = 0; f < k; ++f) one_fold(f);
+  }
   return r;
+}
+
+/// The checks and the folds every cross-validation starts with.
+template <class C, class E, class In, class Y, class Cv>
+std::pair<vector<double>, std::vector<fold>> prepare_folds(C& comm, const In& X, const Y& y, const Cv& cv,
+                                                          global_rows& g, const char* owner) {
+  vector<double> yy;
+  distributed::run_agreed(comm, owner, [&] {
+    yy = labels_as_double(y);
+    const std::size_t n = rows_of(X);
+    if (yy.size() != n) {
+      throw shape_error(std::string(owner) + ": X has " + std::to_string(n) + " rows but y has " +
+                        std::to_string(yy.size()) + " elements; expected the same number");
+    }
+  });
+  g = gather_rows_of(comm, yy);
+  auto folds = make_folds<E>(cv, g.y_all.size(), g.y_all);
+  return {std::move(yy), std::move(folds)};
 }
 
 }  // namespace detail
 
-template <class E, class In, class Y, class Cv>
-cv_result cross_validate(const E& model, const In& X, const Y& y, const Cv& cv, const std::vector<scorer>& scorers,
-                         const cv_options& opt = {}) {
+/// Across the ranks of comm (see the top).
+template <communicator C, class E, class In, class Y, class Cv>
+cv_result cross_validate(C& comm, const E& model, const In& X, const Y& y, const Cv& cv,
+                         const std::vector<scorer>& scorers, const cv_options& opt = {}) {
   static_assert(estimator<E>, "cross_validate: the model must model clm::estimator");
   if (scorers.empty()) throw invalid_argument("cross_validate: expected at least one scorer");
-  const vector<double> yy = detail::labels_as_double(y);
-  const std::size_t n = detail::rows_of(X);
-  if (yy.size() != n) {
-    throw shape_error("cross_validate: X has " + std::to_string(n) + " rows but y has " + std::to_string(yy.size()) +
-                      " elements; expected the same number");
-  }
-  const auto folds = detail::make_folds<E>(cv, n, yy);
-  return detail::run_folds(model, X, yy, folds, scorers, opt);
+  detail::global_rows g;
+  const auto [yy, folds] = detail::prepare_folds<C, E>(comm, X, y, cv, g, "cross_validate");
+  return detail::run_folds(comm, model, X, yy, g, folds, scorers, opt);
+}
+template <communicator C, class E, class In, class Y, class Cv>
+cv_result cross_validate(C& comm, const E& model, const In& X, const Y& y, const Cv& cv, std::string_view scoring,
+                         const cv_options& opt = {}) {
+  return cross_validate(comm, model, X, y, cv, std::vector<scorer>{make_scorer(scoring)}, opt);
+}
+
+template <class E, class In, class Y, class Cv>
+  requires(!communicator<E>)
+cv_result cross_validate(const E& model, const In& X, const Y& y, const Cv& cv, const std::vector<scorer>& scorers,
+                         const cv_options& opt = {}) {
+  local_communicator one;
+  return cross_validate(one, model, X, y, cv, scorers, opt);
 }
 
 /// One scorer by name.
 template <class E, class In, class Y, class Cv>
+  requires(!communicator<E>)
 cv_result cross_validate(const E& model, const In& X, const Y& y, const Cv& cv, std::string_view scoring,
                          const cv_options& opt = {}) {
   return cross_validate(model, X, y, cv, std::vector<scorer>{make_scorer(scoring)}, opt);

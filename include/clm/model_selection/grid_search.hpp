@@ -14,6 +14,8 @@
 // mean test score, the first such in candidate order on ties (scikit-learn's rank 1). With
 // refit (default) a clone with the best params is fitted on all rows.
 // n_jobs != 1 runs the (candidate, fold) fits in parallel with BLAS held to one thread.
+// grid_search(comm, model, X, y, ...) runs across the ranks of a communicator, each rank
+// holding a block of the rows (see cross_validate(comm, ...)).
 
 #include <cmath>
 #include <cstddef>
@@ -116,16 +118,19 @@ struct grid_search_result {
   E best_model{};  // fitted on all rows with best_params (refit), else unfitted
 };
 
-template <class E, class In, class Y, class Cv, class... Axes>
-grid_search_result<E> grid_search(const E& model, const In& X, const Y& y, const param_grid<Axes...>& grid,
+/// Across the ranks of `comm` (clm/distributed/communicator.hpp), each rank holding a block
+/// of the rows as in cross_validate(comm, ...): the same folds and candidates on every rank,
+/// each fit through fit(comm, ...), the (candidate, fold) fits one after another, the refit
+/// on the ranks' rows; every rank gets the same result.
+template <communicator C, class E, class In, class Y, class Cv, class... Axes>
+grid_search_result<E> grid_search(C& comm, const E& model, const In& X, const Y& y, const param_grid<Axes...>& grid,
                                   const Cv& cv, const scorer& score, const grid_search_options& opt = {}) {
   static_assert(estimator<E>, "grid_search: the model must model clm::estimator");
-  const vector<double> yy = detail::labels_as_double(y);
-  const std::size_t n = detail::rows_of(X);
-  if (yy.size() != n) {
-    throw shape_error("grid_search: X has " + std::to_string(n) + " rows but y has " + std::to_string(yy.size()) +
-                      " elements; expected the same number");
-  }
+  constexpr bool one_process = std::is_same_v<std::remove_cv_t<C>, local_communicator>;
+  detail::global_rows g;
+  const auto prepared = detail::prepare_folds<C, E>(comm, X, y, cv, g, "grid_search");
+  const vector<double>& yy = prepared.first;  // named, not bound: lambdas capture them (clang 14)
+  const std::vector<fold>& folds = prepared.second;
   const std::size_t n_candidates = grid.size();
   if (n_candidates == 0) throw invalid_argument("grid_search: expected a grid with at least one value per axis");
 
@@ -135,15 +140,19 @@ grid_search_result<E> grid_search(const E& model, const In& X, const Y& y, const
     r.candidates.push_back(grid.candidate(model.params(), c));
     prototypes.push_back(with_params(model, r.candidates.back()));
   }
-  const auto folds = detail::make_folds<E>(cv, n, yy);
   const std::size_t k = folds.size();
   r.fold_scores.assign(n_candidates, std::vector<double>(k));
   const std::vector<scorer> one{score};
-  parallel_for(n_candidates * k, opt.n_jobs, [&](std::size_t task) {
-    const std::size_t c = task / k, f = task % k;
-    const auto res = detail::run_folds(prototypes[c], X, yy, std::vector<fold>{folds[f]}, one, cv_options{});
+  const auto task = [&](std::size_t t) {
+    const std::size_t c = t / k, f = t % k;
+    const auto res = detail::run_folds(comm, prototypes[c], X, yy, g, std::vector<fold>{folds[f]}, one, cv_options{});
     r.fold_scores[c][f] = res.test_scores[0][0];
-  });
+  };
+  if constexpr (one_process) {
+    parallel_for(n_candidates * k, opt.n_jobs, task);
+  } else {
+    for (std::size_t t = 0; t < n_candidates * k; ++t) task(t);
+  }
   r.best_score = -std::numeric_limits<double>::infinity();
   for (std::size_t c = 0; c < n_candidates; ++c) {
     r.mean_score.push_back(cv_result::mean_of(r.fold_scores[c]));
@@ -158,28 +167,41 @@ grid_search_result<E> grid_search(const E& model, const In& X, const Y& y, const
   }
   r.best_params = r.candidates[r.best_index];
   r.best_model = prototypes[r.best_index];
-  if (opt.refit) {
-    using T = typename E::value_type;
-    if constexpr (!requires { r.best_model.fit(X, yy); }) {
-      r.best_model.fit(X);
-    } else if constexpr (std::is_same_v<T, double>) {
-      r.best_model.fit(X, yy);
-    } else {
-      r.best_model.fit(X, vector<T>(xt::cast<T>(yy)));
-    }
-  }
+  if (opt.refit) detail::fit_rows(comm, r.best_model, X, yy);
   return r;
+}
+
+template <class E, class In, class Y, class Cv, class... Axes>
+  requires(!communicator<E>)
+grid_search_result<E> grid_search(const E& model, const In& X, const Y& y, const param_grid<Axes...>& grid,
+                                  const Cv& cv, const scorer& score, const grid_search_options& opt = {}) {
+  local_communicator one;
+  return grid_search(one, model, X, y, grid, cv, score, opt);
 }
 
 /// One axis alone.
 template <class E, class In, class Y, class Cv, class P, class V, std::size_t Step>
+  requires(!communicator<E>)
 grid_search_result<E> grid_search(const E& model, const In& X, const Y& y, const grid_axis<P, V, Step>& axis,
                                   const Cv& cv, const scorer& score, const grid_search_options& opt = {}) {
   return grid_search(model, X, y, make_param_grid(axis), cv, score, opt);
 }
 
+/// Across ranks: one axis alone, or a scorer by name.
+template <communicator C, class E, class In, class Y, class Cv, class P, class V, std::size_t Step>
+grid_search_result<E> grid_search(C& comm, const E& model, const In& X, const Y& y, const grid_axis<P, V, Step>& axis,
+                                  const Cv& cv, const scorer& score, const grid_search_options& opt = {}) {
+  return grid_search(comm, model, X, y, make_param_grid(axis), cv, score, opt);
+}
+template <communicator C, class E, class In, class Y, class Cv, class Grid>
+grid_search_result<E> grid_search(C& comm, const E& model, const In& X, const Y& y, const Grid& grid, const Cv& cv,
+                                  std::string_view scoring, const grid_search_options& opt = {}) {
+  return grid_search(comm, model, X, y, grid, cv, make_scorer(scoring), opt);
+}
+
 /// A scorer by name.
 template <class E, class In, class Y, class Cv, class Grid>
+  requires(!communicator<E>)
 grid_search_result<E> grid_search(const E& model, const In& X, const Y& y, const Grid& grid,
                                   const Cv& cv, std::string_view scoring, const grid_search_options& opt = {}) {
   return grid_search(model, X, y, grid, cv, make_scorer(scoring), opt);
