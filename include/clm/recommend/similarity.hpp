@@ -645,6 +645,38 @@ struct similarity_builder {
   }
 };
 
+/// Rows per chunk of the similarity builders (the neighbour lists' unit of work).
+inline constexpr std::size_t similarity_chunk = 64;
+
+/// A dense table whose upper triangle (b > a) is filled: the diagonal and the lower triangle
+/// from the upper, in tiles.
+inline void mirror_upper(double* D, std::size_t n, std::size_t n_jobs) {
+  constexpr std::size_t chunk = similarity_chunk;
+  const std::size_t n_chunks = (n + chunk - 1) / chunk;
+  parallel_for(n_chunks, n_jobs, [&](std::size_t c) {
+    for (std::size_t a = c * chunk; a < std::min(n, (c + 1) * chunk); ++a) D[a * n + a] = 1.0;
+    for (std::size_t b0 = 0; b0 <= c * chunk; b0 += chunk) {
+      for (std::size_t a = c * chunk; a < std::min(n, (c + 1) * chunk); ++a) {
+        for (std::size_t b = b0; b < std::min(a, b0 + chunk); ++b) D[a * n + b] = D[b * n + a];
+      }
+    }
+  });
+}
+
+/// The neighbour lists of rows [r0, r1) of a whole dense table into `lists`, chunk c holding
+/// rows r0 + c similarity_chunk onwards.
+inline void lists_from_dense(const double* D, std::size_t n, std::size_t r0, std::size_t r1, std::size_t neighbours,
+                             std::size_t n_jobs, similarity_builder& lists) {
+  constexpr std::size_t chunk = similarity_chunk;
+  parallel_for((r1 - r0 + chunk - 1) / chunk, n_jobs, [&](std::size_t c) {
+    std::vector<std::pair<double, std::int32_t>> cand;
+    for (std::size_t a = r0 + c * chunk; a < std::min(r1, r0 + (c + 1) * chunk); ++a) {
+      select_from_row(D + a * n, n, a, neighbours, cand);
+      lists.keep(c, cand);
+    }
+  });
+}
+
 }  // namespace detail
 
 /// Similarities between the rows of M (compared over its columns). `b` (the baselines of
@@ -662,7 +694,7 @@ inline similarities compute_similarities(const csr_matrix<double>& M, const simi
   similarities out = detail::similarity_builder::start(n, o, dense);
   // Dense storage: each row's upper part (b > a), then the mirror image, then the neighbour
   // lists from the full rows. Lists only: each full row in a scratch accumulator.
-  constexpr std::size_t chunk = 64;
+  constexpr std::size_t chunk = detail::similarity_chunk;
   const std::size_t n_chunks = (n + chunk - 1) / chunk;
   detail::similarity_builder lists(n_chunks);
   const auto row_values = [&](std::size_t a, double* acc, detail::pair_sums* s, std::vector<std::pair<double, std::int32_t>>& cand) {
@@ -698,22 +730,8 @@ inline similarities compute_similarities(const csr_matrix<double>& M, const simi
       for (std::size_t a = c * chunk; a < std::min(n, (c + 1) * chunk); ++a) row_values(a, D + a * n, s ? &*s : nullptr, cand);
       done.add(std::min(n, (c + 1) * chunk) - c * chunk);
     });
-    // The lower triangle from the upper, in tiles.
-    parallel_for(n_chunks, n_jobs, [&](std::size_t c) {
-      for (std::size_t a = c * chunk; a < std::min(n, (c + 1) * chunk); ++a) D[a * n + a] = 1.0;
-      for (std::size_t b0 = 0; b0 <= c * chunk; b0 += chunk) {
-        for (std::size_t a = c * chunk; a < std::min(n, (c + 1) * chunk); ++a) {
-          for (std::size_t b = b0; b < std::min(a, b0 + chunk); ++b) D[a * n + b] = D[b * n + a];
-        }
-      }
-    });
-    parallel_for(n_chunks, n_jobs, [&](std::size_t c) {
-      std::vector<std::pair<double, std::int32_t>> cand;
-      for (std::size_t a = c * chunk; a < std::min(n, (c + 1) * chunk); ++a) {
-        detail::select_from_row(D + a * n, n, a, o.neighbours, cand);
-        lists.keep(c, cand);
-      }
-    });
+    detail::mirror_upper(D, n, n_jobs);
+    detail::lists_from_dense(D, n, 0, n, o.neighbours, n_jobs, lists);
   } else {
     parallel_for(n_chunks, n_jobs, [&](std::size_t c) {
       std::optional<detail::pair_sums> s;
@@ -746,12 +764,16 @@ inline std::size_t similarity_rows_per_round = 256;
 /// rank holds all n rows (the same row ids in the same order) and its own columns (item_knn
 /// across ranks: items x each rank's users). Column statistics must be local, so the kinds
 /// that centre on column means (adjusted_cosine) need each column on one rank, which holds
-/// for users. Rank r owns a contiguous block of rows. In rounds of at most 256 rows per owner,
-/// every rank sends each owner the pair sums of that owner's rows over its own columns
-/// (count, products and, by kind, squares and sums, for each pair that shares a column), the
-/// owner adds them in rank order and finishes its rows as one process does; the finished
-/// rows (dense storage: n doubles each) and neighbour lists are then gathered by every rank.
-/// Sums of whole numbers (0/1 or integer ratings) make the one-process table bit for bit;
+/// for users. Rank r owns a contiguous block of rows. In rounds of at most
+/// detail::similarity_rows_per_round rows per owner, every rank sends each owner the pair
+/// sums of the upper triangle of that owner's rows (pairs a < b) over its own columns (count,
+/// products and, by kind, squares and sums, for each pair that shares a column); the owner
+/// adds them in rank order and computes the similarities as one process does. Every
+/// similarity is symmetric to the last bit, so the lower triangle is the mirror image:
+/// dense storage gathers the upper rows on every rank and finishes the table as one
+/// process does; neighbour lists alone send each positive similarity to the owner of its
+/// lower-triangle row, and the lists are gathered. Sums of whole numbers (0/1, counts,
+/// integer ratings; halves and quarters likewise) make the one-process table bit for bit;
 /// otherwise the pair sums differ from one process's by their rounding only.
 /// `progress` hears of this rank's rows.
 template <communicator C>
@@ -762,13 +784,24 @@ similarities compute_similarities(C& comm, const csr_matrix<double>& M, const si
     return compute_similarities(M, o, b, rows_are_users, n_jobs, progress);
   } else {
     namespace dd = distributed::detail;
+    using candidates = std::vector<std::pair<double, std::int32_t>>;
     const auto reduce = [&](std::span<double> v) { comm.allreduce_sum(v); };
     const detail::similarity_setup su = detail::setup_similarities(M, o, b, rows_are_users, reduce);
     const detail::similarity_rule rule = su.rule();
     const csr_matrix<double>& V = su.V;
     const std::size_t n = M.rows;
     const auto ranks = static_cast<std::size_t>(comm.size()), me = static_cast<std::size_t>(comm.rank());
-    const auto first = [&](std::size_t r) { return n * r / ranks; };  // owner r: rows [first(r), first(r + 1))
+    // Owner r: rows [first(r), first(r + 1)), bounds that give each owner about as many
+    // upper-triangle pairs (row a has n - a - 1 of them).
+    std::vector<std::size_t> bound(ranks + 1, n);
+    for (std::size_t r = 0; r < ranks; ++r) {
+      const double left = 1.0 - static_cast<double>(r) / static_cast<double>(ranks);
+      bound[r] = std::min(n, static_cast<std::size_t>(std::llround(static_cast<double>(n) * (1.0 - std::sqrt(left)))));
+    }
+    const auto first = [&](std::size_t r) { return bound[r]; };
+    const auto owner = [&](std::size_t a) {
+      return static_cast<std::size_t>(std::upper_bound(bound.begin(), bound.end() - 1, a) - bound.begin()) - 1;
+    };
     const std::size_t lo = first(me), hi = first(me + 1);
     const std::size_t per_round = std::max<std::size_t>(detail::similarity_rows_per_round, 1);
     constexpr std::size_t chunk = 32;
@@ -776,13 +809,16 @@ similarities compute_similarities(C& comm, const csr_matrix<double>& M, const si
     for (std::size_t r = 0; r < ranks; ++r) widest = std::max(widest, first(r + 1) - first(r));
     const std::size_t rounds = (widest + per_round - 1) / per_round;
     const bool squares = rule.squares(), sums = rule.sums();
-    std::vector<double> my_rows(su.dense ? (hi - lo) * n : 0);
-    const std::size_t my_chunks = (hi - lo + chunk - 1) / chunk;
-    detail::similarity_builder lists(my_chunks);
+    // One pair's bytes: column, count, products, squares, sums.
+    const std::size_t entry = 2 * sizeof(std::uint32_t) + sizeof(double) * (1 + (squares ? 2 : 0) + (sums ? 2 : 0));
+    std::vector<double> my_rows(su.dense ? (hi - lo) * n : 0, 0.0);  // upper triangles
+    std::vector<candidates> upper(su.dense ? 0 : hi - lo);           // positive upper values
     detail::progress_counter done(progress, "similarities", hi - lo);
+    std::vector<std::vector<char>> bytes;  // kept across rounds: their pages are reused
+    std::vector<char> send;
     for (std::size_t t = 0; t < rounds; ++t) {
       // This rank's pair sums of every owner's rows of the round: records (row, count, then
-      // per pair: row, count, products, squares, sums), in row order, in chunks.
+      // per pair: column, count, products, squares, sums), in row order, in chunks.
       const auto round_rows = [&](std::size_t r) {
         const std::size_t b0 = std::min(first(r) + t * per_round, first(r + 1));
         return std::pair{b0, std::min(b0 + per_round, first(r + 1))};
@@ -792,42 +828,45 @@ similarities compute_similarities(C& comm, const csr_matrix<double>& M, const si
         const auto [a0, a1] = round_rows(r);
         for (std::size_t a = a0; a < a1; a += chunk) pieces.emplace_back(a, std::min(a1, a + chunk));
       }
-      std::vector<std::vector<char>> bytes(pieces.size());
+      if (bytes.size() < pieces.size()) bytes.resize(pieces.size());
       parallel_for(pieces.size(), n_jobs, [&](std::size_t c) {
         detail::pair_sums s(n, squares, sums);
         std::vector<char>& out = bytes[c];
+        out.clear();
         for (std::size_t a = pieces[c].first; a < pieces[c].second; ++a) {
           rule.accumulate(V.indices.data() + V.indptr[a], V.values.data() + V.indptr[a], V.indptr[a + 1] - V.indptr[a],
-                          su.VT, s, 0);
+                          su.VT, s, static_cast<std::int32_t>(a + 1));
           if (s.touched.empty()) continue;
-          dd::put(out, static_cast<std::uint32_t>(a));
-          dd::put(out, static_cast<std::uint32_t>(s.touched.size()));
+          std::size_t at = out.size();
+          out.resize(at + 2 * sizeof(std::uint32_t) + s.touched.size() * entry);
+          const auto write = [&](const auto v) {
+            std::memcpy(out.data() + at, &v, sizeof v);
+            at += sizeof v;
+          };
+          write(static_cast<std::uint32_t>(a));
+          write(static_cast<std::uint32_t>(s.touched.size()));
           for (const auto bj : s.touched) {
             const auto j = static_cast<std::size_t>(bj);
-            dd::put(out, bj);
-            dd::put(out, s.freq[j]);
-            dd::put(out, s.prod[j]);
-            if (squares) dd::put(out, s.sqi[j]), dd::put(out, s.sqj[j]);
-            if (sums) dd::put(out, s.si[j]), dd::put(out, s.sj[j]);
+            write(bj);
+            write(s.freq[j]);
+            write(s.prod[j]);
+            if (squares) write(s.sqi[j]), write(s.sqj[j]);
+            if (sums) write(s.si[j]), write(s.sj[j]);
           }
           s.clear();
         }
       });
-      std::vector<char> send;
+      send.clear();
       std::vector<std::size_t> counts(ranks, 0);
-      for (std::size_t c = 0, r = 0; c < pieces.size(); ++c) {
-        while (pieces[c].first >= first(r + 1)) ++r;
-        counts[r] += bytes[c].size();
+      for (std::size_t c = 0; c < pieces.size(); ++c) {
+        counts[owner(pieces[c].first)] += bytes[c].size();
         send.insert(send.end(), bytes[c].begin(), bytes[c].end());
-        std::vector<char>().swap(bytes[c]);
       }
       const std::vector<char> got = comm.alltoallv(std::span<const char>(send), counts);
-      std::vector<char>().swap(send);
       // Records arrive in rank order: each owned row's records, in the order to add them.
       const auto mine_now = round_rows(me);
       const std::size_t m0 = mine_now.first, m1 = mine_now.second;  // lambdas capture them (clang 14)
       std::vector<std::vector<std::size_t>> records(m1 - m0);
-      const std::size_t entry = 2 * sizeof(std::uint32_t) + sizeof(double) * (1 + (squares ? 2 : 0) + (sums ? 2 : 0));
       {
         dd::reader in(got, "compute_similarities");
         std::size_t at = 0;
@@ -842,7 +881,7 @@ similarities compute_similarities(C& comm, const csr_matrix<double>& M, const si
       }
       parallel_for((m1 - m0 + chunk - 1) / chunk, n_jobs, [&](std::size_t c) {
         detail::pair_sums s(n, squares, sums);
-        std::vector<std::pair<double, std::int32_t>> cand;
+        candidates cand;
         const std::size_t a0 = m0 + c * chunk, a1 = std::min(m1, a0 + chunk);
         for (std::size_t a = a0; a < a1; ++a) {
           for (const std::size_t at : records[a - m0]) {
@@ -851,7 +890,9 @@ similarities compute_similarities(C& comm, const csr_matrix<double>& M, const si
             const auto k = in.get<std::uint32_t>();
             for (std::uint32_t q = 0; q < k; ++q) {
               const auto bj = in.get<std::int32_t>();
-              if (bj < 0 || static_cast<std::size_t>(bj) >= n) throw distributed_error("compute_similarities: a column index out of range");
+              if (bj <= static_cast<std::int32_t>(a) || static_cast<std::size_t>(bj) >= n) {
+                throw distributed_error("compute_similarities: a pair outside the upper triangle");
+              }
               const auto j = static_cast<std::size_t>(bj);
               if (s.freq[j] == 0) s.touched.push_back(bj);
               s.freq[j] += in.get<std::uint32_t>();
@@ -860,41 +901,80 @@ similarities compute_similarities(C& comm, const csr_matrix<double>& M, const si
               if (sums) s.si[j] += in.get<double>(), s.sj[j] += in.get<double>();
             }
           }
-          double* acc = su.dense ? my_rows.data() + (a - lo) * n : nullptr;
-          detail::row_from_sums(rule, a, 0, n, s, acc, cand);
-          if (su.dense) {
-            acc[a] = 1.0;
-            detail::select_from_row(acc, n, a, o.neighbours, cand);
-          } else {
-            detail::select_neighbours(cand, o.neighbours);
-          }
-          lists.keep((a - lo) / chunk, cand);
+          detail::row_from_sums(rule, a, a + 1, n, s, su.dense ? my_rows.data() + (a - lo) * n : nullptr, cand);
+          if (!su.dense) upper[a - lo] = cand;
         }
         done.add(a1 - a0);
       });
     }
-    // Every rank's rows: dense values, then (count, index, similarity) of each list.
-    std::vector<char> mine(my_rows.size() * sizeof(double));
-    if (!my_rows.empty()) std::memcpy(mine.data(), my_rows.data(), mine.size());
-    std::vector<double>().swap(my_rows);
-    for (std::size_t c = 0; c < my_chunks; ++c) {
-      std::size_t q = 0;
-      for (const auto l : lists.len[c]) {
-        dd::put(mine, static_cast<std::uint64_t>(l));
-        for (std::size_t e = 0; e < l; ++e, ++q) dd::put(mine, lists.idx[c][q]), dd::put(mine, lists.sim[c][q]);
+    similarities out = detail::similarity_builder::start(n, o, su.dense);
+    std::vector<char> mine;  // this rank's neighbour lists: (count, (index, similarity)...) per row
+    if (su.dense) {
+      // Every rank: the upper rows of every owner, mirrored as in one process; this rank's
+      // rows' lists.
+      std::vector<char> rows(my_rows.size() * sizeof(double));
+      if (!my_rows.empty()) std::memcpy(rows.data(), my_rows.data(), rows.size());
+      std::vector<double>().swap(my_rows);
+      const auto gathered = comm.allgatherv(std::span<const char>(rows));
+      double* D = detail::similarity_builder::dense_data(out);
+      for (std::size_t r = 0; r < ranks; ++r) {
+        if (gathered[r].size() != (first(r + 1) - first(r)) * n * sizeof(double)) {
+          throw distributed_error("compute_similarities: rank " + std::to_string(r) + " sent another number of rows");
+        }
+        if (!gathered[r].empty()) std::memcpy(D + first(r) * n, gathered[r].data(), gathered[r].size());
+      }
+      detail::mirror_upper(D, n, n_jobs);
+      detail::similarity_builder lists((hi - lo + detail::similarity_chunk - 1) / detail::similarity_chunk);
+      detail::lists_from_dense(D, n, lo, hi, o.neighbours, n_jobs, lists);
+      for (std::size_t c = 0; c < lists.len.size(); ++c) {
+        std::size_t q = 0;
+        for (const auto l : lists.len[c]) {
+          dd::put(mine, static_cast<std::uint64_t>(l));
+          for (std::size_t e = 0; e < l; ++e, ++q) dd::put(mine, lists.idx[c][q]), dd::put(mine, lists.sim[c][q]);
+        }
+      }
+    } else {
+      // Each positive upper value (a, b) to the owner of row b as (b, a), then each owned
+      // row's candidates from both triangles.
+      std::vector<std::vector<char>> to(ranks);
+      for (std::size_t a = lo; a < hi; ++a) {
+        for (const auto& [v, bj] : upper[a - lo]) {
+          auto& out_r = to[owner(static_cast<std::size_t>(bj))];
+          dd::put(out_r, bj);
+          dd::put(out_r, static_cast<std::int32_t>(a));
+          dd::put(out_r, v);
+        }
+      }
+      std::vector<char> send;
+      std::vector<std::size_t> counts(ranks);
+      for (std::size_t r = 0; r < ranks; ++r) {
+        counts[r] = to[r].size();
+        send.insert(send.end(), to[r].begin(), to[r].end());
+      }
+      const std::vector<char> got = comm.alltoallv(std::span<const char>(send), counts);
+      dd::reader in(got, "compute_similarities");
+      while (!in.done()) {
+        const auto row = in.get<std::int32_t>();
+        const auto col = in.get<std::int32_t>();
+        const double v = in.get<double>();
+        if (row < static_cast<std::int32_t>(lo) || row >= static_cast<std::int32_t>(hi) || col < 0 || col >= row) {
+          throw distributed_error("compute_similarities: a mirrored pair outside this rank's lower triangle");
+        }
+        upper[static_cast<std::size_t>(row) - lo].emplace_back(v, col);
+      }
+      for (std::size_t a = lo; a < hi; ++a) {
+        candidates& cand = upper[a - lo];
+        detail::select_neighbours(cand, o.neighbours);
+        dd::put(mine, static_cast<std::uint64_t>(cand.size()));
+        for (const auto& [v, j] : cand) dd::put(mine, j), dd::put(mine, v);
       }
     }
-    similarities out = detail::similarity_builder::start(n, o, su.dense);
     detail::similarity_builder all(1);
     const auto gathered = comm.allgatherv(std::span<const char>(mine));
     for (std::size_t r = 0; r < ranks; ++r) {
-      const std::size_t rows = first(r + 1) - first(r);
-      const std::size_t dense_bytes = su.dense ? rows * n * sizeof(double) : 0;
-      if (gathered[r].size() < dense_bytes) throw distributed_error("compute_similarities: rank " + std::to_string(r) + " sent too few rows");
-      if (dense_bytes > 0) std::memcpy(detail::similarity_builder::dense_data(out) + first(r) * n, gathered[r].data(), dense_bytes);
-      dd::reader in(std::span<const char>(gathered[r]).subspan(dense_bytes), "compute_similarities");
-      std::vector<std::pair<double, std::int32_t>> cand;
-      for (std::size_t a = 0; a < rows; ++a) {
+      dd::reader in(gathered[r], "compute_similarities");
+      candidates cand;
+      for (std::size_t a = first(r); a < first(r + 1); ++a) {
         const auto l = in.get<std::uint64_t>();
         if (l > n) throw distributed_error("compute_similarities: a neighbour list longer than the rows");
         cand.clear();
