@@ -7,9 +7,10 @@
 //   - the distributed fits themselves on this machine, one rank against two (each rank
 //     half the rows): logistic regression 2e5 x 50 (lbfgs, the benchmark's settings), OLS
 //     1e6 x 50, k-means 1e6 x 8 (k 8, 20 Lloyd iterations from given centres, as
-//     bench_cluster), BG/NBD on 1e6 simulated histories (the warm start included) and
-//     shuffle_by_customer + summarize of a 2e5-customer order log, for the strong-scaling
-//     efficiency T1 / (2 T2).
+//     bench_cluster), BG/NBD on 1e6 simulated histories (the warm start included),
+//     shuffle_by_customer + summarize of a 2e5-customer order log and item_knn (Surprise's
+//     cosine, dense 2,000 x 2,000 similarities) on 1e5 users' 40 ratings each, for the
+//     strong-scaling efficiency T1 / (2 T2) (item_knn: T1 also of the one-process fit).
 // Prints one line per figure ("name value unit"); each is the median of repeated runs.
 #include <mpi.h>
 
@@ -27,6 +28,7 @@
 #include <clm/lifetime/bg_nbd.hpp>
 #include <clm/linear/linear_regression.hpp>
 #include <clm/linear/logistic_regression.hpp>
+#include <clm/recommend/knn.hpp>
 
 namespace {
 double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
@@ -180,5 +182,45 @@ int main(int argc, char** argv) {
   });
   std::snprintf(name, sizeof name, "shuffle_and_summarize_%zu_rows_%d_ranks", log.size(), size);
   say(name, sm * 1e3, "ms");
+
+  // item_knn: 1e5 users rate 40 distinct items each of 2,000 (popularity ~ 1 / (rank + 10)),
+  // 1..5 stars; each rank holds a block of users.
+  {
+    constexpr std::size_t users = 100000, items = 2000, per_user = 40;
+    std::vector<double> weight(items);
+    for (std::size_t j = 0; j < items; ++j) weight[j] = 1.0 / (static_cast<double>(j) + 10.0);
+    std::discrete_distribution<std::size_t> pick(weight.begin(), weight.end());
+    clm::random_engine gen(11);
+    std::vector<std::string> u_ids, i_ids;
+    std::vector<double> stars;
+    const std::size_t u0 = users * static_cast<std::size_t>(rank) / static_cast<std::size_t>(size);
+    const std::size_t u1 = users * static_cast<std::size_t>(rank + 1) / static_cast<std::size_t>(size);
+    for (std::size_t u = 0; u < users; ++u) {
+      std::vector<char> seen(items, 0);
+      for (std::size_t k = 0; k < per_user;) {
+        const std::size_t j = pick(gen);
+        const double r = 1.0 + static_cast<double>(gen() % 5);
+        if (seen[j]) continue;
+        seen[j] = 1;
+        ++k;
+        if (u < u0 || u >= u1) continue;
+        u_ids.push_back("u" + std::to_string(u));
+        i_ids.push_back("i" + std::to_string(j));
+        stars.push_back(r);
+      }
+    }
+    const auto ratings = clm::interactions::from_triples(u_ids, i_ids, stars);
+    const double knn = median_seconds(3, [&] {
+      clm::item_knn<>({.similarity = {.kind = clm::similarity_kind::cosine}}).fit(world, ratings);
+    });
+    std::snprintf(name, sizeof name, "item_knn_fit_1e5_users_2000_items_%d_ranks", size);
+    say(name, knn * 1e3, "ms");
+    if (size == 1) {  // the one-process fit, the reference of the efficiency
+      const double local = median_seconds(3, [&] {
+        clm::item_knn<>({.similarity = {.kind = clm::similarity_kind::cosine}}).fit(ratings);
+      });
+      say("item_knn_fit_1e5_users_2000_items_one_process", local * 1e3, "ms");
+    }
+  }
   return 0;
 }
