@@ -106,6 +106,43 @@ TEST_CASE("OLS matches numpy.linalg.lstsq to 1e-9 - ridge matches scikit-learn's
   CHECK(ols.score(X, y) < 0.985);
 }
 
+TEST_CASE("OLS in one pass: a trend and a large offset, where the first rows are no guide to the mean") {
+  // Column 0 runs 1e8, 1e8 + 1, ... (the first block's mean is far from the whole mean, so
+  // the shifted formula would cancel most of X'X and a second, exactly centred pass runs);
+  // column 1 is noise around 5e6. y is exactly linear, so the known coefficients come back.
+  const std::size_t n = 20000;
+  matrix<double> X = matrix<double>::from_shape({n, 2});
+  vector<double> y = vector<double>::from_shape({n});
+  clm::random_engine g(5);
+  for (std::size_t i = 0; i < n; ++i) {
+    X(i, 0) = 1e8 + static_cast<double>(i);
+    X(i, 1) = 5e6 + clm::normal(g);
+    y(i) = 3.0 + 2.0 * (X(i, 0) - 1e8) - 0.5 * (X(i, 1) - 5e6);
+  }
+  for (const bool shuffled : {false, true}) {
+    INFO("rows shuffled: ", shuffled);
+    matrix<double> Xs = X;
+    vector<double> ys = y;
+    if (shuffled) {  // the first block is then a fair sample: one pass
+      for (std::size_t i = n - 1; i > 0; --i) {
+        const std::size_t k = clm::uniform_index(g, i + 1);
+        for (std::size_t j = 0; j < 2; ++j) std::swap(Xs(i, j), Xs(k, j));
+        std::swap(ys(i), ys(k));
+      }
+    }
+    clm::linear_regression<> m;
+    m.fit(Xs, ys);
+    CHECK(m.coef()(0) == doctest::Approx(2.0).epsilon(1e-11));
+    CHECK(m.coef()(1) == doctest::Approx(-0.5).epsilon(1e-9));
+    // The intercept, about -1.975e8, cancels terms of 2e8: a few ulps of those are 1e-7.
+    CHECK(std::abs(m.predict(Xs)(7) - ys(7)) < 1e-6);
+  }
+  // A non-finite value is still named.
+  X(12345, 1) = std::numeric_limits<double>::quiet_NaN();
+  CHECK_THROWS_WITH_AS(clm::linear_regression<>().fit(X, y), doctest::Contains("got nan at row 12345, column 1"),
+                       clm::numeric_error);
+}
+
 TEST_CASE("rank-deficient X: the minimum-norm solution, not NaN") {
   const matrix<double> R = read_matrix_fixture("rank_deficient_X.txt");
   const vector<double> y = column(read_matrix_fixture("linear_y.txt"));

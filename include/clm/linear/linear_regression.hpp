@@ -5,7 +5,11 @@
 //   minimise  sum_i w_i (y_i - b - x_i . beta)^2 + l2 ||beta||^2     (b not penalised)
 //
 // Solved through the centred normal equations: G = Xc' W Xc by BLAS syrk, Cholesky by
-// LAPACK, when G is well conditioned (the squared ratio of the Cholesky factor's largest to
+// LAPACK. G comes from one pass over X: rows are centred on the mean of the first block of
+// rows and the exact mean's correction is applied after (the shifted-data formula), unless
+// that correction would cancel more than half of a diagonal entry, when a second pass
+// centres on the exact mean. Non-finite values are found from the statistics they spoil
+// (then named by a scan of X). Cholesky is used when G is well conditioned (the squared ratio of the Cholesky factor's largest to
 // smallest diagonal below 1e10). Otherwise, or when G is singular, by a least-squares solve
 // of the centred, weighted problem through the SVD (LAPACK gelsd): a rank-deficient X gets
 // the minimum-norm solution, as numpy.linalg.lstsq gives, never NaN. report() says which.
@@ -102,10 +106,9 @@ class linear_regression {
     sufficient local;
     distributed::run_agreed(comm, "linear_regression.fit", [&] {
       decltype(auto) X = evaluate<T, 2>(X_in, "linear_regression.fit: X");
-      check_finite(X, "linear_regression.fit: X");
       decltype(auto) y = checked_y(y_in, X, "fit");
       d = X.shape()[1];
-      local = X.shape()[0] > 0 ? statistics(X, y, nullptr) : no_rows(d);
+      local = X.shape()[0] > 0 ? statistics(X, y, nullptr, "fit") : no_rows(d);
     });
     distributed::same_everywhere(comm, "linear_regression.fit: the parameters and the column count",
                                  distributed::fingerprint(params_.fit_intercept, params_.l2, d).value());
@@ -143,7 +146,7 @@ class linear_regression {
       throw shape_error("linear_regression.partial_fit: X has " + std::to_string(X.shape()[1]) +
                         " columns, expected " + std::to_string(stats_->mean_x.size()) + " as in earlier chunks");
     }
-    sufficient chunk = statistics(X, y, nullptr);
+    sufficient chunk = statistics(X, y, nullptr, "partial_fit");
     if (stats_) merge(*stats_, chunk);
     else stats_ = std::move(chunk);
     solve_from_stats(*stats_);
@@ -219,12 +222,12 @@ class linear_regression {
     return *state_;
   }
 
+  /// X as a matrix with rows (its values are checked by statistics()).
   template <class E>
   static decltype(auto) checked_X(const E& X_in, const char* method) {
     const std::string what = std::string("linear_regression.") + method + ": X";
     decltype(auto) X = evaluate<T, 2>(X_in, what);
     check_nonempty(X, what);
-    check_finite(X, what);
     return X;
   }
   template <class Y>
@@ -236,45 +239,106 @@ class linear_regression {
     return y;
   }
 
-  /// Centred, weighted statistics of one chunk: one pass for the means, then the centred
-  /// rows (scaled by sqrt(w)) in cache-sized blocks through syrk and gemv, accumulating into
-  /// G and X'y. No copy of X is made.
-  sufficient statistics(const matrix<T>& X, const vector<T>& y, const vector<double>* w) const {
+  /// Centred, weighted statistics of one chunk in one pass (see the top): the rows, less a
+  /// shift, scaled by sqrt(w), in cache-sized blocks through syrk and gemv, accumulating into
+  /// G and X'y with the weighted sums of the shifted rows; then the shift's correction. No
+  /// copy of X is made. A non-finite value in X spoils a sum, and X is then scanned for it.
+  sufficient statistics(const matrix<T>& X, const vector<T>& y, const vector<double>* w, const char* method) const {
+    const std::size_t n = X.shape()[0], d = X.shape()[1];
+    constexpr std::size_t block_bytes = std::size_t{1} << 20;  // a block stays in L2
+    const std::size_t rows = std::max<std::size_t>(16, block_bytes / (8 * d));
+    // The shift: the weighted mean of the first block (0 without an intercept).
+    std::vector<double> shift(d, 0.0);
+    double shift_y = 0.0;
+    if (params_.fit_intercept) {
+      double wsum = 0.0;
+      for (std::size_t i = 0; i < std::min(n, rows); ++i) {
+        const double wi = w ? (*w)(i) : 1.0;
+        wsum += wi;
+        shift_y += wi * static_cast<double>(y(i));
+        for (std::size_t j = 0; j < d; ++j) shift[j] += wi * static_cast<double>(X(i, j));
+      }
+      if (wsum > 0 && std::isfinite(wsum)) {
+        for (auto& v : shift) v /= wsum;
+        shift_y /= wsum;
+      } else {
+        std::fill(shift.begin(), shift.end(), 0.0);
+        shift_y = 0.0;
+      }
+    }
+    sufficient s;
+    for (int pass = 0; pass < 2; ++pass) {
+      s = pass_statistics(X, y, w, shift, shift_y, rows);
+      if (!(s.weight > 0)) throw invalid_argument("linear_regression: the sample weights sum to 0");
+      bool finite = std::isfinite(s.mean_y);
+      for (std::size_t j = 0; j < d; ++j) finite = finite && std::isfinite(s.mean_x[j]) && std::isfinite(s.gram(j, j));
+      if (!finite) {
+        check_finite(X, std::string("linear_regression.") + method + ": X");  // names the value
+        return s;  // finite values that overflow: the solve reports it
+      }
+      if (!params_.fit_intercept) {
+        std::fill(s.mean_x.begin(), s.mean_x.end(), 0.0);
+        s.mean_y = 0.0;
+        return s;
+      }
+      // s.mean_x, s.mean_y: the means of the shifted rows. The correction subtracts
+      // W dx dx' from the shifted cross-products; more than half a diagonal entry cancelled
+      // means another pass, centred on the exact mean.
+      bool cancels = false;
+      for (std::size_t j = 0; j < d; ++j) {
+        cancels = cancels || s.weight * s.mean_x[j] * s.mean_x[j] > 0.5 * s.gram(j, j);
+      }
+      if (cancels && pass == 0) {
+        for (std::size_t j = 0; j < d; ++j) shift[j] += s.mean_x[j];
+        shift_y += s.mean_y;
+        continue;
+      }
+      const double W = s.weight;
+      for (std::size_t j = 0; j < d; ++j) {
+        for (std::size_t k = j; k < d; ++k) s.gram(j, k) -= W * s.mean_x[j] * s.mean_x[k];
+        s.xty[j] -= W * s.mean_x[j] * s.mean_y;
+      }
+      for (std::size_t j = 0; j < d; ++j) s.mean_x[j] += shift[j];
+      s.mean_y += shift_y;
+      break;
+    }
+    return s;
+  }
+
+  /// One pass: weight, the weighted means of the shifted rows and y (in mean_x, mean_y), and
+  /// the cross-products of the shifted, sqrt(w)-scaled rows (gram: upper triangle; xty).
+  static sufficient pass_statistics(const matrix<T>& X, const vector<T>& y, const vector<double>* w,
+                                    const std::vector<double>& shift, double shift_y, std::size_t rows) {
     const std::size_t n = X.shape()[0], d = X.shape()[1];
     sufficient s;
     s.mean_x.assign(d, 0.0);
-    const T* x = X.data();
-    for (std::size_t i = 0; i < n; ++i) {
-      const double wi = w ? (*w)(i) : 1.0;
-      s.weight += wi;
-      s.mean_y += wi * static_cast<double>(y(i));
-      const T* row = x + i * d;
-      for (std::size_t j = 0; j < d; ++j) s.mean_x[j] += wi * static_cast<double>(row[j]);
-    }
-    if (!(s.weight > 0)) throw invalid_argument("linear_regression: the sample weights sum to 0");
-    if (params_.fit_intercept) {
-      for (auto& m : s.mean_x) m /= s.weight;
-      s.mean_y /= s.weight;
-    } else {
-      std::fill(s.mean_x.begin(), s.mean_x.end(), 0.0);
-      s.mean_y = 0.0;
-    }
     s.gram = xt::zeros<double>({d, d});
     s.xty.assign(d, 0.0);
-    constexpr std::size_t block_bytes = std::size_t{1} << 20;  // a block stays in L2
-    const std::size_t rows = std::max<std::size_t>(16, block_bytes / (8 * d));
+    const T* x = X.data();
     std::vector<double> Xb(rows * d), yb(rows);
     for (std::size_t b = 0; b < n; b += rows) {
       const std::size_t m = std::min(rows, n - b);
       for (std::size_t i = 0; i < m; ++i) {
-        const double r = w ? std::sqrt((*w)(b + i)) : 1.0;
+        const double wi = w ? (*w)(b + i) : 1.0;
+        const double r = w ? std::sqrt(wi) : 1.0;
         const T* row = x + (b + i) * d;
         double* out = Xb.data() + i * d;
-        for (std::size_t j = 0; j < d; ++j) out[j] = r * (static_cast<double>(row[j]) - s.mean_x[j]);
-        yb[i] = r * (static_cast<double>(y(b + i)) - s.mean_y);
+        for (std::size_t j = 0; j < d; ++j) {
+          const double c = static_cast<double>(row[j]) - shift[j];
+          s.mean_x[j] += wi * c;
+          out[j] = r * c;
+        }
+        const double cy = static_cast<double>(y(b + i)) - shift_y;
+        s.weight += wi;
+        s.mean_y += wi * cy;
+        yb[i] = r * cy;
       }
       blas::syrk(blas::op::transpose, d, m, 1.0, Xb.data(), d, 1.0, s.gram.data(), d);
       blas::gemv(blas::op::transpose, m, d, 1.0, Xb.data(), d, yb.data(), 1.0, s.xty.data());
+    }
+    if (s.weight > 0) {
+      for (auto& v : s.mean_x) v /= s.weight;
+      s.mean_y /= s.weight;
     }
     return s;
   }
@@ -318,7 +382,7 @@ class linear_regression {
         }
       }
     }
-    const sufficient s = statistics(X, y, w);
+    const sufficient s = statistics(X, y, w, "fit");
     if (!solve_from_stats(s)) solve_lstsq(X, y, w, s);
   }
 
