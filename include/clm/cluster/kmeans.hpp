@@ -291,11 +291,7 @@ struct sharded_rows {
 
 template <communicator Cm>
 sharded_rows shard_rows(Cm& comm, const matrix<double>& X) {
-  sharded_rows s{X, {0}, comm.rank()};
-  for (const auto n : distributed::allgather_value(comm, static_cast<std::uint64_t>(X.shape()[0]))) {
-    s.offsets.push_back(s.offsets.back() + static_cast<std::size_t>(n));
-  }
-  return s;
+  return {X, distributed::rank_offsets(comm, X.shape()[0]), comm.rank()};
 }
 
 /// Rows of the whole data set, given as one (owner rank, local row) per wanted row, the same

@@ -142,6 +142,18 @@ std::vector<T> allgather_value(C& comm, const T& value) {
   return out;
 }
 
+/// Where each rank's share of a whole starts when the ranks' shares are laid out in rank
+/// order: size + 1 offsets, rank r holding [offsets[r], offsets[r + 1]); `count` is this
+/// rank's share.
+template <communicator C>
+std::vector<std::size_t> rank_offsets(C& comm, std::size_t count) {
+  std::vector<std::size_t> offsets{0};
+  for (const auto n : allgather_value(comm, static_cast<std::uint64_t>(count))) {
+    offsets.push_back(offsets.back() + static_cast<std::size_t>(n));
+  }
+  return offsets;
+}
+
 /// Every rank's doubles, by rank.
 template <communicator C>
 std::vector<std::vector<double>> allgather_doubles(C& comm, std::span<const double> mine) {

@@ -305,9 +305,9 @@ template <class C, class E, class In>
 void fit_rows(C& comm, E& fitted, const In& X, const vector<double>& y) {
   using T = typename E::value_type;
   constexpr bool one_process = std::is_same_v<std::remove_cv_t<C>, local_communicator>;
-  const auto labels = [&] {
+  const auto labels = [&]() -> decltype(auto) {
     if constexpr (std::is_same_v<T, double>) {
-      return y;
+      return (y);  // no copy
     } else {
       return vector<T>(xt::cast<T>(y));
     }
@@ -363,8 +363,8 @@ cv_result run_folds(C& comm, const E& model, const In& X, const vector<double>& 
     using clock = std::chrono::steady_clock;
     const auto t0 = clock::now();
     E fitted = clone(model);
-    const auto train = one_process ? folds[f].train : rows_held(folds[f].train, g);
-    const auto test = one_process ? folds[f].test : rows_held(folds[f].test, g);
+    const auto train = rows_held(folds[f].train, g);
+    const auto test = rows_held(folds[f].test, g);
     const In X_train = clm::take_rows(X, train);
     const vector<double> y_train = clm::take_rows(y, train);
     fit_rows(comm, fitted, X_train, y_train);

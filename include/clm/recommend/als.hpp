@@ -214,12 +214,9 @@ class implicit_als : public detail::recommender_base<implicit_als<T>, als_params
                                    distributed::fingerprint(p.factors, p.regularization, p.alpha, p.iterations,
                                                             p.cg_steps, p.seed).value());
       st.train = detail::united_item_data(comm, data, "implicit_als");
-      const auto counts = distributed::allgather_value(comm, static_cast<std::uint64_t>(data.n_users()));
-      all_users = 0;
-      for (std::size_t r = 0; r < counts.size(); ++r) {
-        if (static_cast<int>(r) == comm.rank()) first_user = all_users;
-        all_users += counts[r];
-      }
+      const auto offsets = distributed::rank_offsets(comm, data.n_users());
+      first_user = offsets[static_cast<std::size_t>(comm.rank())];
+      all_users = offsets.back();
     }
     const std::size_t f = p.factors, n = data.n_users(), m = st.train.data.n_items();
     // The one-process draws: every user's factors (this rank keeps its own), then the items'.

@@ -229,9 +229,12 @@ class knn_base : public recommender_base<Derived, knn_params, knn_state, T> {
     similarity_options so = p.similarity;
     so.neighbours = std::max(so.neighbours, p.k);
     st.sim = compute_similarities(comm, X, so, &st.bsl, UserBased, p.n_jobs, progress);
-    st.set_sizes.resize(X.rows);
-    for (std::size_t x = 0; x < X.rows; ++x) st.set_sizes[x] = static_cast<double>(X.row_end(x) - X.row_begin(x));
-    reduce(std::span<double>(st.set_sizes));
+    if constexpr (UserBased) {
+      st.set_sizes.resize(X.rows);
+      for (std::size_t x = 0; x < X.rows; ++x) st.set_sizes[x] = static_cast<double>(X.row_end(x) - X.row_begin(x));
+    } else {
+      st.set_sizes = st.train.popularity;  // users per item, summed over the ranks
+    }
     this->state_ = std::move(st);
     return static_cast<Derived&>(*this);
   }
