@@ -81,6 +81,13 @@ const std::map<std::string, std::function<void()>>& kernels() {
          // tol is on the summed objective: 2000 rows x 1e-8 per row.
          clm_measured([&] { add(clm::logistic_regression<>({.tol = 2e-5}).fit(X, y).coef()); });
        }},
+      {"logistic_fit_20000x10_subsample_start",
+       [] {
+         const auto X = gaussian(20000, 10, 4);
+         const auto y = labels(X, 5);
+         // 20000 rows: the fit starts on every 16th row (1250 of them).
+         clm_measured([&] { add(clm::logistic_regression<>({.tol = 2e-4}).fit(X, y).coef()); });
+       }},
       {"logistic_predict_proba_100000x10",
        [] {
          const auto X = gaussian(100000, 10, 12);

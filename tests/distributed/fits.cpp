@@ -72,6 +72,26 @@ TEST_CASE("logistic_regression across ranks: lbfgs and newton, class weights, th
   }
 }
 
+TEST_CASE("logistic_regression across ranks: the start on every 16th row takes the same global rows") {
+  // 20000 rows: the lbfgs fit starts from the subsample of global rows 0, 16, 32, ..., which
+  // the ranks find from their offsets, so the path is the one-process path.
+  const auto d = make_data(20000);
+  const clm::logistic_regression_params configs[] = {{.C = 1.0, .tol = 1e-9, .max_iter = 1000, .ftol = 0.0},
+                                                     {.C = 1.0}};
+  for (std::size_t k = 0; k < std::size(configs); ++k) {
+    INFO("configuration ", k);
+    const clm::logistic_regression<> one = clm::logistic_regression<>(configs[k]).fit(d.X, d.label);
+    clm::logistic_regression<> a(configs[k]);
+    a.fit(world(), d.X_mine, d.label_mine);
+    INFO(a.report().stopped_because, " after ", a.report().iterations, " iterations; one process ",
+         one.report().iterations);
+    CHECK(a.report().converged);
+    CHECK(a.report().iterations == one.report().iterations);
+    CHECK(relative_gap(a.coef(), one.coef()) <= 1e-10);
+    CHECK(same_on_every_rank(a.coef()));
+  }
+}
+
 TEST_CASE("standard_scaler across ranks: the statistics of all rows") {
   const auto d = make_data();
   const clm::standard_scaler<> one = clm::standard_scaler<>().fit(d.X);
