@@ -45,6 +45,8 @@
 #include "clm/core/validate.hpp"
 #include "clm/data/table.hpp"
 #include "clm/data/transactions.hpp"
+#include "clm/distributed/communicator.hpp"
+#include "clm/distributed/statistics.hpp"
 #include "clm/features/rfm.hpp"
 #include "clm/preprocessing/detail/columnwise.hpp"
 
@@ -97,24 +99,49 @@ class rfm_segments {
   bool fitted() const noexcept { return state_.has_value(); }
 
   rfm_segments& fit(const table& t) {
+    local_communicator one;
+    return fit(one, t);
+  }
+
+  /// The fit on the customers held across the ranks of `comm`, each rank its own (possibly
+  /// none): the quintile edges of all customers together, exactly (clm/distributed/
+  /// statistics.hpp), so every rank gets the one-process edges bit for bit.
+  template <communicator C>
+  rfm_segments& fit(C& comm, const table& t) {
     state_.reset();
-    if (t.rows() == 0) throw shape_error("rfm_segments.fit: expected a table with rows, got 0");
+    constexpr bool one_process = std::is_same_v<C, local_communicator>;
+    std::array<vector<double>, 3> cols;
+    distributed::run_agreed(comm, "rfm_segments.fit", [&] {
+      if (one_process && t.rows() == 0) throw shape_error("rfm_segments.fit: expected a table with rows, got 0");
+      cols = columns(t, "fit");
+    });
+    distributed::same_everywhere(comm, "rfm_segments.fit: the parameters",
+                                 distributed::fingerprint(params_.recency, params_.frequency, params_.monetary,
+                                                          params_.recency_edges, params_.frequency_edges,
+                                                          params_.monetary_edges)
+                                     .value());
+    if constexpr (!one_process) {
+      if (distributed::detail::total_count(comm, t.rows()) == 0) {
+        throw shape_error("rfm_segments.fit: expected a table with rows on some rank, got none on any");
+      }
+    }
     state s;
     const std::array<const std::vector<double>*, 3> given{&params_.recency_edges, &params_.frequency_edges,
                                                           &params_.monetary_edges};
-    const auto cols = columns(t, "fit");
+    static constexpr double quintiles[4] = {0.2, 0.4, 0.6, 0.8};
     for (std::size_t k = 0; k < 3; ++k) {
-      if (!given[k]->empty()) {
-        s.edges[k] = *given[k];
-        continue;
-      }
-      std::vector<double> v(cols[k].begin(), cols[k].end());
-      std::sort(v.begin(), v.end());
-      s.edges[k].resize(4);
-      for (std::size_t q = 1; q <= 4; ++q) s.edges[k][q - 1] = detail::sorted_quantile(v, 0.2 * static_cast<double>(q));
+      s.edges[k] = given[k]->empty()
+                       ? distributed::quantiles(comm, std::span<const double>(cols[k].data(), cols[k].size()), quintiles)
+                       : *given[k];
     }
     state_ = s;
     return *this;
+  }
+
+  /// fit on rfm_features of the summary (on each rank its own customers).
+  template <communicator C>
+  rfm_segments& fit(C& comm, const customer_summary& s) {
+    return fit(comm, rfm_features(s));
   }
 
   rfm_segments& fit(const customer_summary& s) { return fit(rfm_features(s)); }

@@ -220,7 +220,8 @@ void same_everywhere(C& comm, const std::string& what, std::uint64_t value) {
   }
 }
 
-/// FNV-1a over the object bytes of arithmetic and enum values: a fingerprint of a fit's
+/// FNV-1a over the object bytes of arithmetic and enum values (texts and vectors of them
+/// with their lengths): a fingerprint of a fit's
 /// parameters for same_everywhere.
 class fingerprint {
  public:
@@ -239,6 +240,12 @@ class fingerprint {
   fingerprint& add(const std::string& s) {
     add(s.size());
     for (unsigned char c : s) h_ = (h_ ^ c) * 1099511628211ULL;
+    return *this;
+  }
+  template <class V>
+  fingerprint& add(const std::vector<V>& v) {
+    add(v.size());
+    for (const auto& x : v) add(x);
     return *this;
   }
   std::uint64_t value() const noexcept { return h_; }

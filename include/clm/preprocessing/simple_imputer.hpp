@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <string>
 
+#include "clm/distributed/communicator.hpp"
+#include "clm/distributed/statistics.hpp"
 #include "clm/preprocessing/detail/columnwise.hpp"
 
 namespace clm {
@@ -67,15 +69,57 @@ class simple_imputer
 
   template <class E>
   simple_imputer& fit(const E& X_in) {
-    decltype(auto) X = base::input(X_in, "fit");
+    local_communicator one;
+    return fit(one, X_in);
+  }
+
+  /// The fit on the rows held across the ranks of `comm`, each rank its own (possibly none):
+  /// the statistics of all rows together - means from column sums added over the ranks in
+  /// rank order, medians and most frequent values exact (clm/distributed/statistics.hpp).
+  template <communicator C, class E>
+  simple_imputer& fit(C& comm, const E& X_in) {
+    constexpr bool one_process = std::is_same_v<C, local_communicator>;
+    const std::string what = base::subject("fit");
+    matrix<T> X_value;
+    const matrix<T>* X_ptr = nullptr;
+    distributed::run_agreed(comm, what, [&] {
+      decltype(auto) Xe = evaluate<T, 2>(X_in, what);
+      if constexpr (one_process) check_nonempty(Xe, what);
+      base::report_values(Xe, "fit", true);
+      if constexpr (std::is_lvalue_reference_v<decltype(Xe)>) {
+        X_ptr = &Xe;
+      } else {
+        X_value = std::move(Xe);
+        X_ptr = &X_value;
+      }
+    });
+    const matrix<T>& X = *X_ptr;
     const std::size_t d = X.shape()[1];
     const auto& p = this->params_;
+    if constexpr (!one_process) {
+      distributed::same_everywhere(comm, what + ": the parameters and the column count",
+                                   distributed::fingerprint(p.strategy, p.fill_value, p.empty_columns, d).value());
+      if (distributed::detail::total_count(comm, X.shape()[0]) == 0) {
+        throw shape_error(what + ": X has no rows on any rank");
+      }
+    }
     detail::imputer_state<T> s;
     s.n_features_in = d;
     s.statistics = vector<T>::from_shape({d});
     std::vector<double> sum;
     std::vector<std::uint64_t> count;
-    if (p.strategy == impute_strategy::mean) detail::column_sums(X, sum, count);
+    if (p.strategy == impute_strategy::mean) {
+      detail::column_sums(X, sum, count);
+      if constexpr (!one_process) {
+        std::vector<double> sums(sum);
+        for (auto c : count) sums.push_back(static_cast<double>(c));
+        comm.allreduce_sum(std::span<double>(sums));
+        for (std::size_t j = 0; j < d; ++j) {
+          sum[j] = sums[j];
+          count[j] = static_cast<std::uint64_t>(sums[d + j]);
+        }
+      }
+    }
     for (std::size_t j = 0; j < d; ++j) {
       double stat = std::numeric_limits<double>::quiet_NaN();
       if (p.strategy == impute_strategy::constant) {
@@ -83,8 +127,8 @@ class simple_imputer
       } else if (p.strategy == impute_strategy::mean) {
         if (count[j] > 0) stat = sum[j] / static_cast<double>(count[j]);
       } else {
-        const std::vector<double> v = detail::sorted_column(X, j);
-        if (!v.empty()) stat = p.strategy == impute_strategy::median ? detail::sorted_median(v) : most_frequent(v);
+        const std::vector<double> v = detail::column_values(X, j);
+        stat = p.strategy == impute_strategy::median ? distributed::median(comm, v) : distributed::mode(comm, v);
       }
       if (std::isnan(stat)) {
         if (p.empty_columns == empty_column_policy::error) {
@@ -130,23 +174,6 @@ class simple_imputer
     auto& p = this->params_;
     ar(p.strategy, p.fill_value, p.empty_columns, this->state_);
     if constexpr (A::loading) p.validate();
-  }
-
- private:
-  /// The most frequent of sorted values; ties go to the smallest (as scipy.stats.mode).
-  static double most_frequent(const std::vector<double>& v) {
-    double best = v.front();
-    std::size_t best_run = 0;
-    for (std::size_t i = 0; i < v.size();) {
-      std::size_t j = i;
-      while (j < v.size() && v[j] == v[i]) ++j;
-      if (j - i > best_run) {
-        best_run = j - i;
-        best = v[i];
-      }
-      i = j;
-    }
-    return best;
   }
 };
 

@@ -3,6 +3,9 @@
 // from right-censored durations, with ties, case weights and entry (left-truncation) times.
 //
 //   fit(durations, events)            or fit(durations, events, {.weights, .entry})
+//   fit(comm, durations, events, ...) the rows spread over the ranks of a communicator
+//                                     (clm/distributed/communicator.hpp): the curve of all
+//                                     rows on every rank
 //   times()                           the distinct event times t_1 < ... < t_m
 //   at_risk(), events()               n_j (weight in the risk set just before t_j: entry <
 //                                     t_j <= duration) and d_j (event weight at t_j)
@@ -35,6 +38,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "clm/core/error.hpp"
@@ -42,6 +46,8 @@
 #include "clm/core/special.hpp"
 #include "clm/core/types.hpp"
 #include "clm/core/validate.hpp"
+#include "clm/distributed/communicator.hpp"
+#include "clm/distributed/statistics.hpp"
 #include "clm/survival/survival_data.hpp"
 
 namespace clm {
@@ -66,11 +72,118 @@ struct event_table {
   std::vector<double> time, at_risk, events;
 };
 
+/// What the event table is counted from, and what ranks merge: the weight leaving the risk
+/// set (exits) and the event weight at each distinct duration, ascending, and the entry
+/// times with their weights, sorted (stable; empty without entry times).
+struct risk_table {
+  std::vector<double> time, exits, events;
+  std::vector<double> entry, entry_weight;
+};
+
+inline risk_table risk_table_of(const survival_target& t) {
+  const std::size_t n = t.time.size();
+  risk_table r;
+  const std::vector<std::size_t> by_time = radix_argsort(t.time.data(), n);
+  for (std::size_t i = 0; i < n;) {
+    const double time = t.time[by_time[i]];
+    std::size_t j = i;
+    double d = 0.0, c = 0.0;
+    for (; j < n && t.time[by_time[j]] == time; ++j) {
+      const std::size_t row = by_time[j];
+      c += t.w(row);
+      if (t.event[row]) d += t.w(row);
+    }
+    r.time.push_back(time);
+    r.exits.push_back(c);
+    r.events.push_back(d);
+    i = j;
+  }
+  if (!t.entry.empty()) {
+    for (const std::size_t row : radix_argsort(t.entry.data(), n)) {
+      r.entry.push_back(t.entry[row]);
+      r.entry_weight.push_back(t.w(row));
+    }
+  }
+  return r;
+}
+
+/// The event table of a risk table: at each duration with events, the risk set is the
+/// weight entered before it (all of total_weight without entry times) less the weight that
+/// left before it.
+inline event_table events_of(const risk_table& r, bool with_entry, double total_weight) {
+  event_table out;
+  double exited = 0.0, entered = with_entry ? 0.0 : total_weight;
+  std::size_t ie = 0;
+  for (std::size_t j = 0; j < r.time.size(); ++j) {
+    if (r.events[j] > 0) {
+      for (; ie < r.entry.size() && r.entry[ie] < r.time[j]; ++ie) entered += r.entry_weight[ie];
+      out.time.push_back(r.time[j]);
+      out.at_risk.push_back(entered - exited);
+      out.events.push_back(r.events[j]);
+    }
+    exited += r.exits[j];
+  }
+  return out;
+}
+
+/// Every rank's risk table merged: equal durations' weights added in rank order, entries
+/// in order of time and then of rank. Bytes: 24 per distinct duration and 16 per entry
+/// time on each rank, gathered by every rank.
+template <communicator C>
+risk_table merged_risk_tables(C& comm, const risk_table& mine) {
+  std::vector<char> bytes;
+  distributed::detail::put(bytes, static_cast<std::uint64_t>(mine.time.size()));
+  for (std::size_t j = 0; j < mine.time.size(); ++j) {
+    distributed::detail::put(bytes, mine.time[j]);
+    distributed::detail::put(bytes, mine.exits[j]);
+    distributed::detail::put(bytes, mine.events[j]);
+  }
+  distributed::detail::put(bytes, static_cast<std::uint64_t>(mine.entry.size()));
+  for (std::size_t j = 0; j < mine.entry.size(); ++j) {
+    distributed::detail::put(bytes, mine.entry[j]);
+    distributed::detail::put(bytes, mine.entry_weight[j]);
+  }
+  struct exit_row {
+    std::uint64_t key;
+    double exits, events;
+  };
+  std::vector<exit_row> exits;
+  std::vector<std::pair<std::uint64_t, double>> entries;
+  for (const auto& from : comm.allgatherv(std::span<const char>(bytes))) {
+    distributed::detail::reader in(std::span<const char>(from), "kaplan_meier: a rank's risk table");
+    for (auto m = in.get<std::uint64_t>(); m > 0; --m) {
+      const double t = in.get<double>(), c = in.get<double>(), d = in.get<double>();
+      exits.push_back({order_key(t), c, d});
+    }
+    for (auto m = in.get<std::uint64_t>(); m > 0; --m) {
+      const double t = in.get<double>(), w = in.get<double>();
+      entries.emplace_back(order_key(t), w);
+    }
+  }
+  std::stable_sort(exits.begin(), exits.end(), [](const exit_row& a, const exit_row& b) { return a.key < b.key; });
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  risk_table r;
+  for (std::size_t i = 0; i < exits.size();) {
+    double c = 0.0, d = 0.0;
+    std::size_t j = i;
+    for (; j < exits.size() && exits[j].key == exits[i].key; ++j) c += exits[j].exits, d += exits[j].events;
+    r.time.push_back(from_order_key(exits[i].key));
+    r.exits.push_back(c);
+    r.events.push_back(d);
+    i = j;
+  }
+  for (const auto& [key, w] : entries) {
+    r.entry.push_back(from_order_key(key));
+    r.entry_weight.push_back(w);
+  }
+  return r;
+}
+
 /// Counts the risk set and events at each distinct event time. Unweighted data without
 /// entry times: whole-number durations (days, months) below n/2 + 2^16 are counted in one
 /// table indexed by the duration, other durations by sorting bare keys (all durations,
 /// and event durations). Otherwise the rows are sorted with their index and the risk set
-/// is entries before t minus exits before t.
+/// is entries before t minus exits before t (risk_table_of, events_of).
 inline event_table count_events(const survival_target& t) {
   const std::size_t n = t.time.size();
   event_table out;
@@ -121,32 +234,7 @@ inline event_table count_events(const survival_target& t) {
     }
     return out;
   }
-  const std::vector<std::size_t> by_time = radix_argsort(t.time.data(), n);
-  std::vector<std::size_t> by_entry;
-  if (!t.entry.empty()) by_entry = radix_argsort(t.entry.data(), n);
-  double exited = 0.0;  // weight with duration < current time
-  double entered = 0.0;  // weight with entry < current time (all rows without entry times)
-  if (t.entry.empty()) entered = t.total_weight;
-  std::size_t ie = 0;
-  for (std::size_t i = 0; i < n;) {
-    const double time = t.time[by_time[i]];
-    std::size_t j = i;
-    double d = 0.0, c = 0.0;
-    for (; j < n && t.time[by_time[j]] == time; ++j) {
-      const std::size_t r = by_time[j];
-      c += t.w(r);
-      if (t.event[r]) d += t.w(r);
-    }
-    if (d > 0) {
-      for (; ie < by_entry.size() && t.entry[by_entry[ie]] < time; ++ie) entered += t.w(by_entry[ie]);
-      out.time.push_back(time);
-      out.at_risk.push_back(entered - exited);
-      out.events.push_back(d);
-    }
-    exited += c;
-    i = j;
-  }
-  return out;
+  return events_of(risk_table_of(t), !t.entry.empty(), t.total_weight);
 }
 
 }  // namespace detail
@@ -169,15 +257,49 @@ class kaplan_meier {
   template <class D, class Ev>
   kaplan_meier& fit(const D& durations, const Ev& events, const survival_fit_options& options = {}) {
     const auto target = detail::check_survival_target(durations, events, options, "kaplan_meier.fit");
-    auto table = detail::count_events(target);
     state s;
-    s.times = std::move(table.time);
-    s.at_risk = std::move(table.at_risk);
-    s.events = std::move(table.events);
     s.n_observations = target.time.size();
     s.max_time = *std::max_element(target.time.begin(), target.time.end());
-    complete(s);
-    state_ = std::move(s);
+    finish(s, detail::count_events(target));
+    return *this;
+  }
+
+  /// The fit on the rows held across the ranks of `comm`, each rank its own (possibly none,
+  /// possibly without an event): every rank's durations with their exit and event weights
+  /// are gathered and merged (detail::merged_risk_tables), and every rank computes the
+  /// curve of all rows. Unweighted data give the one-process curve bit for bit; weights
+  /// add in rank order. Weights and entry times must be given on every rank that holds rows
+  /// or on none (a distributed_error on every rank otherwise).
+  template <communicator C, class D, class Ev>
+  kaplan_meier& fit(C& comm, const D& durations, const Ev& events, const survival_fit_options& options = {}) {
+    const std::string what = "kaplan_meier.fit";
+    detail::survival_target target;
+    distributed::run_agreed(comm, what, [&] { target = detail::check_survival_target(durations, events, options, what, false); });
+    distributed::same_everywhere(comm, what + ": the parameters", distributed::fingerprint(params_.alpha, params_.ci).value());
+    // Ranks with rows, and those of them with weights and with entry times: all or none.
+    const bool rows = !target.time.empty();
+    std::int64_t given[3] = {rows, rows && target.weighted, rows && !target.entry.empty()};
+    comm.allreduce_sum(std::span<std::int64_t>(given, 3));
+    for (int k = 1; k <= 2; ++k) {
+      if (given[k] != 0 && given[k] != given[0]) {
+        throw distributed_error(what + ": " + (k == 1 ? "weights" : "entry times") + " given on " +
+                                std::to_string(given[k]) + " of the " + std::to_string(given[0]) +
+                                " ranks with rows; expected on all of them or on none");
+      }
+    }
+    const bool with_entry = given[2] > 0;
+    double totals[2] = {target.total_weight, static_cast<double>(target.n_events)};
+    comm.allreduce_sum(std::span<double>(totals, 2));
+    state s;
+    s.n_observations = static_cast<std::size_t>(distributed::detail::total_count(comm, target.time.size()));
+    detail::check_survival_totals(totals[0], static_cast<std::size_t>(totals[1]), s.n_observations, what);
+    s.max_time = 0.0;
+    for (const double m : distributed::allgather_value(
+             comm, target.time.empty() ? 0.0 : *std::max_element(target.time.begin(), target.time.end()))) {
+      s.max_time = std::max(s.max_time, m);
+    }
+    const auto merged = detail::merged_risk_tables(comm, detail::risk_table_of(target));
+    finish(s, detail::events_of(merged, with_entry, totals[0]));
     return *this;
   }
 
@@ -247,6 +369,15 @@ class kaplan_meier {
       ar.check(std::isfinite(max_time) && max_time >= times[m - 1], "kaplan_meier: the follow-up ends before an event");
     }
   };
+
+  /// The state from its event table.
+  void finish(state& s, detail::event_table table) {
+    s.times = std::move(table.time);
+    s.at_risk = std::move(table.at_risk);
+    s.events = std::move(table.events);
+    complete(s);
+    state_ = std::move(s);
+  }
 
   /// Survival, Greenwood standard error and the band from the event table.
   void complete(state& s) const {

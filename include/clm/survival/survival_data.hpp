@@ -42,6 +42,15 @@ struct survival_fit_options {
 
 namespace detail {
 
+/// The totals' checks: a positive weight and at least one event.
+inline void check_survival_totals(double total_weight, std::size_t n_events, std::size_t n, const std::string& o) {
+  if (!(total_weight > 0)) throw invalid_argument(o + ": the weights sum to 0");
+  if (n_events == 0) {
+    throw invalid_argument(o + ": every duration is censored (no event among " + std::to_string(n) +
+                           " rows): there is nothing to estimate");
+  }
+}
+
 /// The validated target in double: durations, events as 0/1, weights (1 when not given),
 /// entry times (empty when not given), and the totals.
 struct survival_target {
@@ -57,14 +66,20 @@ struct survival_target {
   double w(std::size_t i) const { return weighted ? weight[i] : 1.0; }
 };
 
+/// Validates and converts a fit's target. `all_rows` false: the rows are one rank's share,
+/// which may be empty or hold no event (the caller checks the totals over every rank).
 template <class D, class Ev>
 survival_target check_survival_target(const D& durations_in, const Ev& events_in, const survival_fit_options& opt,
-                                      std::string_view owner) {
+                                      std::string_view owner, bool all_rows = true) {
   const std::string o(owner);
   decltype(auto) durations = evaluate<double, 1>(durations_in, o + ": durations");
   decltype(auto) events = evaluate<double, 1>(events_in, o + ": events");
   const std::size_t n = durations.size();
-  check_paired(n, events.size(), o, "durations", "events");
+  // A rank's share may be empty: then only the lengths must agree.
+  const auto paired = [&](std::size_t m, const char* name) {
+    if (all_rows || n > 0 || m > 0) check_paired(n, m, o, "durations", name);
+  };
+  paired(events.size(), "events");
   survival_target t;
   t.time.resize(n);
   t.event.resize(n);
@@ -93,7 +108,7 @@ survival_target check_survival_target(const D& durations_in, const Ev& events_in
     }
   }
   if (opt.weights.size() > 0) {
-    check_paired(n, opt.weights.size(), o, "durations", "weights");
+    paired(opt.weights.size(), "weights");
     t.weighted = true;
     t.weight.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -106,7 +121,7 @@ survival_target check_survival_target(const D& durations_in, const Ev& events_in
     }
   }
   if (opt.entry.size() > 0) {
-    check_paired(n, opt.entry.size(), o, "durations", "entry");
+    paired(opt.entry.size(), "entry");
     t.entry.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
       const double a = opt.entry(i);
@@ -133,11 +148,7 @@ survival_target check_survival_target(const D& durations_in, const Ev& events_in
     t.total_weight = static_cast<double>(n);
     t.event_weight = static_cast<double>(t.n_events);
   }
-  if (!(t.total_weight > 0)) throw invalid_argument(o + ": the weights sum to 0");
-  if (t.n_events == 0) {
-    throw invalid_argument(o + ": every duration is censored (no event among " + std::to_string(n) +
-                           " rows): there is nothing to estimate");
-  }
+  if (all_rows) check_survival_totals(t.total_weight, t.n_events, n, o);
   return t;
 }
 

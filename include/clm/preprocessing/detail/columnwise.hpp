@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "clm/core/error.hpp"
+#include "clm/core/quantile.hpp"
 #include "clm/core/types.hpp"
 #include "clm/core/validate.hpp"
 
@@ -145,33 +146,6 @@ std::vector<double> sorted_column(const matrix<T>& X, std::size_t j) {
   std::vector<double> v = column_values(X, j);
   std::sort(v.begin(), v.end());
   return v;
-}
-
-/// numpy's linear-interpolation quantile (method "linear", as np.nanpercentile /
-/// np.nanquantile) of `sorted` values, q in [0, 1]. NaN when empty.
-inline double sorted_quantile(const std::vector<double>& sorted, double q) {
-  const std::size_t n = sorted.size();
-  if (n == 0) return std::numeric_limits<double>::quiet_NaN();
-  // numpy: virtual index = n q + (alpha + q (1 - alpha - beta)) - 1 with alpha = beta = 1.
-  const double vi = static_cast<double>(n) * q + (1.0 + q * (1.0 - 1.0 - 1.0)) - 1.0;
-  const double lo_f = std::floor(vi);
-  const double gamma = vi - lo_f;
-  const auto clamp = [&](double i) {
-    return static_cast<std::size_t>(std::clamp(i, 0.0, static_cast<double>(n - 1)));
-  };
-  const double a = sorted[clamp(lo_f)];
-  const double b = sorted[clamp(lo_f + 1.0)];
-  // numpy's _lerp: a + (b - a) t, computed from the upper end when t >= 0.5.
-  const double diff = b - a;
-  return gamma >= 0.5 ? b - diff * (1.0 - gamma) : a + diff * gamma;
-}
-
-/// numpy's median of sorted values: the middle one, or the mean of the two middle ones.
-inline double sorted_median(const std::vector<double>& sorted) {
-  const std::size_t n = sorted.size();
-  if (n == 0) return std::numeric_limits<double>::quiet_NaN();
-  if (n % 2 == 1) return sorted[n / 2];
-  return (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
 }
 
 /// Per column: the number of non-missing values and their sum, accumulated row by row in
