@@ -2,10 +2,13 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "clm/core/random.hpp"
+#include "clm/survival/concordance.hpp"
+#include "clm/survival/cox_ph.hpp"
 #include "clm/survival/kaplan_meier.hpp"
 #include "support.hpp"
 
@@ -17,10 +20,13 @@ namespace {
 
 struct survival_rows {
   clm::vector<double> time, event, weight, entry;
+  clm::matrix<double> X;
+  std::vector<std::int64_t> strata;
 };
 
-/// n subjects: exponential lifetimes, censoring at a uniform time; whole days when `days`
-/// (many ties), else continuous. Weights in (0.5, 2], entry times before each duration.
+/// n subjects with two covariates: exponential lifetimes with hazard exp(0.5 x0 - 0.3 x1),
+/// censoring at a uniform time; whole days when `days` (many ties), else continuous. Three
+/// strata. Weights in (0.5, 2], entry times before each duration.
 /// On more than one rank, rank 0's share is all censored, so a rank holds no event.
 survival_rows simulate(std::size_t n, bool days, std::uint64_t seed) {
   clm::random_engine g(seed);
@@ -29,9 +35,15 @@ survival_rows simulate(std::size_t n, bool days, std::uint64_t seed) {
   s.event = clm::vector<double>::from_shape({n});
   s.weight = clm::vector<double>::from_shape({n});
   s.entry = clm::vector<double>::from_shape({n});
+  s.X = clm::matrix<double>::from_shape({n, 2});
+  s.strata.resize(n);
   const auto first = shard(n, 0, world().size());
   for (std::size_t i = 0; i < n; ++i) {
-    double life = -std::log(1.0 - clm::uniform01(g)) * 90.0, censor = clm::uniform(g, 10.0, 300.0);
+    s.X(i, 0) = clm::normal(g);
+    s.X(i, 1) = clm::normal(g);
+    s.strata[i] = static_cast<std::int64_t>(i % 3) * 10 - 5;
+    double life = -std::log(1.0 - clm::uniform01(g)) * 90.0 * std::exp(-(0.5 * s.X(i, 0) - 0.3 * s.X(i, 1)));
+    double censor = clm::uniform(g, 10.0, 300.0);
     if (days) life = std::ceil(life), censor = std::ceil(censor);
     s.time(i) = std::min(life, censor);
     const bool rank0 = world().size() > 1 && i >= first.first && i < first.second;
@@ -44,7 +56,9 @@ survival_rows simulate(std::size_t n, bool days, std::uint64_t seed) {
 
 survival_rows mine_of(const survival_rows& s) {
   const auto r = shard(s.time.size(), world().rank(), world().size());
-  return {rows(s.time, r), rows(s.event, r), rows(s.weight, r), rows(s.entry, r)};
+  return {rows(s.time, r), rows(s.event, r), rows(s.weight, r), rows(s.entry, r), rows(s.X, r),
+          std::vector<std::int64_t>(s.strata.begin() + static_cast<std::ptrdiff_t>(r.first),
+                                    s.strata.begin() + static_cast<std::ptrdiff_t>(r.second))};
 }
 
 template <class V>
@@ -103,4 +117,78 @@ TEST_CASE("kaplan_meier across ranks: no event on any rank, and weights on some 
     if (world().rank() == 0) o.weights = mine.weight;
     CHECK_THROWS_AS(clm::kaplan_meier<>().fit(world(), mine.time, mine.event, o), clm::distributed_error);
   }
+}
+
+TEST_CASE("cox_ph across ranks: the one-process model, Efron and Breslow, with weights, entry times and strata") {
+  const auto all = simulate(3000, true, 6);
+  const auto mine = mine_of(all);
+  struct config {
+    clm::cox_ties ties;
+    bool weights, entry, strata;
+  };
+  for (const config c : {config{clm::cox_ties::efron, false, false, false}, config{clm::cox_ties::breslow, false, false, false},
+                         config{clm::cox_ties::efron, true, true, true}}) {
+    INFO("ties ", static_cast<int>(c.ties), ", weights ", c.weights, ", entry ", c.entry, ", strata ", c.strata);
+    const auto options = [&](const survival_rows& s) {
+      clm::survival_fit_options o;
+      if (c.weights) o.weights = s.weight;
+      if (c.entry) o.entry = s.entry;
+      if (c.strata) o.strata = s.strata;
+      return o;
+    };
+    clm::cox_ph<> one({.ties = c.ties}), across({.ties = c.ties});
+    one.fit(all.X, all.time, all.event, options(all));
+    across.fit(world(), mine.X, mine.time, mine.event, options(mine));
+    if (world().rank() == 0) {
+      MESSAGE(world().size(), " ranks: coefficients within ", clm_test::relative_gap(across.coef(), one.coef()), ", ",
+              across.report().iterations, " Newton steps (one process ", one.report().iterations, ")");
+    }
+    CHECK(across.report().iterations == one.report().iterations);
+    CHECK(clm_test::relative_gap(across.coef(), one.coef()) <= 1e-10);
+    CHECK(table_gap(across.standard_errors(), one.standard_errors()) <= 1e-10);
+    CHECK(clm_test::gap(across.log_likelihood(), one.log_likelihood()) <= 1e-10);
+    CHECK(across.n_observations() == one.n_observations());
+    CHECK(across.n_events() == one.n_events());
+    CHECK(across.strata() == one.strata());
+    for (const auto label : one.strata()) {
+      const auto [t_one, h_one] = one.baseline_cumulative_hazard(label);
+      const auto [t_across, h_across] = across.baseline_cumulative_hazard(label);
+      CHECK(t_across == t_one);
+      CHECK(table_gap(h_across, h_one) <= 1e-10);
+    }
+    CHECK(clm_test::same_on_every_rank(across.coef()));
+    // The same partition twice: the same bits.
+    clm::cox_ph<> again({.ties = c.ties});
+    again.fit(world(), mine.X, mine.time, mine.event, options(mine));
+    CHECK(again.coef() == across.coef());
+  }
+  // Strata on some ranks with rows only: an error on every rank.
+  if (world().size() > 1) {
+    clm::survival_fit_options o;
+    if (world().rank() == 0) o.strata = mine.strata;
+    CHECK_THROWS_AS(clm::cox_ph<>().fit(world(), mine.X, mine.time, mine.event, o), clm::distributed_error);
+  }
+}
+
+TEST_CASE("concordance_index across ranks: the one-process counts exactly, tied scores and times included") {
+  for (const bool days : {true, false}) {
+    const auto all = simulate(2500, days, days ? 7 : 8);
+    // Scores rounded to a coarse grid, so many tie.
+    clm::vector<double> score = clm::vector<double>::from_shape({all.time.size()});
+    for (std::size_t i = 0; i < score.size(); ++i) score(i) = std::round(4.0 * (0.3 * all.X(i, 1) - 0.5 * all.X(i, 0))) / 4.0;
+    const auto r = shard(score.size(), world().rank(), world().size());
+    const auto mine = mine_of(all);
+    const auto one = clm::concordance_statistics(all.time, score, all.event);
+    const auto across = clm::concordance_statistics(world(), mine.time, rows(score, r), mine.event);
+    CHECK(across.comparable == one.comparable);
+    CHECK(across.concordant == one.concordant);
+    CHECK(across.tied == one.tied);
+    CHECK(one.tied > 0);
+    CHECK(clm::concordance_index(world(), mine.time, rows(score, r), mine.event) == one.index());
+  }
+  // No event on any rank: no comparable pair, the same error on every rank.
+  const auto all = simulate(300, true, 9);
+  const auto mine = mine_of(all);
+  const clm::vector<double> censored = xt::zeros<double>({mine.event.size()});
+  CHECK_THROWS_AS(clm::concordance_index(world(), mine.time, mine.time, censored), clm::invalid_argument);
 }

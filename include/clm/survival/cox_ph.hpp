@@ -35,14 +35,21 @@
 // reports, at each t_j, the sum over t_i < t_j only (the value just before the jump): its
 // entries are clm's shifted by one event time.
 //
-// Computation: rows are sorted once by stratum and decreasing time, the columns centred
-// (the model is invariant to it; it keeps the information matrix free of cancellation).
-// One evaluation is a gemv for the linear predictor and one sweep over the rows adding to
+// Computation: the groups (each stratum's distinct times, decreasing) are found once and
+// every row is tagged with its group; the columns are centred (the model is invariant to
+// it; it keeps the information matrix free of cancellation). One evaluation is a gemv for
+// the linear predictor, one pass over the rows adding each to its group's sums (joining the
+// risk set, leaving it by entry time, dying), and one sweep over the groups accumulating
 // the risk-set sums S0 = sum w e^eta and S1 = sum w e^eta x; the Hessian needs no p x p sum
 // per row: it is X' diag(q) X - A' A (two syrk calls), q_i being row i's share of the
 // terms 1 / (risk-set sum) over the event times at which it is at risk, A holding the
 // risk-set means (two rows per event time: the d Efron terms are linear in S1 and T1).
 // O(n p) per evaluation plus O(n p^2) in BLAS per Hessian.
+//
+// fit(comm, X, durations, events, options): the rows spread over the ranks of a
+// communicator (clm/distributed/communicator.hpp). The groups are gathered once, each
+// evaluation's group sums and the Hessian's row term are summed over the ranks in rank
+// order, and every rank runs the same Newton steps: the one-process model to rounding.
 //
 // Bad input: see survival_data.hpp; also fewer than 2 events, and, without a penalty, a
 // covariate that separates the events (the partial likelihood grows without bound: the
@@ -52,6 +59,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <functional>
 #include <limits>
 #include <map>
 #include <optional>
@@ -64,6 +73,7 @@
 #include "clm/core/types.hpp"
 #include "clm/core/validate.hpp"
 #include "clm/core/vmath.hpp"
+#include "clm/distributed/communicator.hpp"
 #include "clm/optim/newton.hpp"
 #include "clm/survival/survival_data.hpp"
 
@@ -89,133 +99,164 @@ struct cox_ph_params {
 
 namespace detail {
 
-/// The data of a Cox fit in the order the sweep reads it: by stratum, then by decreasing
-/// time (ties in input order); columns centred.
+/// The data of a Cox fit: this rank's rows (input order), centred on the weighted mean of
+/// every rank's rows, and the grid every rank shares - the strata of all ranks, each
+/// stratum's distinct times over all ranks in decreasing order (the groups), and each
+/// group's number of deaths over all ranks. Each row knows its group and, with entry
+/// times, the first group of its stratum at or before its entry (where it leaves the risk
+/// set as the sweep goes back in time).
 struct cox_data {
   std::size_t n = 0, p = 0;
-  std::vector<double> X;  ///< n x p, row-major, sorted and centred
+  std::vector<double> X;  ///< n x p, row-major, centred
   std::vector<double> mean;
-  std::vector<double> w, time;
-  std::vector<unsigned char> event;
-  std::vector<double> entry;  ///< sorted like the rows; empty: no left truncation
-  std::vector<std::int64_t> labels;  ///< stratum labels, ascending
-  std::vector<std::size_t> stratum_begin;  ///< rows of stratum s: [stratum_begin[s], stratum_begin[s + 1])
-  // Groups of rows with one time, per stratum in decreasing time.
-  std::vector<std::size_t> group_begin;  ///< rows of group g: [group_begin[g], group_begin[g + 1])
+  std::vector<double> w;
+  std::vector<unsigned char> death;  ///< event with a positive weight
+  bool with_entry = false;
+  std::vector<std::int64_t> labels;        ///< stratum labels of all ranks, ascending
   std::vector<std::size_t> stratum_group;  ///< groups of stratum s: [stratum_group[s], stratum_group[s + 1])
-  std::vector<std::size_t> death_begin, deaths;  ///< deaths (event, weight > 0) of group g
-  std::vector<std::size_t> entry_order;  ///< per stratum, rows by decreasing entry time
-  std::vector<std::size_t> entry_group;  ///< first group (of the row's stratum) with time <= its entry
-  std::vector<double> death_wx;  ///< sum over deaths of w x (p)
-  double total_weight = 0.0;
+  std::vector<double> group_time;          ///< per group
+  std::vector<std::size_t> group_deaths;   ///< per group, over all ranks
+  std::vector<std::size_t> row_group, row_stratum, entry_group;  ///< per row
+  std::vector<double> death_wx;  ///< sum over all ranks' deaths of w x (p)
+  double total_weight = 0.0;     ///< over all ranks
 };
 
-template <class T>
-cox_data make_cox_data(const matrix<T>& X, survival_target&& t, const std::vector<std::int64_t>& strata) {
+template <communicator C, class T>
+cox_data make_cox_data(C& comm, const matrix<T>& X, const survival_target& t, const std::vector<std::int64_t>& strata) {
   cox_data c;
   const std::size_t n = X.shape()[0], p = X.shape()[1];
   c.n = n;
   c.p = p;
-  c.total_weight = t.total_weight;
-  // Stratum codes in label order.
-  std::vector<std::size_t> code(n, 0);
-  if (strata.empty()) {
-    c.labels = {0};
-  } else {
-    std::map<std::int64_t, std::size_t> codes;
-    for (auto s : strata) codes.emplace(s, 0);
-    for (auto& [label, k] : codes) {
-      k = c.labels.size();
-      c.labels.push_back(label);
+  c.with_entry = !t.entry.empty();
+  // Stratum labels of every rank.
+  {
+    std::vector<std::int64_t> mine(strata.begin(), strata.end());
+    if (mine.empty() && n > 0) mine.push_back(0);
+    std::sort(mine.begin(), mine.end());
+    mine.erase(std::unique(mine.begin(), mine.end()), mine.end());
+    const auto all = comm.allgatherv(
+        std::span<const char>(reinterpret_cast<const char*>(mine.data()), mine.size() * sizeof(std::int64_t)));
+    for (const auto& part : all) {
+      const std::size_t m = part.size() / sizeof(std::int64_t);
+      const std::size_t at = c.labels.size();
+      c.labels.resize(at + m);
+      if (m > 0) std::memcpy(c.labels.data() + at, part.data(), m * sizeof(std::int64_t));
     }
-    for (std::size_t i = 0; i < n; ++i) code[i] = codes[strata[i]];
+    std::sort(c.labels.begin(), c.labels.end());
+    c.labels.erase(std::unique(c.labels.begin(), c.labels.end()), c.labels.end());
   }
-  const std::size_t S = c.labels.size();
-  // Decreasing time, then a stable counting sort by stratum.
-  const std::vector<std::size_t> by_time = radix_argsort(t.time.data(), n, true);
-  std::vector<std::size_t> count(S + 1, 0);
-  for (std::size_t i = 0; i < n; ++i) ++count[code[i] + 1];
-  for (std::size_t s = 0; s < S; ++s) count[s + 1] += count[s];
-  c.stratum_begin = count;
-  std::vector<std::size_t> order(n);
-  for (std::size_t i : by_time) order[count[code[i]]++] = i;
-
-  c.X.resize(n * p);
-  c.mean.assign(p, 0.0);
+  c.row_stratum.assign(n, 0);
+  if (!strata.empty()) {
+    for (std::size_t i = 0; i < n; ++i) {
+      c.row_stratum[i] = static_cast<std::size_t>(std::lower_bound(c.labels.begin(), c.labels.end(), strata[i]) -
+                                                  c.labels.begin());
+    }
+  }
+  // The groups: (stratum, time) pairs of every rank with their deaths, by stratum and then
+  // decreasing time.
   c.w.resize(n);
-  c.time.resize(n);
-  c.event.resize(n);
-  if (!t.entry.empty()) c.entry.resize(n);
-  for (std::size_t k = 0; k < n; ++k) {
-    const std::size_t i = order[k];
-    c.w[k] = t.w(i);
-    c.time[k] = t.time[i];
-    c.event[k] = t.event[i];
-    if (!t.entry.empty()) c.entry[k] = t.entry[i];
+  c.death.resize(n);
+  struct key_deaths {
+    std::uint64_t stratum, key, deaths;
+  };
+  std::vector<key_deaths> groups;
+  const auto push = [&groups](const key_deaths& k) {  // a new group, or deaths added to the last
+    if (!groups.empty() && groups.back().stratum == k.stratum && groups.back().key == k.key) {
+      groups.back().deaths += k.deaths;
+    } else {
+      groups.push_back(k);
+    }
+  };
+  {
+    for (std::size_t i = 0; i < n; ++i) {
+      c.w[i] = t.w(i);
+      c.death[i] = t.event[i] && c.w[i] > 0;
+    }
+    // This rank's rows by stratum and decreasing time (a radix sort, then a stable counting
+    // sort by stratum), and their groups.
+    const std::vector<std::size_t> by_time = radix_argsort(t.time.data(), n, true);
+    std::vector<std::size_t> start(c.labels.size() + 1, 0);
+    for (std::size_t i = 0; i < n; ++i) ++start[c.row_stratum[i] + 1];
+    for (std::size_t s = 0; s + 1 < start.size(); ++s) start[s + 1] += start[s];
+    std::vector<std::size_t> order(n);
+    for (const std::size_t i : by_time) order[start[c.row_stratum[i]]++] = i;
+    for (const std::size_t i : order) push({c.row_stratum[i], ~order_key(t.time[i]), c.death[i]});
+    if (comm.size() > 1) {
+      // Every rank's groups, merged: equal (stratum, time) pairs add their deaths.
+      std::vector<key_deaths> all;
+      for (const auto& part : comm.allgatherv(std::span<const char>(reinterpret_cast<const char*>(groups.data()),
+                                                                    groups.size() * sizeof(key_deaths)))) {
+        const std::size_t m = part.size() / sizeof(key_deaths), at = all.size();
+        all.resize(at + m);
+        if (m > 0) std::memcpy(all.data() + at, part.data(), m * sizeof(key_deaths));
+      }
+      std::stable_sort(all.begin(), all.end(), [](const key_deaths& a, const key_deaths& b) {
+        return a.stratum != b.stratum ? a.stratum < b.stratum : a.key < b.key;
+      });
+      groups.clear();
+      for (const auto& k : all) push(k);
+    }
+  }
+  const std::size_t S = c.labels.size(), G = groups.size();
+  c.stratum_group.assign(S + 1, 0);
+  c.group_time.resize(G);
+  c.group_deaths.resize(G);
+  for (std::size_t g = 0; g < G; ++g) {
+    c.group_time[g] = from_order_key(~groups[g].key);
+    c.group_deaths[g] = groups[g].deaths;
+    ++c.stratum_group[groups[g].stratum + 1];
+  }
+  for (std::size_t s = 0; s < S; ++s) c.stratum_group[s + 1] += c.stratum_group[s];
+  // Each row's group, and where it leaves by its entry time: the first group of its
+  // stratum with time <= entry (the stratum's end when none).
+  const auto first_group_at_or_before = [&](std::size_t s, double time) {
+    const auto b = c.group_time.begin();
+    return static_cast<std::size_t>(
+        std::lower_bound(b + static_cast<std::ptrdiff_t>(c.stratum_group[s]),
+                         b + static_cast<std::ptrdiff_t>(c.stratum_group[s + 1]), time, std::greater<double>()) -
+        b);
+  };
+  c.row_group.resize(n);
+  for (std::size_t i = 0; i < n; ++i) c.row_group[i] = first_group_at_or_before(c.row_stratum[i], t.time[i]);
+  if (c.with_entry) {
+    c.entry_group.resize(n);
+    for (std::size_t i = 0; i < n; ++i) c.entry_group[i] = first_group_at_or_before(c.row_stratum[i], t.entry[i]);
+  }
+  // The weighted mean over every rank, the centred rows, the deaths' sum of w x.
+  c.X.resize(n * p);
+  std::vector<double> sums(p + 1, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
     const T* src = X.data() + i * p;
-    double* dst = c.X.data() + k * p;
+    double* dst = c.X.data() + i * p;
     for (std::size_t j = 0; j < p; ++j) {
       dst[j] = static_cast<double>(src[j]);
-      c.mean[j] += c.w[k] * dst[j];
+      sums[j] += c.w[i] * dst[j];
     }
   }
+  sums[p] = t.total_weight;
+  comm.allreduce_sum(std::span<double>(sums));
+  c.total_weight = sums[p];
+  c.mean.assign(sums.begin(), sums.begin() + static_cast<std::ptrdiff_t>(p));
   for (auto& m : c.mean) m /= c.total_weight;
-  for (std::size_t k = 0; k < n; ++k) {
-    for (std::size_t j = 0; j < p; ++j) c.X[k * p + j] -= c.mean[j];
-  }
-  // Groups and their deaths.
   c.death_wx.assign(p, 0.0);
-  c.stratum_group.push_back(0);
-  c.death_begin.push_back(0);
-  for (std::size_t s = 0; s < S; ++s) {
-    for (std::size_t k = c.stratum_begin[s]; k < c.stratum_begin[s + 1];) {
-      std::size_t e = k;
-      c.group_begin.push_back(k);
-      while (e < c.stratum_begin[s + 1] && c.time[e] == c.time[k]) {
-        if (c.event[e] && c.w[e] > 0) {
-          c.deaths.push_back(e);
-          for (std::size_t j = 0; j < p; ++j) c.death_wx[j] += c.w[e] * c.X[e * p + j];
-        }
-        ++e;
-      }
-      c.death_begin.push_back(c.deaths.size());
-      k = e;
-    }
-    c.stratum_group.push_back(c.group_begin.size());
-  }
-  c.group_begin.push_back(n);
-  if (!c.entry.empty()) {
-    const std::vector<std::size_t> by_entry = radix_argsort(c.entry.data(), n, true);
-    std::vector<std::size_t> at(c.stratum_begin.begin(), c.stratum_begin.end() - 1);
-    c.entry_order.resize(n);
-    std::vector<std::size_t> stratum_of(n);
-    for (std::size_t s = 0; s < S; ++s) {
-      for (std::size_t k = c.stratum_begin[s]; k < c.stratum_begin[s + 1]; ++k) stratum_of[k] = s;
-    }
-    for (std::size_t k : by_entry) c.entry_order[at[stratum_of[k]]++] = k;
-    c.entry_group.resize(n);
-    for (std::size_t k = 0; k < n; ++k) {
-      const std::size_t s = stratum_of[k];
-      std::size_t lo = c.stratum_group[s], hi = c.stratum_group[s + 1];  // first group with time <= entry
-      while (lo < hi) {
-        const std::size_t mid = (lo + hi) / 2;
-        if (c.time[c.group_begin[mid]] <= c.entry[k]) {
-          hi = mid;
-        } else {
-          lo = mid + 1;
-        }
-      }
-      c.entry_group[k] = lo;
+  for (std::size_t i = 0; i < n; ++i) {
+    double* x = c.X.data() + i * p;
+    for (std::size_t j = 0; j < p; ++j) x[j] -= c.mean[j];
+    if (c.death[i]) {
+      for (std::size_t j = 0; j < p; ++j) c.death_wx[j] += c.w[i] * x[j];
     }
   }
+  comm.allreduce_sum(std::span<double>(c.death_wx));
   return c;
 }
 
 /// -logPL(b) + alpha / 2 ||b||^2, divided by the total weight, with its gradient and
-/// Hessian, for clm::newton.
+/// Hessian, for clm::newton; over every rank's rows.
+template <communicator C>
 class cox_objective {
  public:
-  cox_objective(const cox_data& d, cox_ties ties, double alpha) : d_(d), efron_(ties == cox_ties::efron), alpha_(alpha) {
+  cox_objective(const cox_data& d, cox_ties ties, double alpha, C& comm)
+      : d_(d), efron_(ties == cox_ties::efron), alpha_(alpha), comm_(comm) {
     eta_.resize(d.n);
     r_.resize(d.n);
     shift_.resize(d.labels.size());
@@ -244,7 +285,7 @@ class cox_objective {
   void information(const vector<double>& b, matrix<double>& H) {
     const std::size_t n = d_.n, p = d_.p;
     (void)sweep(b);
-    // q_i = r_i (C_i - [death] e_g): C_i the sum of c over the groups at which row i is at risk.
+    // q_i = r_i (R_i - [death] e_g): R_i the sum of c over the groups at which row i is at risk.
     std::vector<double> Q(c_.size() + 1, 0.0);  // Q[g]: c summed over groups g.. of g's stratum
     for (std::size_t s = 0; s + 1 < d_.stratum_group.size(); ++s) {
       double acc = 0.0;
@@ -254,22 +295,19 @@ class cox_objective {
       }
     }
     Z_.resize(n * p);
-    for (std::size_t s = 0; s + 1 < d_.stratum_group.size(); ++s) {
-      const std::size_t g_end = d_.stratum_group[s + 1];
-      for (std::size_t g = d_.stratum_group[s]; g < g_end; ++g) {
-        for (std::size_t k = d_.group_begin[g]; k < d_.group_begin[g + 1]; ++k) {
-          double C = Q[g];
-          if (!d_.entry.empty()) C -= d_.entry_group[k] < g_end ? Q[d_.entry_group[k]] : 0.0;
-          if (d_.event[k] && d_.w[k] > 0) C -= e_[g];
-          const double q = std::sqrt(std::max(0.0, r_[k] * C));
-          const double* x = d_.X.data() + k * p;
-          double* z = Z_.data() + k * p;
-          for (std::size_t j = 0; j < p; ++j) z[j] = q * x[j];
-        }
-      }
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::size_t g = d_.row_group[k], g_end = d_.stratum_group[d_.row_stratum[k] + 1];
+      double at_risk = Q[g];
+      if (d_.with_entry) at_risk -= d_.entry_group[k] < g_end ? Q[d_.entry_group[k]] : 0.0;
+      if (d_.death[k]) at_risk -= e_[g];
+      const double q = std::sqrt(std::max(0.0, r_[k] * at_risk));
+      const double* x = d_.X.data() + k * p;
+      double* z = Z_.data() + k * p;
+      for (std::size_t j = 0; j < p; ++j) z[j] = q * x[j];
     }
     H = xt::zeros<double>({p, p});
-    blas::syrk(blas::op::transpose, p, n, 1.0, Z_.data(), p, 0.0, H.data(), p);
+    if (n > 0) blas::syrk(blas::op::transpose, p, n, 1.0, Z_.data(), p, 0.0, H.data(), p);
+    comm_.allreduce_sum(std::span<double>(H.data(), H.size()));
     const std::size_t terms = A_.size() / p;
     if (terms > 0) blas::syrk(blas::op::transpose, p, terms, -1.0, A_.data(), p, 1.0, H.data(), p);
     for (std::size_t j = 0; j < p; ++j) {
@@ -279,8 +317,8 @@ class cox_objective {
 
   /// logPL at b (no penalty). Fills what the gradient, the Hessian and the baseline read:
   /// the per-stratum shifts, the risk weights r_, and per group the sums c_, e_, the
-  /// risk-set total S0_ and the rows of A_. A second call at the same b reuses them (Newton
-  /// asks for the value and then the Hessian at one point).
+  /// risk-set total S0_, the death weight Dw_ and the rows of A_. A second call at the same
+  /// b reuses them (Newton asks for the value and then the Hessian at one point).
   double sweep(const vector<double>& b) {
     if (swept_ && std::equal(b.begin(), b.end(), last_b_.begin())) return last_ll_;
     last_b_.assign(b.begin(), b.end());
@@ -290,54 +328,70 @@ class cox_objective {
   }
 
  private:
+  // Per group, the sums every rank adds: rows joining the risk set (r, r x), rows leaving
+  // it by their entry time (r, r x), deaths (r, r x, w, w (eta - shift)): 3 p + 5 values.
+  std::size_t width() const { return 3 * d_.p + 5; }
+
   double sweep_at(const vector<double>& b) {
-    const std::size_t n = d_.n, p = d_.p;
+    const std::size_t n = d_.n, p = d_.p, S = d_.labels.size(), G = d_.group_time.size(), W = width();
     std::fill(eta_.begin(), eta_.end(), 0.0);
-    blas::gemv(blas::op::none, n, p, 1.0, d_.X.data(), p, b.data(), 0.0, eta_.data());
+    if (n > 0) blas::gemv(blas::op::none, n, p, 1.0, d_.X.data(), p, b.data(), 0.0, eta_.data());
+    // The shift of each stratum: its largest linear predictor over every rank.
+    std::fill(shift_.begin(), shift_.end(), -std::numeric_limits<double>::infinity());
+    for (std::size_t k = 0; k < n; ++k) shift_[d_.row_stratum[k]] = std::max(shift_[d_.row_stratum[k]], eta_[k]);
+    if constexpr (!std::is_same_v<C, local_communicator>) {
+      for (const auto& part : distributed::allgather_doubles(comm_, shift_)) {
+        for (std::size_t s = 0; s < S; ++s) shift_[s] = std::max(shift_[s], part[s]);
+      }
+    }
+    sums_.assign(G * W, 0.0);
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::size_t s = d_.row_stratum[k];
+      r_[k] = d_.w[k] * vmath::exp_nonpositive(eta_[k] - shift_[s]);
+      const double* x = d_.X.data() + k * p;
+      const auto add = [&](double* at, double v) {
+        at[0] += v;
+        for (std::size_t j = 0; j < p; ++j) at[1 + j] += v * x[j];
+      };
+      double* row = sums_.data() + d_.row_group[k] * W;
+      add(row, r_[k]);
+      if (d_.with_entry && d_.entry_group[k] < d_.stratum_group[s + 1]) add(sums_.data() + d_.entry_group[k] * W + p + 1, r_[k]);
+      if (d_.death[k]) {
+        add(row + 2 * p + 2, r_[k]);
+        row[3 * p + 3] += d_.w[k];
+        row[3 * p + 4] += d_.w[k] * (eta_[k] - shift_[s]);
+      }
+    }
+    comm_.allreduce_sum(std::span<double>(sums_));
     mean_sum_.assign(p, 0.0);
     S1_.resize(p);
-    T1_.resize(p);
-    const std::size_t G = d_.group_begin.size() - 1;
     c_.assign(G, 0.0);
     e_.assign(G, 0.0);
     S0_.assign(G, 0.0);
+    Dw_.assign(G, 0.0);
     A_.clear();
     double ll = 0.0;
-    for (std::size_t s = 0; s + 1 < d_.stratum_begin.size(); ++s) {
-      const std::size_t r0 = d_.stratum_begin[s], r1 = d_.stratum_begin[s + 1];
-      if (r0 == r1) continue;
-      double m = -std::numeric_limits<double>::infinity();
-      for (std::size_t k = r0; k < r1; ++k) m = std::max(m, eta_[k]);
-      shift_[s] = m;
-      for (std::size_t k = r0; k < r1; ++k) r_[k] = d_.w[k] * vmath::exp_nonpositive(eta_[k] - m);
+    for (std::size_t s = 0; s < S; ++s) {
       double S0 = 0.0;
       std::fill(S1_.begin(), S1_.end(), 0.0);
-      std::size_t out = r0;  // next row to leave by its entry time (entry_order)
       for (std::size_t g = d_.stratum_group[s]; g < d_.stratum_group[s + 1]; ++g) {
-        const double t = d_.time[d_.group_begin[g]];
-        for (std::size_t k = d_.group_begin[g]; k < d_.group_begin[g + 1]; ++k) add_row(k, 1.0, S0);
-        if (!d_.entry.empty()) {
-          for (; out < r1 && d_.entry[d_.entry_order[out]] >= t; ++out) add_row(d_.entry_order[out], -1.0, S0);
-        }
+        const double* row = sums_.data() + g * W;
+        S0 += row[0];
+        for (std::size_t j = 0; j < p; ++j) S1_[j] += row[1 + j];
+        S0 -= row[p + 1];
+        for (std::size_t j = 0; j < p; ++j) S1_[j] -= row[p + 2 + j];
         S0_[g] = S0;
-        const std::size_t d0 = d_.death_begin[g], d1 = d_.death_begin[g + 1];
-        if (d0 == d1) continue;
-        double Dw = 0.0, T0 = 0.0;
-        std::fill(T1_.begin(), T1_.end(), 0.0);
-        for (std::size_t q = d0; q < d1; ++q) {
-          const std::size_t k = d_.deaths[q];
-          Dw += d_.w[k];
-          T0 += r_[k];
-          ll += d_.w[k] * (eta_[k] - m);
-          const double* x = d_.X.data() + k * p;
-          for (std::size_t j = 0; j < p; ++j) T1_[j] += r_[k] * x[j];
-        }
+        if (d_.group_deaths[g] == 0) continue;
+        const double T0 = row[2 * p + 2], Dw = row[3 * p + 3];
+        const double* T1 = row + 2 * p + 3;
+        Dw_[g] = Dw;
+        ll += row[3 * p + 4];
         // The K terms (K = d for Efron, 1 for Breslow) have risk-set means
         // a_k = (S1 - f_k T1) / den_k, f_k = k / K, den_k = S0 - f_k T0. Their sums are
         // linear in S1 and T1: sum_k omega a_k = omega (b0 S1 - b1 T1), and
         // sum_k omega a_k a_k' = [S1 T1] M [S1 T1]' with M = omega [[a0, -a1], [-a1, a2]],
         // b_m = sum f^m / den, a_m = sum f^m / den^2: two rows of A per time, whatever d is.
-        const std::size_t K = efron_ ? d1 - d0 : 1;
+        const std::size_t K = efron_ ? d_.group_deaths[g] : 1;
         const double omega = Dw / static_cast<double>(K);
         double b0 = 0.0, b1 = 0.0, a0 = 0.0, a1 = 0.0, a2 = 0.0;
         for (std::size_t q = 0; q < K; ++q) {
@@ -352,7 +406,7 @@ class cox_objective {
           a1 += f * inv * inv;
           a2 += f * f * inv * inv;
         }
-        for (std::size_t j = 0; j < p; ++j) mean_sum_[j] += omega * (b0 * S1_[j] - b1 * T1_[j]);
+        for (std::size_t j = 0; j < p; ++j) mean_sum_[j] += omega * (b0 * S1_[j] - b1 * T1[j]);
         c_[g] = omega * b0;
         e_[g] = omega * b1;
         {
@@ -361,9 +415,9 @@ class cox_objective {
           const double l11 = std::sqrt(omega * a0);
           const double l21 = l11 > 0 ? -omega * a1 / l11 : 0.0;
           const double l22 = std::sqrt(std::max(0.0, omega * a2 - l21 * l21));
-          for (std::size_t j = 0; j < p; ++j) A_.push_back(l11 * S1_[j] + l21 * T1_[j]);
+          for (std::size_t j = 0; j < p; ++j) A_.push_back(l11 * S1_[j] + l21 * T1[j]);
           if (l22 > 0) {
-            for (std::size_t j = 0; j < p; ++j) A_.push_back(l22 * T1_[j]);
+            for (std::size_t j = 0; j < p; ++j) A_.push_back(l22 * T1[j]);
           }
         }
       }
@@ -381,14 +435,12 @@ class cox_objective {
     cumhaz.clear();
     offsets.assign(1, 0);
     shifts = shift_;
-    for (std::size_t s = 0; s + 1 < d_.stratum_begin.size(); ++s) {
+    for (std::size_t s = 0; s + 1 < d_.stratum_group.size(); ++s) {
       double acc = 0.0;
       for (std::size_t g = d_.stratum_group[s + 1]; g-- > d_.stratum_group[s];) {  // increasing time
-        double Dw = 0.0;
-        for (std::size_t q = d_.death_begin[g]; q < d_.death_begin[g + 1]; ++q) Dw += d_.w[d_.deaths[q]];
-        if (!(Dw > 0)) continue;
-        acc += Dw / S0_[g];
-        times.push_back(d_.time[d_.group_begin[g]]);
+        if (!(Dw_[g] > 0)) continue;
+        acc += Dw_[g] / S0_[g];
+        times.push_back(d_.group_time[g]);
         cumhaz.push_back(acc);
       }
       offsets.push_back(times.size());
@@ -396,17 +448,11 @@ class cox_objective {
   }
 
  private:
-  void add_row(std::size_t k, double sign, double& S0) {
-    const double rk = sign * r_[k];
-    S0 += rk;
-    const double* x = d_.X.data() + k * d_.p;
-    for (std::size_t j = 0; j < d_.p; ++j) S1_[j] += rk * x[j];
-  }
-
   const cox_data& d_;
   bool efron_;
   double alpha_;
-  std::vector<double> eta_, r_, shift_, S1_, T1_, mean_sum_, c_, e_, S0_, A_, Z_, last_b_;
+  C& comm_;
+  std::vector<double> eta_, r_, shift_, S1_, mean_sum_, c_, e_, S0_, Dw_, A_, Z_, sums_, last_b_;
   bool swept_ = false;
   double last_ll_ = 0.0;
 };
@@ -430,26 +476,77 @@ class cox_ph {
 
   template <class E, class D, class Ev>
   cox_ph& fit(const E& X_in, const D& durations, const Ev& events, const survival_fit_options& options = {}) {
+    local_communicator one;
+    return fit(one, X_in, durations, events, options);
+  }
+
+  /// The fit on the rows held across the ranks of `comm`, each rank its own (possibly none):
+  /// every rank runs the same Newton steps on the partial likelihood of all rows. The
+  /// groups (each stratum's distinct times over all ranks) are gathered once; each
+  /// evaluation sums every group's risk-set and death terms over the ranks (one reduction
+  /// of 3 p + 5 values per group), and the Hessian's row term is reduced as a p x p matrix.
+  /// Weights, entry times and strata must be given on every rank that holds rows or on
+  /// none (a distributed_error on every rank otherwise).
+  template <communicator C, class E, class D, class Ev>
+  cox_ph& fit(C& comm, const E& X_in, const D& durations, const Ev& events, const survival_fit_options& options = {}) {
+    constexpr bool one_process = std::is_same_v<C, local_communicator>;
     const std::string what = "cox_ph.fit";
-    decltype(auto) X = evaluate<T, 2>(X_in, what + ": X");
-    check_nonempty(X, what + ": X");
-    check_finite(X, what + ": X");
-    auto target = detail::check_survival_target(durations, events, options, what);
+    matrix<T> X_value;
+    const matrix<T>* X_ptr = nullptr;
+    detail::survival_target target;
+    distributed::run_agreed(comm, what, [&] {
+      decltype(auto) Xe = evaluate<T, 2>(X_in, what + ": X");
+      if constexpr (one_process) check_nonempty(Xe, what + ": X");
+      check_finite(Xe, what + ": X");
+      if constexpr (std::is_lvalue_reference_v<decltype(Xe)>) {
+        X_ptr = &Xe;
+      } else {
+        X_value = std::move(Xe);
+        X_ptr = &X_value;
+      }
+      target = detail::check_survival_target(durations, events, options, what, one_process);
+      const std::size_t n = X_ptr->shape()[0];
+      if (target.time.size() != n) {
+        throw shape_error(what + ": X has " + std::to_string(n) + " rows, durations " + std::to_string(target.time.size()));
+      }
+      if (!options.strata.empty() && options.strata.size() != n) {
+        throw shape_error(what + ": strata has " + std::to_string(options.strata.size()) + " entries, X has " +
+                          std::to_string(n) + " rows");
+      }
+    });
+    const matrix<T>& X = *X_ptr;
     const std::size_t n = X.shape()[0], p = X.shape()[1];
-    if (target.time.size() != n) {
-      throw shape_error(what + ": X has " + std::to_string(n) + " rows, durations " + std::to_string(target.time.size()));
+    std::size_t n_all = n, n_events = target.n_events;
+    bool stratified = !options.strata.empty();
+    if constexpr (!one_process) {
+      distributed::same_everywhere(comm, what + ": the parameters and the column count",
+                                   distributed::fingerprint(params_.ties, params_.alpha, params_.tol, params_.max_iter, p)
+                                       .value());
+      // Ranks with rows, and those of them with weights, entry times and strata: all or none.
+      const bool rows = n > 0;
+      std::int64_t given[6] = {rows, rows && target.weighted, rows && !target.entry.empty(),
+                               rows && !options.strata.empty(), static_cast<std::int64_t>(n),
+                               static_cast<std::int64_t>(target.n_events)};
+      comm.allreduce_sum(std::span<std::int64_t>(given, 6));
+      static constexpr const char* names[] = {"", "weights", "entry times", "strata"};
+      for (int k = 1; k <= 3; ++k) {
+        if (given[k] != 0 && given[k] != given[0]) {
+          throw distributed_error(what + ": " + names[k] + " given on " + std::to_string(given[k]) + " of the " +
+                                  std::to_string(given[0]) + " ranks with rows; expected on all of them or on none");
+        }
+      }
+      stratified = given[3] > 0;
+      n_all = static_cast<std::size_t>(given[4]);
+      n_events = static_cast<std::size_t>(given[5]);
+      double total = target.total_weight;
+      comm.allreduce_sum(std::span<double>(&total, 1));
+      detail::check_survival_totals(total, n_events, n_all, what);
     }
-    if (!options.strata.empty() && options.strata.size() != n) {
-      throw shape_error(what + ": strata has " + std::to_string(options.strata.size()) + " entries, X has " +
-                        std::to_string(n) + " rows");
+    if (n_events < 2) {
+      throw invalid_argument(what + ": needs at least 2 events to estimate coefficients, got " + std::to_string(n_events));
     }
-    if (target.n_events < 2) {
-      throw invalid_argument(what + ": needs at least 2 events to estimate coefficients, got " +
-                             std::to_string(target.n_events));
-    }
-    const std::size_t n_events = target.n_events;
-    const detail::cox_data data = detail::make_cox_data(X, std::move(target), options.strata);
-    detail::cox_objective f(data, params_.ties, params_.alpha);
+    const detail::cox_data data = detail::make_cox_data(comm, X, target, options.strata);
+    detail::cox_objective<C> f(data, params_.ties, params_.alpha, comm);
     vector<double> b = xt::zeros<double>({p});
     optimize_report rep = newton<double>(f, b, {.max_iterations = params_.max_iter, .gtol = params_.tol, .ftol = 0.0});
 
@@ -461,6 +558,7 @@ class cox_ph {
     for (std::size_t k = 0; k < n; ++k) {
       for (std::size_t j = 0; j < p; ++j) sd[j] += data.w[k] * data.X[k * p + j] * data.X[k * p + j];
     }
+    comm.allreduce_sum(std::span<double>(sd));
     for (auto& v : sd) v = std::sqrt(v / data.total_weight);
     if (params_.alpha == 0.0) {
       // Without a penalty the estimate runs off to infinity when a covariate orders the
@@ -499,8 +597,8 @@ class cox_ph {
     f.baseline(b, s.baseline_times, s.baseline_cumhaz, s.baseline_offsets, s.shift);
     for (auto& v : s.shift) v += mean_dot_b;  // in terms of x . b on the original columns
     s.labels = data.labels;
-    s.stratified = !options.strata.empty();
-    s.n_observations = n;
+    s.stratified = stratified;
+    s.n_observations = n_all;
     s.n_events = n_events;
     s.report = std::move(rep);
     for (std::size_t j = 0; j < p; ++j) {
