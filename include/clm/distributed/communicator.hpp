@@ -221,8 +221,7 @@ void same_everywhere(C& comm, const std::string& what, std::uint64_t value) {
 }
 
 /// FNV-1a over the object bytes of arithmetic and enum values (texts and vectors of them
-/// with their lengths): a fingerprint of a fit's
-/// parameters for same_everywhere.
+/// with their lengths): a fingerprint of a fit's parameters for same_everywhere.
 class fingerprint {
  public:
   template <class... V>

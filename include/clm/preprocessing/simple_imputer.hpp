@@ -110,15 +110,7 @@ class simple_imputer
     std::vector<std::uint64_t> count;
     if (p.strategy == impute_strategy::mean) {
       detail::column_sums(X, sum, count);
-      if constexpr (!one_process) {
-        std::vector<double> sums(sum);
-        for (auto c : count) sums.push_back(static_cast<double>(c));
-        comm.allreduce_sum(std::span<double>(sums));
-        for (std::size_t j = 0; j < d; ++j) {
-          sum[j] = sums[j];
-          count[j] = static_cast<std::uint64_t>(sums[d + j]);
-        }
-      }
+      detail::reduce_column_sums(comm, sum, count);
     }
     for (std::size_t j = 0; j < d; ++j) {
       double stat = std::numeric_limits<double>::quiet_NaN();

@@ -158,16 +158,10 @@ standard_scaler<T>& standard_scaler<T>::fit(C& comm, const E& X_in) {
   if constexpr (!one_process) {
     distributed::same_everywhere(comm, "standard_scaler.fit: the parameters and the column count",
                                  distributed::fingerprint(this->params_.with_mean, this->params_.with_std, d).value());
-    std::vector<double> sums(sum);
-    for (auto c : count) sums.push_back(static_cast<double>(c));
-    comm.allreduce_sum(std::span<double>(sums));
+    detail::reduce_column_sums(comm, sum, count);
     std::int64_t rows = static_cast<std::int64_t>(n);
     comm.allreduce_sum(std::span<std::int64_t>(&rows, 1));
     if (rows == 0) throw shape_error(base::subject("fit") + ": X has no rows on any rank");
-    for (std::size_t j = 0; j < d; ++j) {
-      sum[j] = sums[j];
-      count[j] = static_cast<std::uint64_t>(sums[d + j]);
-    }
   }
   std::vector<double> mean(d);
   for (std::size_t j = 0; j < d; ++j) {

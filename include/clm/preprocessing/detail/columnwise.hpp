@@ -18,6 +18,7 @@
 #include "clm/core/quantile.hpp"
 #include "clm/core/types.hpp"
 #include "clm/core/validate.hpp"
+#include "clm/distributed/communicator.hpp"
 
 namespace clm::detail {
 
@@ -177,6 +178,22 @@ bool column_sums(const matrix<T>& X, std::vector<double>& sum, std::vector<std::
   count.resize(d);
   for (std::size_t j = 0; j < d; ++j) count[j] = static_cast<std::uint64_t>(cnt[j]);
   return finite;
+}
+
+/// column_sums' sums and counts of every rank's rows, added over the ranks of `comm` in
+/// rank order (nothing to do in one process).
+template <communicator C>
+void reduce_column_sums(C& comm, std::vector<double>& sum, std::vector<std::uint64_t>& count) {
+  if constexpr (!std::is_same_v<C, local_communicator>) {
+    const std::size_t d = sum.size();
+    std::vector<double> all(sum);
+    for (auto c : count) all.push_back(static_cast<double>(c));
+    comm.allreduce_sum(std::span<double>(all));
+    for (std::size_t j = 0; j < d; ++j) {
+      sum[j] = all[j];
+      count[j] = static_cast<std::uint64_t>(all[d + j]);
+    }
+  }
 }
 
 /// y = (x - a_j) * b_j + c_j over the rows of the n x d row-major x, the scalers' one
